@@ -1,0 +1,38 @@
+#pragma once
+// The log port: how net/ appends and reads events without knowing RocksDB.
+// storage::EventLog implements it; app/ wires durability notifications to the
+// loop's mailbox.
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/event.h"
+#include "core/ids.h"
+
+namespace logbook::core {
+
+class EventJournal {
+ public:
+  virtual ~EventJournal() = default;
+
+  // Loop thread only. Gives each event the next offsets in order (and, when
+  // origin_node is empty, this node's id and origin_offset = offset), then
+  // queues them for the writer. Returns the last offset assigned. Fails,
+  // assigning nothing, once a write or sync has failed (fail-stop).
+  virtual absl::StatusOr<Offset> Append(std::span<Event> events) = 0;
+
+  // Loop thread. Highest offset assigned so far.
+  virtual Offset last_offset() const = 0;
+
+  // Any thread; blocks on RocksDB, so never call it on the loop. Reads up to
+  // max_events durable events starting at `from` (fewer at the durable end).
+  virtual absl::Status Read(Offset from, std::size_t max_events,
+                            std::vector<Event>* out) const = 0;
+
+  // Any thread. Oldest offset still retained (1 on a fresh log).
+  virtual Offset first_offset() const = 0;
+};
+
+}  // namespace logbook::core

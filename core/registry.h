@@ -1,0 +1,135 @@
+#pragma once
+// The registry: a deterministic projection of the event log. Apply() is the
+// only mutator (used by the write path, recovery and replication alike);
+// everything else is a const view.
+//
+// Thread: owned by the event-loop thread; not synchronized.
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/event.h"
+#include "core/ids.h"
+#include "core/instance.h"
+
+namespace logbook::core {
+
+struct RegistryOptions {
+  // Spring's eureka.instance.registry.expected-number-of-clients-sending-renews.
+  std::int64_t initial_expected_clients = 1;
+  // eureka.server.retention-time-in-ms-in-delta-queue.
+  std::int64_t delta_retention_ms = 180000;
+};
+
+struct Application {
+  std::string name;
+  std::map<std::string, InstanceRecord> instances;  // by instance id
+};
+
+// One instance in a delta, in its current state (or its last state if deleted).
+struct DeltaEntry {
+  std::string app;
+  std::string instance_id;
+  ActionType action = ActionType::kAdded;
+  const InstanceRecord* record = nullptr;  // valid until the next Apply()
+};
+
+// Number of instances per status, indexed by InstanceStatus.
+using StatusCounts = std::array<std::int64_t, 5>;
+
+class Registry {
+ public:
+  explicit Registry(RegistryOptions options = {});
+
+  // The one mutation path. Events must come in offset order; an event whose
+  // target does not exist (e.g. RENEW of an unknown instance) changes only
+  // the applied offset. Deterministic: same events -> same state.
+  void Apply(const Event& event);
+
+  const InstanceRecord* Find(std::string_view app, std::string_view instance_id) const;
+  // First match across applications (E11).
+  const InstanceRecord* FindById(std::string_view instance_id) const;
+  const Application* FindApplication(std::string_view app) const;
+  // Sorted by app name; applications with zero instances are absent.
+  const std::map<std::string, Application, std::less<>>& applications() const {
+    return applications_;
+  }
+  // Instances whose vipAddress (secure: secureVipAddress), split on ',' without
+  // trimming, contains exactly `vip` (case-sensitive). Sorted by (app, id).
+  std::vector<const InstanceRecord*> ByVip(std::string_view vip, bool secure) const;
+
+  // Status overrides by instance id (E16, §4.4 rule 2).
+  const std::map<std::string, InstanceStatus, std::less<>>& overrides() const {
+    return overrides_;
+  }
+  std::optional<InstanceStatus> OverrideFor(std::string_view instance_id) const;
+
+  std::int64_t instance_count() const { return instance_count_; }
+  const StatusCounts& status_counts() const { return status_counts_; }
+  // Changes whenever anything a fetch shows changes (renewals included).
+  std::uint64_t version() const { return version_; }
+  Offset last_applied_offset() const { return last_applied_offset_; }
+
+  // Self-preservation state (§6.1, §6.2), all derived from events.
+  std::int64_t expected_clients() const { return expected_clients_; }
+  // Renewals counted in the previous complete wall-clock minute before now_ms.
+  std::int64_t RenewsLastMinute(TimestampMs now_ms) const;
+
+  // Instances touched by non-renew events within the delta window ending at
+  // now_ms, each once per app, in first-touch order (§5.2, Part A).
+  std::vector<DeltaEntry> Delta(TimestampMs now_ms) const;
+
+  // Canonical byte serialization of the whole state (excluding the delta
+  // window), for determinism tests and later snapshots.
+  std::string Serialize() const;
+
+  const RegistryOptions& options() const { return options_; }
+
+ private:
+  struct WindowEntry {
+    TimestampMs timestamp_ms;
+    std::string app;
+    std::string instance_id;
+    // Set for CANCEL/EVICT: the instance as it was removed.
+    std::shared_ptr<const InstanceRecord> removed;
+  };
+
+  InstanceRecord* FindMutable(std::string_view app, std::string_view instance_id);
+  void ApplyRegister(const Event& event);
+  void ApplyRenew(const Event& event);
+  void ApplyRemove(const Event& event);
+  void ApplyStatusUpdate(const Event& event);
+  void ApplyDeleteStatusOverride(const Event& event);
+  void ApplyMetadataUpdate(const Event& event);
+  void Insert(InstanceRecord record);
+  std::optional<InstanceRecord> Remove(std::string_view app, std::string_view instance_id);
+  void SetStatus(InstanceRecord& record, InstanceStatus status);
+  void RecordInWindow(const Event& event, std::shared_ptr<const InstanceRecord> removed);
+  void CountRenewal(TimestampMs timestamp_ms);
+
+  RegistryOptions options_;
+  std::map<std::string, Application, std::less<>> applications_;
+  std::map<std::string, InstanceStatus, std::less<>> overrides_;
+  // vip -> (app, id), for vipAddress and secureVipAddress.
+  std::map<std::string, std::set<std::pair<std::string, std::string>>, std::less<>> vips_;
+  std::map<std::string, std::set<std::pair<std::string, std::string>>, std::less<>> svips_;
+  std::int64_t instance_count_ = 0;
+  StatusCounts status_counts_{};
+  std::uint64_t version_ = 0;
+  Offset last_applied_offset_ = kNoOffset;
+  std::int64_t expected_clients_;
+  // Renewals per wall-clock minute (ts / 60000): current and previous bucket.
+  std::int64_t renew_bucket_minute_ = 0;
+  std::int64_t renews_in_bucket_ = 0;
+  std::int64_t renews_in_previous_bucket_ = 0;
+  std::deque<WindowEntry> window_;
+};
+
+}  // namespace logbook::core

@@ -1,0 +1,55 @@
+#pragma once
+// Eureka's JSON wire format: writer (legacy codec, §3.2/§3.3, key order and
+// mixed types exactly) and lenient reader (§3.4) built on simdjson.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/command.h"
+#include "core/ids.h"
+#include "core/instance.h"
+#include "net/eureka/documents.h"
+
+namespace logbook::net::eureka {
+
+// {"applications":{...}}
+std::string WriteApplicationsJson(const ApplicationsDocument& document);
+// {"application":{"name":..,"instance":[..]}}
+std::string WriteApplicationJson(const ApplicationView& application);
+// {"instance":{...}}
+std::string WriteInstanceJson(const InstanceView& instance);
+// The bare instance object (409 bodies inside a batch response).
+std::string WriteBareInstanceJson(const InstanceView& instance);
+
+// Parses {"instance":{...}}. Missing fields get E1's defaults;
+// lastDirtyTimestamp/lastUpdatedTimestamp default to now_ms. Fails with
+// InvalidArgument on malformed JSON, a missing root, or a missing
+// dataCenterInfo @class... (see §3.4). Does not validate E1 rules.
+absl::StatusOr<core::InstanceInfo> ReadInstanceJson(std::string_view body,
+                                                    core::TimestampMs now_ms);
+
+// One item of POST /peerreplication/batch (E14).
+struct ReplicationItem {
+  std::string action;  // Register | Heartbeat | Cancel | StatusUpdate | DeleteStatusOverride
+  std::string app_name;
+  std::string id;
+  std::optional<core::TimestampMs> last_dirty_timestamp;
+  std::optional<std::string> status;             // raw; the handler validates
+  std::optional<std::string> overridden_status;  // raw
+  // Register: the parsed bare instanceInfo, or an error if it did not parse.
+  std::optional<absl::StatusOr<core::InstanceInfo>> instance_info;
+};
+
+absl::StatusOr<std::vector<ReplicationItem>> ReadReplicationBatchJson(std::string_view body,
+                                                                      core::TimestampMs now_ms);
+
+struct ReplicationResult {
+  int status_code = 200;
+  std::optional<InstanceView> response_entity;  // 409 heartbeats
+};
+// {"responseList":[{"statusCode":200}, ...]}
+std::string WriteReplicationResponseJson(const std::vector<ReplicationResult>& results);
+
+}  // namespace logbook::net::eureka

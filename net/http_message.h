@@ -1,0 +1,37 @@
+#pragma once
+// A parsed HTTP/1.1 request and the response a handler produces. Handlers
+// never see sockets (STYLE.md: llhttp and h2o).
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace logbook::net {
+
+struct HttpRequest {
+  std::string method;   // "GET", "POST", ...
+  std::string target;   // raw request target, e.g. "/eureka/apps/X?y=z"
+  std::string path;     // target before '?', percent-decoded
+  std::string query;    // raw text after '?', not decoded ("" if none)
+  std::vector<std::pair<std::string, std::string>> headers;  // names as received
+  std::string body;
+  bool keep_alive = true;
+
+  // Case-insensitive header lookup; "" when absent (first occurrence wins).
+  std::string_view Header(std::string_view name) const;
+  bool HasHeader(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  // Content-Length, Connection and Date are added by the connection.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  void SetHeader(std::string name, std::string value);
+};
+
+// "Not Found" for 404, ...
+std::string_view ReasonPhrase(int status);
+
+}  // namespace logbook::net

@@ -1,0 +1,21 @@
+#pragma once
+// Event <-> bytes, exactly as docs/log-format.md describes (versioned,
+// CRC-32-checksummed via libdeflate). The offset is the RocksDB key, not part of the value.
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "core/event.h"
+
+namespace logbook::storage {
+
+inline constexpr unsigned char kEventFormatVersion = 1;
+
+// Appends the encoding of `event` (all fields but `offset`) to *out.
+void EncodeEvent(const core::Event& event, std::string* out);
+
+// DataLoss on a checksum mismatch or a truncated/garbled record,
+// InvalidArgument on an unknown format version; the message names `offset`.
+absl::StatusOr<core::Event> DecodeEvent(std::string_view bytes, core::Offset offset);
+
+}  // namespace logbook::storage

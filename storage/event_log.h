@@ -1,0 +1,78 @@
+#pragma once
+// The durable event log on RocksDB (ARCHITECTURE.md §3, §4).
+//
+// Thread: Open/Replay/Start/Append/last_offset on the loop thread (Replay
+// before Start). RocksDB is written only by the writer thread this object
+// owns (group commit: it drains every pending append into one WriteBatch,
+// writes it with the sync policy, then calls the DurabilityCallback). After a
+// failed write every later Append fails with that status: we cannot know
+// what reached the disk (docs/durability.md). Read() is safe from any thread.
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/event.h"
+#include "core/event_journal.h"
+
+namespace logbook::storage {
+
+enum class SyncPolicy { kAlways, kNone };
+
+struct EventLogOptions {
+  std::string data_dir;
+  SyncPolicy sync = SyncPolicy::kAlways;
+  // Used when the data dir has no node id yet, or to override it; empty =
+  // keep the stored one or generate one.
+  std::string node_id;
+};
+
+// Called on the writer thread after each batch: the highest durable offset,
+// or the latched error (then the offset is the last durable one).
+using DurabilityCallback = std::function<void(core::Offset durable, absl::Status status)>;
+
+struct EventLogStats {
+  std::uint64_t batches = 0;
+  std::uint64_t events_written = 0;
+  std::uint64_t syncs = 0;
+};
+
+class EventLog final : public core::EventJournal {
+ public:
+  // Creates the data dir if missing and locks it. A second process on the
+  // same dir gets FailedPrecondition naming the dir.
+  static absl::StatusOr<std::unique_ptr<EventLog>> Open(const EventLogOptions& options,
+                                                        DurabilityCallback on_durable);
+  ~EventLog() override;  // Stop()s if needed
+
+  // Decodes every event from `from` to the end, in order. DataLoss (never a
+  // silent skip) on any damaged record or a gap in the offsets.
+  absl::Status Replay(core::Offset from, const std::function<void(const core::Event&)>& apply);
+
+  void Start();  // starts the writer thread
+  // Writes everything pending, joins the writer. Idempotent.
+  void Stop();
+
+  absl::StatusOr<core::Offset> Append(std::span<core::Event> events) override;
+  core::Offset last_offset() const override;
+  absl::Status Read(core::Offset from, std::size_t max_events,
+                    std::vector<core::Event>* out) const override;
+  core::Offset first_offset() const override;
+
+  // Any thread.
+  core::Offset durable_offset() const;
+  const std::string& node_id() const;
+  const std::string& log_identity() const;  // random, created with the data dir
+  EventLogStats stats() const;
+
+ private:
+  struct Impl;
+  explicit EventLog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace logbook::storage

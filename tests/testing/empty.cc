@@ -1,0 +1,1 @@
+// Keeps logbook_testing a valid library before any helper exists.
