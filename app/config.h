@@ -1,0 +1,83 @@
+#pragma once
+// The one configuration struct of `logbook serve`, built from the config file,
+// flags and --set KEY=VALUE (in that order of precedence: --set beats flags?
+// no: flags and --set both beat the file; the later on the command line wins).
+// Validated once; an unknown key or a malformed value is an error naming it.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace logbook::app {
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+struct Config {
+  // --host / logbook.server.host
+  std::string host = "127.0.0.1";
+  // --port / logbook.server.port (0 = pick a free port, printed at startup)
+  int port = 8761;
+  // --data-dir / logbook.data-dir
+  std::string data_dir = "./logbook-data";
+  // --node-id / logbook.node-id (empty = stored or generated)
+  std::string node_id;
+  // --peers / logbook.peers (comma-separated base URLs)
+  std::vector<std::string> peers;
+  // --sync / logbook.log.sync: "always" or "none"
+  bool sync_always = true;
+
+  // eureka.server.* (Spring names, eureka-protocol.md §8.1)
+  bool enable_self_preservation = true;                   // enable-self-preservation
+  double renewal_percent_threshold = 0.85;                // renewal-percent-threshold
+  std::int64_t eviction_interval_timer_in_ms = 60000;     // eviction-interval-timer-in-ms
+  std::int64_t retention_time_in_ms_in_delta_queue = 180000;  // retention-time-in-ms-in-delta-queue
+                                                          // (also retention-time-in-m-s-in-delta-queue)
+  std::int32_t expected_client_renewal_interval_seconds = 30;
+  std::int64_t renewal_threshold_update_interval_ms = 900000;
+  bool disable_delta = false;                             // disable-delta
+  bool use_read_only_response_cache = true;               // accepted and ignored (Part A)
+  bool sync_when_timestamp_differs = true;                // sync-when-timestamp-differs
+  // eureka.instance.registry.expected-number-of-clients-sending-renews
+  std::int64_t expected_number_of_clients_sending_renews = 1;
+
+  // logbook.evictor.restart-grace-ms: -1 = one lease duration per instance
+  // (Part A); otherwise a fixed grace in ms.
+  std::int64_t restart_grace_ms = -1;
+  // logbook.events.max-wait-ms: upper bound for /logbook/v1/events?wait_ms=
+  std::int64_t events_max_wait_ms = 30000;
+  // logbook.log.renew-retention / logbook.log.audit-retention (ms; used by
+  // retention, issue 4; parsed now so config files stay valid).
+  std::int64_t renew_retention_ms = 15 * 60 * 1000;
+  std::int64_t audit_retention_ms = 30LL * 24 * 3600 * 1000;
+  // logbook.snapshot.every-events / logbook.snapshot.every-ms (issue 4)
+  std::int64_t snapshot_every_events = 100000;
+  std::int64_t snapshot_every_ms = 600000;
+
+  // logbook.http.*
+  std::int64_t http_max_header_bytes = 65536;
+  std::int64_t http_max_body_bytes = 1048576;
+  std::int64_t http_header_timeout_ms = 10000;
+  std::int64_t http_idle_timeout_ms = 90000;
+  std::int64_t http_max_connections = 10000;
+
+  // logbook.log.level: debug|info|warn|error
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+// Applies one `key = value` setting; InvalidArgument naming the key when the
+// key is unknown or the value malformed. Durations accept plain ms or a unit
+// suffix (ms, s, m, h, d) for the logbook.* retention/snapshot keys.
+absl::Status ApplySetting(Config& config, const std::string& key, const std::string& value);
+
+// Reads a file of `key = value` lines ('#' starts a comment, blank lines ok).
+// Errors name the file, line and key.
+absl::Status ApplyConfigFile(Config& config, const std::string& path);
+
+// Cross-field validation (ports in range, percent in (0,1], positive limits...).
+absl::Status Validate(const Config& config);
+
+// Every recognized key with its current value, for `logbook serve --help`.
+std::vector<std::pair<std::string, std::string>> DescribeSettings(const Config& config);
+
+}  // namespace logbook::app
