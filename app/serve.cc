@@ -1,0 +1,222 @@
+#include "app/serve.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+
+#include <uv.h>
+
+#include "app/system_clock.h"
+#include "core/registry.h"
+#include "net/evictor.h"
+#include "net/handlers/eureka_api.h"
+#include "net/handlers/logbook_api.h"
+#include "net/http_server.h"
+#include "net/loop_mailbox.h"
+#include "net/node_routes.h"
+#include "net/write_pipeline.h"
+#include "storage/event_log.h"
+
+namespace logbook::app {
+namespace {
+
+void LogLine(const char* level, const std::string& message) {
+  std::fprintf(stderr, "level=%s msg=\"%s\"\n", level, message.c_str());
+}
+
+core::SelfPreservationOptions SelfPreservationFrom(const Config& config) {
+  core::SelfPreservationOptions options;
+  options.enabled = config.enable_self_preservation;
+  options.renewal_percent_threshold = config.renewal_percent_threshold;
+  options.expected_client_renewal_interval_seconds =
+      config.expected_client_renewal_interval_seconds;
+  return options;
+}
+
+net::HttpLimits LimitsFrom(const Config& config) {
+  net::HttpLimits limits;
+  limits.max_header_bytes = static_cast<std::size_t>(config.http_max_header_bytes);
+  limits.max_body_bytes = static_cast<std::size_t>(config.http_max_body_bytes);
+  limits.header_timeout_ms = config.http_header_timeout_ms;
+  limits.idle_timeout_ms = config.http_idle_timeout_ms;
+  limits.max_connections = static_cast<std::size_t>(config.http_max_connections);
+  return limits;
+}
+
+// Everything the running node owns, destroyed in reverse order of creation.
+struct Node {
+  uv_loop_t loop;
+  std::unique_ptr<net::LoopMailbox> mailbox;
+  std::unique_ptr<storage::EventLog> log;
+  std::unique_ptr<core::Registry> registry;
+  std::unique_ptr<net::WritePipeline> pipeline;
+  std::unique_ptr<net::EurekaApi> eureka;
+  std::unique_ptr<net::LogbookApi> logbook;
+  std::unique_ptr<net::Evictor> evictor;
+  std::unique_ptr<net::HttpServer> server;
+  uv_signal_t sigterm;
+  uv_signal_t sigint;
+  bool stopping = false;
+  int exit_code = 0;
+};
+
+void BeginShutdown(Node& node, int exit_code) {
+  if (node.stopping) return;
+  node.stopping = true;
+  node.exit_code = exit_code;
+  LogLine("info", "stopping: finishing in-flight requests and flushing the log");
+  uv_signal_stop(&node.sigterm);
+  uv_signal_stop(&node.sigint);
+  uv_close(reinterpret_cast<uv_handle_t*>(&node.sigterm), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&node.sigint), nullptr);
+  node.evictor->Stop();
+  node.logbook->set_ready(false);
+  node.logbook->ReleaseWaiters();
+  node.server->Shutdown([&node] {
+    // Every request has been answered; what the writer still holds is flushed.
+    node.log->Stop();
+    node.mailbox->Close();
+  });
+}
+
+}  // namespace
+
+int RunServe(const Config& config) {
+  // A client that disappears mid-response must not kill the node.
+  std::signal(SIGPIPE, SIG_IGN);
+  SystemClock clock;
+  Node node;
+  uv_loop_init(&node.loop);
+  node.mailbox = std::make_unique<net::LoopMailbox>(&node.loop);
+
+  storage::EventLogOptions log_options;
+  log_options.data_dir = config.data_dir;
+  log_options.sync = config.sync_always ? storage::SyncPolicy::kAlways : storage::SyncPolicy::kNone;
+  log_options.node_id = config.node_id;
+  net::WritePipeline* pipeline = nullptr;  // set before the writer starts
+  net::LogbookApi* logbook_api = nullptr;
+  net::LoopMailbox* mailbox = node.mailbox.get();
+  absl::StatusOr<std::unique_ptr<storage::EventLog>> opened = storage::EventLog::Open(
+      log_options, [mailbox, &pipeline, &logbook_api](core::Offset durable, absl::Status status) {
+        mailbox->Post([durable, status = std::move(status), &pipeline, &logbook_api]() mutable {
+          pipeline->OnDurable(durable, std::move(status));
+          logbook_api->OnDurableAdvanced();
+        });
+      });
+  if (!opened.ok()) {
+    LogLine("error", "cannot open data dir: " + std::string(opened.status().message()));
+    std::fprintf(stderr, "logbook: %s\n", std::string(opened.status().message()).c_str());
+    return 1;
+  }
+  node.log = std::move(*opened);
+
+  core::RegistryOptions registry_options;
+  registry_options.initial_expected_clients = config.expected_number_of_clients_sending_renews;
+  registry_options.delta_retention_ms = config.retention_time_in_ms_in_delta_queue;
+  node.registry = std::make_unique<core::Registry>(registry_options);
+  const auto replay_start = std::chrono::steady_clock::now();
+  std::uint64_t replayed = 0;
+  absl::Status replay = node.log->Replay(1, [&](const core::Event& event) {
+    node.registry->Apply(event);
+    ++replayed;
+  });
+  const std::int64_t recovery_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now() - replay_start)
+                                       .count();
+  if (!replay.ok()) {
+    // Never serve a partial registry (ARCHITECTURE.md §3).
+    std::fprintf(stderr, "logbook: the log in %s is damaged, refusing to start: %s\n",
+                 config.data_dir.c_str(), std::string(replay.message()).c_str());
+    return 1;
+  }
+
+  node.pipeline = std::make_unique<net::WritePipeline>(*node.registry, *node.log,
+                                                       node.log->durable_offset());
+  pipeline = node.pipeline.get();
+
+  const core::SelfPreservationOptions self_preservation = SelfPreservationFrom(config);
+  net::EurekaApiOptions eureka_options;
+  eureka_options.self_preservation = self_preservation;
+  eureka_options.disable_delta = config.disable_delta;
+  eureka_options.sync_when_timestamp_differs = config.sync_when_timestamp_differs;
+  eureka_options.max_body_bytes = static_cast<std::size_t>(config.http_max_body_bytes);
+  eureka_options.peer_urls = config.peers;
+  eureka_options.node_id = node.log->node_id();
+  node.eureka = std::make_unique<net::EurekaApi>(*node.registry, *node.pipeline, clock,
+                                                 std::move(eureka_options));
+
+  net::LogbookApiOptions logbook_options;
+  logbook_options.node_id = node.log->node_id();
+  logbook_options.log_identity = node.log->log_identity();
+  logbook_options.peer_urls = config.peers;
+  logbook_options.recovery = {0, replayed, recovery_ms};
+  logbook_options.self_preservation = self_preservation;
+  logbook_options.max_wait_ms = config.events_max_wait_ms;
+  node.logbook = std::make_unique<net::LogbookApi>(&node.loop, *node.registry, *node.pipeline,
+                                                   *node.log, clock, std::move(logbook_options));
+  logbook_api = node.logbook.get();
+
+  node.log->Start();
+
+  net::EvictorOptions evictor_options;
+  evictor_options.eviction_interval_ms = config.eviction_interval_timer_in_ms;
+  evictor_options.renewal_threshold_update_interval_ms =
+      config.renewal_threshold_update_interval_ms;
+  evictor_options.restart_grace_ms = config.restart_grace_ms;
+  evictor_options.grace_start_ms = clock.NowMs();
+  evictor_options.self_preservation = self_preservation;
+  node.evictor = std::make_unique<net::Evictor>(&node.loop, *node.registry, *node.pipeline,
+                                                clock, evictor_options, std::random_device{}());
+
+  node.server = std::make_unique<net::HttpServer>(
+      &node.loop, LimitsFrom(config), net::MakeNodeHandler(*node.eureka, *node.logbook));
+  if (absl::Status listening = node.server->Listen(config.host, config.port); !listening.ok()) {
+    std::fprintf(stderr, "logbook: cannot listen on %s:%d: %s\n", config.host.c_str(),
+                 config.port, std::string(listening.message()).c_str());
+    node.log->Stop();
+    return 1;
+  }
+
+  node.pipeline->SetFailureListener([&node](const absl::Status& status) {
+    // Memory may be ahead of disk: stop, and let recovery restore the truth.
+    LogLine("error", "log write failed, stopping (fail-stop): " + std::string(status.message()));
+    BeginShutdown(node, 1);
+  });
+
+  uv_signal_init(&node.loop, &node.sigterm);
+  uv_signal_init(&node.loop, &node.sigint);
+  node.sigterm.data = &node;
+  node.sigint.data = &node;
+  const auto on_signal = [](uv_signal_t* handle, int) {
+    BeginShutdown(*static_cast<Node*>(handle->data), 0);
+  };
+  uv_signal_start(&node.sigterm, on_signal, SIGTERM);
+  uv_signal_start(&node.sigint, on_signal, SIGINT);
+
+  node.evictor->Start();
+  std::printf("logbook listening on http://%s:%d node_id=%s recovered_events=%llu recovery_ms=%lld\n",
+              config.host.c_str(), node.server->port(), node.log->node_id().c_str(),
+              static_cast<unsigned long long>(replayed), static_cast<long long>(recovery_ms));
+  std::fflush(stdout);
+
+  uv_run(&node.loop, UV_RUN_DEFAULT);
+  // Close whatever is left (e.g. handles owned by destroyed objects' peers).
+  uv_walk(
+      &node.loop,
+      [](uv_handle_t* handle, void*) {
+        if (!uv_is_closing(handle)) uv_close(handle, nullptr);
+      },
+      nullptr);
+  uv_run(&node.loop, UV_RUN_DEFAULT);
+  node.log->Stop();
+  node.server.reset();
+  uv_loop_close(&node.loop);
+  LogLine("info", "stopped");
+  return node.exit_code;
+}
+
+}  // namespace logbook::app

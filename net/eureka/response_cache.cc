@@ -1,0 +1,31 @@
+#include "net/eureka/response_cache.h"
+
+#include "net/eureka/gzip.h"
+
+namespace logbook::net::eureka {
+
+const std::string& ResponseCache::Get(std::string_view key, std::uint64_t version, bool gzip,
+                                      absl::FunctionRef<std::string()> build) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    // Dropping everything is crude but bounded; hot keys refill at once.
+    if (entries_.size() >= max_entries_) entries_.clear();
+    it = entries_.emplace(std::string(key), Entry{}).first;
+    it->second.version = version + 1;  // forces a build below
+  }
+  Entry& entry = it->second;
+  if (entry.version != version) {
+    entry.version = version;
+    entry.plain = build();
+    entry.gzip.clear();
+    entry.has_gzip = false;
+  }
+  if (!gzip) return entry.plain;
+  if (!entry.has_gzip) {
+    entry.gzip = GzipCompress(entry.plain);
+    entry.has_gzip = true;
+  }
+  return entry.gzip;
+}
+
+}  // namespace logbook::net::eureka

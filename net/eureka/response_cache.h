@@ -1,0 +1,36 @@
+#pragma once
+// Encoded read responses keyed by document and registry version (Part A:
+// a read reflects every acknowledged write; no 30 s staleness). gzip is done
+// once per version, on first request.
+//
+// Thread: loop thread only.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
+
+namespace logbook::net::eureka {
+
+class ResponseCache {
+ public:
+  // Client-chosen names (VIPs, apps) must not grow the cache without bound.
+  explicit ResponseCache(std::size_t max_entries = 4096) : max_entries_(max_entries) {}
+
+  // The body for `key` at `version`, building it with `build` on a miss.
+  const std::string& Get(std::string_view key, std::uint64_t version, bool gzip,
+                         absl::FunctionRef<std::string()> build);
+
+ private:
+  struct Entry {
+    std::uint64_t version = 0;
+    std::string plain;
+    std::string gzip;
+    bool has_gzip = false;
+  };
+  std::size_t max_entries_;
+  absl::flat_hash_map<std::string, Entry> entries_;
+};
+
+}  // namespace logbook::net::eureka

@@ -1,0 +1,81 @@
+#pragma once
+// The Eureka REST endpoints E1–E16 (eureka-protocol.md §2): turns requests
+// into commands, asks core to decide, commits the events and answers once
+// they are durable. No domain rule lives here.
+//
+// Thread: loop thread only.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/decide.h"
+#include "core/registry.h"
+#include "core/self_preservation.h"
+#include "net/eureka/content_negotiation.h"
+#include "net/eureka/response_cache.h"
+#include "net/http_server.h"
+#include "net/router.h"
+#include "net/write_pipeline.h"
+
+namespace logbook::net {
+
+struct EurekaApiOptions {
+  core::SelfPreservationOptions self_preservation;
+  bool disable_delta = false;             // eureka.server.disable-delta
+  bool sync_when_timestamp_differs = true;
+  std::size_t max_body_bytes = 1048576;   // also bounds gunzipped request bodies
+  std::vector<std::string> peer_urls;     // shown by GET /status
+  std::string node_id;
+};
+
+class EurekaApi {
+ public:
+  EurekaApi(core::Registry& registry, WritePipeline& pipeline, const core::Clock& clock,
+            EurekaApiOptions options);
+
+  void Handle(const Route& route, HttpRequest&& request, Responder responder);
+
+  // §6.1 at now_ms.
+  bool LeaseExpirationEnabled(core::TimestampMs now_ms) const;
+
+ private:
+  void GetApps(const HttpRequest& request, Responder responder);
+  void GetDelta(const HttpRequest& request, Responder responder);
+  void GetApp(const Route& route, const HttpRequest& request, Responder responder);
+  void GetVip(const Route& route, const HttpRequest& request, Responder responder);
+  void GetInstance(const core::InstanceRecord* record, const HttpRequest& request,
+                   Responder responder);
+  void Register(const Route& route, HttpRequest&& request, Responder responder);
+  void Renew(const Route& route, const HttpRequest& request, Responder responder);
+  void Cancel(const Route& route, const HttpRequest& request, Responder responder);
+  void PutStatus(const Route& route, const HttpRequest& request, Responder responder);
+  void DeleteStatus(const Route& route, const HttpRequest& request, Responder responder);
+  void PutMetadata(const Route& route, const HttpRequest& request, Responder responder);
+  void PeerReplicationBatch(HttpRequest&& request, Responder responder);
+  void GetServerStatus(Responder responder);
+  void GetStatusOverrides(Responder responder);
+
+  core::DecideContext Context(const HttpRequest& request) const;
+  // A live instance for E4/E5/E6/E10/E11: hidden when expired and expiry is on.
+  const core::InstanceRecord* VisibleInstance(const core::InstanceRecord* record) const;
+  // Commits the decision's events, then answers `ok_status` (empty body) or
+  // the outcome's error once they are durable.
+  void CommitAndReply(core::Decision decision, int ok_status, const HttpRequest& request,
+                      Responder responder);
+  // Sends `response` once every applied event is durable (reads after writes).
+  void ReplyWhenDurable(HttpResponse response, Responder responder);
+  void ReplyCached(const HttpRequest& request, std::string key, std::uint64_t version,
+                   absl::FunctionRef<std::string(eureka::WireFormat)> build,
+                   Responder responder);
+
+  core::Registry& registry_;
+  WritePipeline& pipeline_;
+  const core::Clock& clock_;
+  EurekaApiOptions options_;
+  eureka::ResponseCache cache_;
+  std::uint64_t delta_generation_ = 0;  // versions__delta
+  core::TimestampMs started_at_ms_;
+};
+
+}  // namespace logbook::net

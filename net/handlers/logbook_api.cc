@@ -1,0 +1,324 @@
+#include "net/handlers/logbook_api.h"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <utility>
+
+#include "core/apps_hashcode.h"
+#include "net/error_response.h"
+#include "net/eureka/event_json.h"
+#include "net/eureka/json_writer.h"
+#include "net/query_params.h"
+
+namespace logbook::net {
+namespace {
+
+std::optional<std::uint64_t> ParseUint(std::string_view text) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+  return value;
+}
+
+HttpResponse JsonResponse(int status, std::string body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = std::move(body);
+  response.SetHeader("Content-Type", "application/json");
+  return response;
+}
+
+}  // namespace
+
+struct LogbookApi::Waiter {
+  LogbookApi* api;
+  EventsQuery query;
+  Responder responder;
+  uv_timer_t timer;
+  std::list<Waiter*>::iterator position;
+};
+
+struct LogbookApi::ReadJob {
+  uv_work_t work;
+  LogbookApi* api;
+  const core::EventJournal* journal;
+  EventsQuery query;
+  Responder responder;
+  std::vector<core::Event> events;
+  absl::Status status;
+};
+
+LogbookApi::LogbookApi(uv_loop_t* loop, core::Registry& registry, WritePipeline& pipeline,
+                       const core::EventJournal& journal, const core::Clock& clock,
+                       LogbookApiOptions options)
+    : loop_(loop),
+      registry_(registry),
+      pipeline_(pipeline),
+      journal_(journal),
+      clock_(clock),
+      options_(std::move(options)) {}
+
+LogbookApi::~LogbookApi() { ReleaseWaiters(); }
+
+void LogbookApi::Handle(const Route& route, HttpRequest&& request, Responder responder) {
+  if (request.method != "GET") {
+    HttpResponse response = ErrorResponse(405, "method not allowed");
+    response.SetHeader("Allow", "GET");
+    return std::move(responder)(std::move(response));
+  }
+  switch (route.endpoint) {
+    case Endpoint::kHealthz:
+      return std::move(responder)(JsonResponse(200, "{\"status\":\"ok\"}"));
+    case Endpoint::kReadyz: {
+      const bool ready = ready_ && pipeline_.failure().ok();
+      if (ready) return std::move(responder)(JsonResponse(200, "{\"status\":\"ready\"}"));
+      return std::move(responder)(ErrorResponse(
+          503, "not ready",
+          pipeline_.failure().ok() ? "recovering" : pipeline_.failure().message()));
+    }
+    case Endpoint::kLogbookStatus:
+      return GetStatus(std::move(responder));
+    case Endpoint::kLogbookEvents:
+      return GetEvents(request, std::move(responder));
+    default:
+      return std::move(responder)(ErrorResponse(404, "not found"));
+  }
+}
+
+void LogbookApi::GetStatus(Responder responder) {
+  const core::TimestampMs now_ms = clock_.NowMs();
+  const std::int64_t threshold =
+      core::RenewsPerMinuteThreshold(registry_.expected_clients(), options_.self_preservation);
+  const std::int64_t renews = registry_.RenewsLastMinute(now_ms);
+  std::string body;
+  eureka::JsonWriter w(&body);
+  w.BeginObject();
+  w.Key("node_id");
+  w.String(options_.node_id);
+  w.Key("log_identity");
+  w.String(options_.log_identity);
+  w.Key("log");
+  w.BeginObject();
+  w.Key("first_offset");
+  w.Uint(journal_.first_offset());
+  w.Key("last_offset");
+  w.Uint(journal_.last_offset());
+  w.Key("durable_offset");
+  w.Uint(pipeline_.durable_offset());
+  w.EndObject();
+  w.Key("registry");
+  w.BeginObject();
+  w.Key("applications");
+  w.Uint(registry_.applications().size());
+  w.Key("instances");
+  w.Int(registry_.instance_count());
+  w.Key("apps_hashcode");
+  w.String(core::AppsHashcode(registry_.status_counts()));
+  w.EndObject();
+  w.Key("self_preservation");
+  w.BeginObject();
+  w.Key("enabled");
+  w.Bool(options_.self_preservation.enabled);
+  w.Key("expected_clients");
+  w.Int(registry_.expected_clients());
+  w.Key("renews_threshold");
+  w.Int(threshold);
+  w.Key("renews_last_min");
+  w.Int(renews);
+  w.Key("lease_expiration_enabled");
+  w.Bool(core::IsLeaseExpirationEnabled(renews, threshold, options_.self_preservation));
+  w.EndObject();
+  w.Key("peers");
+  w.BeginArray();
+  for (const std::string& url : options_.peer_urls) {
+    w.BeginObject();
+    w.Key("url");
+    w.String(url);
+    w.Key("state");
+    w.String("configured");
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("recovery");
+  w.BeginObject();
+  w.Key("snapshot_offset");
+  w.Uint(options_.recovery.snapshot_offset);
+  w.Key("replayed_events");
+  w.Uint(options_.recovery.replayed_events);
+  w.Key("ms");
+  w.Int(options_.recovery.ms);
+  w.EndObject();
+  w.EndObject();
+  std::move(responder)(JsonResponse(200, std::move(body)));
+}
+
+void LogbookApi::GetEvents(const HttpRequest& request, Responder responder) {
+  const QueryParams params = QueryParams::Parse(request.query);
+  EventsQuery query;
+  if (auto from = params.Get("from")) {
+    std::optional<std::uint64_t> value = ParseUint(*from);
+    if (!value.has_value() || *value == 0) {
+      return std::move(responder)(
+          ErrorResponse(400, "bad parameter", "from must be a positive integer offset"));
+    }
+    query.from = *value;
+  }
+  if (auto limit = params.Get("limit")) {
+    std::optional<std::uint64_t> value = ParseUint(*limit);
+    if (!value.has_value() || *value == 0) {
+      return std::move(responder)(
+          ErrorResponse(400, "bad parameter", "limit must be a positive integer"));
+    }
+    query.limit = std::min<std::uint64_t>(*value, options_.max_events_per_read);
+  }
+  if (auto wait = params.Get("wait_ms")) {
+    std::optional<std::uint64_t> value = ParseUint(*wait);
+    if (!value.has_value()) {
+      return std::move(responder)(
+          ErrorResponse(400, "bad parameter", "wait_ms must be a non-negative integer"));
+    }
+    query.wait_ms = static_cast<std::int64_t>(
+        std::min<std::uint64_t>(*value, static_cast<std::uint64_t>(options_.max_wait_ms)));
+  }
+  if (auto types = params.Get("types")) {
+    std::string_view rest = *types;
+    while (!rest.empty()) {
+      const std::size_t comma = rest.find(',');
+      const std::string_view name = rest.substr(0, comma);
+      std::optional<core::EventType> type = core::ParseEventType(name);
+      if (!type.has_value()) {
+        return std::move(responder)(
+            ErrorResponse(400, "bad parameter", "unknown event type in types"));
+      }
+      query.types.push_back(*type);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
+  const core::Offset first = journal_.first_offset();
+  if (query.from < first) {
+    // Never a silent jump past what was dropped: the caller must resync.
+    std::string body;
+    eureka::JsonWriter w(&body);
+    w.BeginObject();
+    w.Key("error");
+    w.String("gone");
+    w.Key("detail");
+    w.String("offset " + std::to_string(query.from) + " is older than the retained log");
+    w.Key("first_offset");
+    w.Uint(first);
+    w.EndObject();
+    return std::move(responder)(JsonResponse(410, std::move(body)));
+  }
+  const core::Offset durable = pipeline_.durable_offset();
+  if (query.from > journal_.last_offset() + 1) {
+    return std::move(responder)(ErrorResponse(
+        400, "bad parameter",
+        "from is beyond the end of the log (next offset " +
+            std::to_string(journal_.last_offset() + 1) + ")"));
+  }
+  if (query.from <= durable) return StartRead(std::move(query), std::move(responder));
+  if (query.wait_ms == 0) {
+    std::string body;
+    eureka::JsonWriter w(&body);
+    w.BeginObject();
+    w.Key("events");
+    w.BeginArray();
+    w.EndArray();
+    w.Key("next");
+    w.Uint(query.from);
+    w.Key("first_offset");
+    w.Uint(first);
+    w.EndObject();
+    return std::move(responder)(JsonResponse(200, std::move(body)));
+  }
+  if (waiters_.size() >= options_.max_waiters) {
+    return std::move(responder)(ErrorResponse(503, "too many waiting requests"));
+  }
+  auto* waiter = new Waiter{this, std::move(query), std::move(responder), {}, {}};
+  waiters_.push_back(waiter);
+  waiter->position = std::prev(waiters_.end());
+  uv_timer_init(loop_, &waiter->timer);
+  waiter->timer.data = waiter;
+  uv_timer_start(
+      &waiter->timer,
+      [](uv_timer_t* timer) {
+        auto* w = static_cast<Waiter*>(timer->data);
+        w->api->ReleaseWaiter(w);
+      },
+      static_cast<std::uint64_t>(waiter->query.wait_ms), 0);
+}
+
+void LogbookApi::ReleaseWaiter(Waiter* waiter) {
+  waiters_.erase(waiter->position);
+  uv_timer_stop(&waiter->timer);
+  EventsQuery query = waiter->query;
+  Responder responder = std::move(waiter->responder);
+  uv_close(reinterpret_cast<uv_handle_t*>(&waiter->timer),
+           [](uv_handle_t* handle) { delete static_cast<Waiter*>(handle->data); });
+  // Either events arrived or the wait ended: a read answers both (possibly empty).
+  StartRead(std::move(query), std::move(responder));
+}
+
+void LogbookApi::OnDurableAdvanced() {
+  const core::Offset durable = pipeline_.durable_offset();
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    Waiter* waiter = *it++;
+    if (waiter->query.from <= durable) ReleaseWaiter(waiter);
+  }
+}
+
+void LogbookApi::ReleaseWaiters() {
+  while (!waiters_.empty()) ReleaseWaiter(waiters_.front());
+}
+
+void LogbookApi::StartRead(EventsQuery query, Responder responder) {
+  auto* job = new ReadJob{{}, this, &journal_, std::move(query), std::move(responder), {}, {}};
+  job->work.data = job;
+  const int rc = uv_queue_work(
+      loop_, &job->work,
+      [](uv_work_t* work) {
+        auto* j = static_cast<ReadJob*>(work->data);
+        j->status = j->journal->Read(j->query.from, j->query.limit, &j->events);
+      },
+      [](uv_work_t* work, int) {
+        auto* j = static_cast<ReadJob*>(work->data);
+        j->api->FinishRead(j);
+        delete j;
+      });
+  if (rc != 0) {
+    std::move(job->responder)(ErrorResponse(503, "cannot schedule log read", uv_strerror(rc)));
+    delete job;
+  }
+}
+
+void LogbookApi::FinishRead(ReadJob* job) {
+  if (!job->status.ok()) {
+    return std::move(job->responder)(
+        ErrorResponse(500, "log read failed", job->status.message()));
+  }
+  core::Offset next = job->query.from;
+  std::string body;
+  eureka::JsonWriter w(&body);
+  w.BeginObject();
+  w.Key("events");
+  w.BeginArray();
+  for (const core::Event& event : job->events) {
+    next = event.offset + 1;
+    const bool wanted =
+        job->query.types.empty() ||
+        std::find(job->query.types.begin(), job->query.types.end(), event.type) !=
+            job->query.types.end();
+    if (wanted) eureka::WriteEventJson(event, w);
+  }
+  w.EndArray();
+  w.Key("next");
+  w.Uint(next);
+  w.Key("first_offset");
+  w.Uint(journal_.first_offset());
+  w.EndObject();
+  std::move(job->responder)(JsonResponse(200, std::move(body)));
+}
+
+}  // namespace logbook::net

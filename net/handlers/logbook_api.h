@@ -1,0 +1,83 @@
+#pragma once
+// Logbook's own endpoints (logbook-interface.md): /healthz, /readyz,
+// /logbook/v1/status and /logbook/v1/events (the change stream by offset,
+// long-polled). Log reads run on libuv's thread pool, never on the loop.
+//
+// Thread: loop thread only (the read jobs touch only the journal).
+#include <cstdint>
+#include <list>
+#include <string>
+#include <vector>
+
+#include <uv.h>
+
+#include "core/clock.h"
+#include "core/event_journal.h"
+#include "core/registry.h"
+#include "core/self_preservation.h"
+#include "net/http_server.h"
+#include "net/router.h"
+#include "net/write_pipeline.h"
+
+namespace logbook::net {
+
+struct RecoveryInfo {
+  core::Offset snapshot_offset = 0;
+  std::uint64_t replayed_events = 0;
+  std::int64_t ms = 0;
+};
+
+struct LogbookApiOptions {
+  std::string node_id;
+  std::string log_identity;
+  std::vector<std::string> peer_urls;
+  RecoveryInfo recovery;
+  core::SelfPreservationOptions self_preservation;
+  std::int64_t max_wait_ms = 30000;        // bound on ?wait_ms=
+  std::size_t max_events_per_read = 1000;  // bound on ?limit=
+  std::size_t max_waiters = 10000;         // long-polls parked at once
+};
+
+class LogbookApi {
+ public:
+  LogbookApi(uv_loop_t* loop, core::Registry& registry, WritePipeline& pipeline,
+             const core::EventJournal& journal, const core::Clock& clock,
+             LogbookApiOptions options);
+  ~LogbookApi();
+
+  void Handle(const Route& route, HttpRequest&& request, Responder responder);
+
+  // Loop thread, after the durable offset advanced: wakes long-polls.
+  void OnDurableAdvanced();
+  // Answers every parked long-poll now (shutdown).
+  void ReleaseWaiters();
+  void set_ready(bool ready) { ready_ = ready; }
+
+ private:
+  struct EventsQuery {
+    core::Offset from = 1;
+    std::size_t limit = 100;
+    std::int64_t wait_ms = 0;
+    std::vector<core::EventType> types;  // empty = all
+  };
+  struct Waiter;
+  struct ReadJob;
+
+  void GetStatus(Responder responder);
+  void GetEvents(const HttpRequest& request, Responder responder);
+  void StartRead(EventsQuery query, Responder responder);
+  void FinishRead(ReadJob* job);
+  void ReleaseWaiter(Waiter* waiter);
+
+  uv_loop_t* loop_;
+  core::Registry& registry_;
+  WritePipeline& pipeline_;
+  const core::EventJournal& journal_;
+  const core::Clock& clock_;
+  LogbookApiOptions options_;
+  bool ready_ = true;
+  // Parked long-polls; each owns its timer and frees itself once closed.
+  std::list<Waiter*> waiters_;
+};
+
+}  // namespace logbook::net

@@ -1,0 +1,94 @@
+#include "net/router.h"
+
+#include <vector>
+
+#include "core/instance.h"
+
+namespace logbook::net {
+namespace {
+
+std::vector<std::string_view> SplitSegments(std::string_view path) {
+  std::vector<std::string_view> segments;
+  while (!path.empty()) {
+    const std::size_t slash = path.find('/');
+    segments.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path = path.substr(slash + 1);
+  }
+  return segments;
+}
+
+bool StripPrefix(std::string_view& path, std::string_view prefix) {
+  if (path.substr(0, prefix.size()) != prefix) return false;
+  path.remove_prefix(prefix.size());
+  return true;
+}
+
+std::optional<Route> MatchEureka(std::string_view rest) {
+  // One trailing slash is insignificant (the Java client fetches "apps/").
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  const std::vector<std::string_view> s = SplitSegments(rest);
+  for (std::string_view segment : s) {
+    if (segment.empty()) return std::nullopt;
+  }
+  const auto route = [](Endpoint endpoint) { return Route{endpoint, {}, {}, {}}; };
+  if (s.empty()) return std::nullopt;
+  if (s[0] == "apps") {
+    if (s.size() == 1) return route(Endpoint::kApps);
+    if (s.size() == 2 && s[1] == "delta") return route(Endpoint::kDelta);
+    Route r = route(Endpoint::kApp);
+    r.app = core::ToUpperAscii(s[1]);
+    if (s.size() == 2) return r;
+    r.instance_id = std::string(s[2]);
+    if (s.size() == 3) {
+      r.endpoint = Endpoint::kInstance;
+      return r;
+    }
+    if (s.size() == 4 && s[3] == "status") {
+      r.endpoint = Endpoint::kInstanceStatus;
+      return r;
+    }
+    if (s.size() == 4 && s[3] == "metadata") {
+      r.endpoint = Endpoint::kInstanceMetadata;
+      return r;
+    }
+    return std::nullopt;
+  }
+  if (s.size() == 2 && s[0] == "instances") {
+    Route r = route(Endpoint::kInstanceById);
+    r.instance_id = std::string(s[1]);
+    return r;
+  }
+  if (s.size() == 2 && (s[0] == "vips" || s[0] == "svips")) {
+    Route r = route(s[0] == "vips" ? Endpoint::kVip : Endpoint::kSvip);
+    r.vip = std::string(s[1]);
+    return r;
+  }
+  if (s.size() == 2 && s[0] == "peerreplication" && s[1] == "batch") {
+    return route(Endpoint::kPeerReplicationBatch);
+  }
+  if (s.size() == 1 && s[0] == "status") return route(Endpoint::kServerStatus);
+  if (s.size() == 2 && s[0] == "serverinfo" && s[1] == "statusoverrides") {
+    return route(Endpoint::kStatusOverrides);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Route> MatchRoute(std::string_view path) {
+  std::string_view rest = path;
+  if (StripPrefix(rest, "/eureka/v2/") || StripPrefix(rest, "/eureka/v1/") ||
+      StripPrefix(rest, "/eureka/")) {
+    return MatchEureka(rest);
+  }
+  if (!rest.empty() && rest.size() > 1 && rest.back() == '/') rest.remove_suffix(1);
+  const auto route = [](Endpoint endpoint) { return Route{endpoint, {}, {}, {}}; };
+  if (rest == "/healthz") return route(Endpoint::kHealthz);
+  if (rest == "/readyz") return route(Endpoint::kReadyz);
+  if (rest == "/logbook/v1/status") return route(Endpoint::kLogbookStatus);
+  if (rest == "/logbook/v1/events") return route(Endpoint::kLogbookEvents);
+  return std::nullopt;
+}
+
+}  // namespace logbook::net

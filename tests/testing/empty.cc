@@ -1,1 +1,0 @@
-// Keeps logbook_testing a valid library before any helper exists.
