@@ -1,13 +1,14 @@
 #pragma once
 // The one configuration struct of `logbook serve`, built from the config file,
-// flags and --set KEY=VALUE (in that order of precedence: --set beats flags?
-// no: flags and --set both beat the file; the later on the command line wins).
+// flags and --set KEY=VALUE: flags and --set both beat the file, and between
+// them the later on the command line wins (app/cli.h).
 // Validated once; an unknown key or a malformed value is an error naming it.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "absl/status/statusor.h"
+#include "absl/status/status.h"
 
 namespace logbook::app {
 
