@@ -26,14 +26,11 @@ std::string Write(const core::Event& event) {
   return out;
 }
 
-constexpr std::string_view kCommon =
-    R"({"offset":42,"timestamp":1718000000000,"type":"%s","app":"ORDERS","instance_id":"o1",)"
-    R"("origin":"node-a","origin_offset":40,"source":"client")";
-
-std::string Common(std::string_view type) {
-  std::string common(kCommon);
-  common.replace(common.find("%s"), 2, type);
-  return common;
+// The fields every event starts with, for one of Base()'s events.
+std::string Common(std::string_view type, std::string_view source = "client") {
+  return R"({"offset":42,"timestamp":1718000000000,"type":")" + std::string(type) +
+         R"(","app":"ORDERS","instance_id":"o1","origin":"node-a","origin_offset":40,"source":")" +
+         std::string(source) + "\"";
 }
 
 TEST(EventJson, Register) {
@@ -70,9 +67,8 @@ TEST(EventJson, Renew) {
   event.renew_status = core::InstanceStatus::kDown;
   event.override_to_store = core::InstanceStatus::kOutOfService;
   event.source = core::EventSource::kEurekaPeer;
-  std::string expected = Common("RENEW") + R"(,"status":"DOWN","override":"OUT_OF_SERVICE"})";
-  expected.replace(expected.find("\"client\""), 8, "\"eureka-peer\"");
-  EXPECT_EQ(Write(event), expected);
+  EXPECT_EQ(Write(event),
+            Common("RENEW", "eureka-peer") + R"(,"status":"DOWN","override":"OUT_OF_SERVICE"})");
 }
 
 TEST(EventJson, Cancel) {
@@ -102,11 +98,10 @@ TEST(EventJson, Evict) {
   core::Event event = Base(core::EventType::kEvict);
   event.source = core::EventSource::kEvictor;
   event.evict_reason = {1717999910000, 12, 17, true, 3, 2, 20};
-  std::string expected =
-      Common("EVICT") +
+  const std::string expected =
+      Common("EVICT", "evictor") +
       R"(,"reason":{"lease_expired_at":1717999910000,"renews_last_min":12,"renews_threshold":17,)"
       R"("self_preservation_enabled":true,"expired_count":3,"eviction_cap":2,"registry_size":20}})";
-  expected.replace(expected.find("\"client\""), 8, "\"evictor\"");
   EXPECT_EQ(Write(event), expected);
 }
 
@@ -137,7 +132,10 @@ TEST(EventJson, EventsInAnArray) {
   WriteEventJson(Base(core::EventType::kCancel), writer);
   WriteEventJson(Base(core::EventType::kCancel), writer);
   writer.EndArray();
-  EXPECT_EQ(out, "[" + Common("CANCEL") + "}," + Common("CANCEL") + "}]");
+  const std::string cancel = Common("CANCEL") + "}";
+  std::string expected = "[";
+  expected.append(cancel).append(",").append(cancel).append("]");
+  EXPECT_EQ(out, expected);
 }
 
 }  // namespace
