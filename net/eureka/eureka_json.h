@@ -11,6 +11,7 @@
 #include "core/ids.h"
 #include "core/instance.h"
 #include "net/eureka/documents.h"
+#include "net/eureka/json_writer.h"
 
 namespace logbook::net::eureka {
 
@@ -22,6 +23,11 @@ std::string WriteApplicationJson(const ApplicationView& application);
 std::string WriteInstanceJson(const InstanceView& instance);
 // The bare instance object (409 bodies inside a batch response).
 std::string WriteBareInstanceJson(const InstanceView& instance);
+// Appends the bare instance object (§3.3) to `writer`: leaseInfo interval and
+// duration come from `info`, its timestamps from `lease`; actionType is
+// written only when `action` is set (events carry an instance without one).
+void WriteInstanceObject(const core::InstanceInfo& info, const core::Lease& lease,
+                         std::optional<core::ActionType> action, JsonWriter& writer);
 
 // Parses {"instance":{...}}. Missing fields get E1's defaults;
 // lastDirtyTimestamp/lastUpdatedTimestamp default to now_ms. Fails with

@@ -18,4 +18,12 @@ std::string WriteInstanceXml(const InstanceView& instance);
 absl::StatusOr<core::InstanceInfo> ReadInstanceXml(std::string_view body,
                                                    core::TimestampMs now_ms);
 
+// XStream's element-name coder (§3.6): `$` -> `_-`, `_` -> `__`, and any
+// character that may not appear there in an XML name -> `_.` plus four hex
+// digits per UTF-16 unit. Always yields a valid, namespace-free XML name
+// (empty input gives empty output, which callers must not write).
+std::string EncodeXmlName(std::string_view name);
+// The inverse; unknown escapes are kept literally.
+std::string DecodeXmlName(std::string_view name);
+
 }  // namespace logbook::net::eureka
