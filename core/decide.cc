@@ -1,0 +1,199 @@
+#include "core/decide.h"
+
+#include <utility>
+
+#include "core/status_override_rules.h"
+
+namespace logbook::core {
+namespace {
+
+Event NewEvent(EventType type, std::string app, std::string instance_id,
+               const DecideContext& context) {
+  Event event;
+  event.type = type;
+  event.timestamp_ms = context.now_ms;
+  event.source = context.source;
+  event.app = std::move(app);
+  event.instance_id = std::move(instance_id);
+  return event;
+}
+
+Decision Reject(Outcome outcome, std::string reason) {
+  Decision decision;
+  decision.outcome = outcome;
+  decision.reason = std::move(reason);
+  return decision;
+}
+
+// §4.5 "instance by app and id": while lease expiration is enabled an expired
+// lease is invisible, even though it is still listed until evicted.
+bool IsVisible(const Lease& lease, const DecideContext& context) {
+  return !context.lease_expiration_enabled || !lease.IsExpired(context.now_ms);
+}
+
+const InstanceRecord* FindVisible(const Registry& registry, std::string_view app,
+                                  std::string_view instance_id, const DecideContext& context) {
+  const InstanceRecord* record = registry.Find(app, instance_id);
+  if (record == nullptr || !IsVisible(record->lease, context)) return nullptr;
+  return record;
+}
+
+std::optional<InstanceStatus> StatusIfPresent(const InstanceRecord* record) {
+  if (record == nullptr) return std::nullopt;
+  return record->info.status;
+}
+
+}  // namespace
+
+Decision DecideRegister(const Registry& registry, const RegisterCommand& command,
+                        const DecideContext& context) {
+  InstanceInfo registrant = command.instance;
+  // §1.1: application names are upper-cased before any lookup. net/ already
+  // does it; repeating it here keeps the registry key right for every caller.
+  registrant.app = ToUpperAscii(registrant.app);
+  if (registrant.app_group_name.has_value()) {
+    registrant.app_group_name = ToUpperAscii(*registrant.app_group_name);
+  }
+  const std::string instance_id = registrant.EffectiveId();
+  // E1 step 2: an Amazon data center without instance-id gets the effective id.
+  if (registrant.data_center.IsAmazon()) {
+    std::string& amazon_id = registrant.data_center.metadata["instance-id"];
+    if (amazon_id.empty()) amazon_id = instance_id;
+  }
+
+  // §4.2 step 1 looks at any lease, expired or not.
+  const InstanceRecord* existing = registry.Find(registrant.app, instance_id);
+  // §4.2 step 2: a registrant older than the stored copy is discarded (quirk
+  // 18); a tie goes to the registrant.
+  if (existing != nullptr &&
+      existing->info.last_dirty_timestamp > registrant.last_dirty_timestamp) {
+    registrant = existing->info;
+  }
+
+  // §4.2 step 4: the registrant's override is only a default for the map.
+  std::optional<InstanceStatus> override_status = registry.OverrideFor(instance_id);
+  if (!override_status.has_value() && registrant.overridden_status != InstanceStatus::kUnknown) {
+    override_status = registrant.overridden_status;
+  }
+  if (override_status.has_value()) registrant.overridden_status = *override_status;
+
+  // §4.2 step 5, rule 3 judged by the lease being replaced.
+  registrant.status = EffectiveStatus(registrant.status, override_status, StatusIfPresent(existing),
+                                      command.is_replication);
+
+  Decision decision;
+  Event event = NewEvent(EventType::kRegister, registrant.app, instance_id, context);
+  event.instance = std::move(registrant);
+  decision.events.push_back(std::move(event));
+  return decision;
+}
+
+Decision DecideRenew(const Registry& registry, const RenewCommand& command,
+                     const DecideContext& context) {
+  const std::string app = ToUpperAscii(command.app);
+  // E2 step 1: any lease, expired or not, can be renewed.
+  const InstanceRecord* record = registry.Find(app, command.instance_id);
+  if (record == nullptr) return Reject(Outcome::kNotFound, "instance not registered");
+
+  // E2 step 2: the chain against the lease itself.
+  const InstanceStatus stored_status = record->info.status;
+  const InstanceStatus effective =
+      EffectiveStatus(stored_status, registry.OverrideFor(command.instance_id), stored_status,
+                      command.is_replication);
+  if (effective == InstanceStatus::kUnknown) {
+    // Typically after an override was deleted without a value: the 404 makes
+    // the client re-register, and its own status wins again (E5).
+    return Reject(Outcome::kNotFound, "instance status is UNKNOWN, re-register");
+  }
+
+  Decision decision;
+  Event renew = NewEvent(EventType::kRenew, app, command.instance_id, context);
+  if (effective != stored_status) renew.renew_status = effective;
+
+  // E2 step 4 runs after the renewal (step 3), so its lookup (which hides
+  // expired leases while expiration is enabled) sees the renewed lease, and a
+  // lease that had expired gets the same 404/409 as a live one, as in Eureka.
+  InstanceRecord renewed = *record;
+  renewed.lease.last_renewal_timestamp = context.now_ms;
+  renewed.info.status = effective;
+  if (command.last_dirty_timestamp.has_value() && IsVisible(renewed.lease, context)) {
+    const TimestampMs stored_dirty = record->info.last_dirty_timestamp;
+    if (*command.last_dirty_timestamp > stored_dirty) {
+      // The caller has newer data than we do: make it register again.
+      if (command.is_replication && command.overridden_status.has_value() &&
+          *command.overridden_status != InstanceStatus::kUnknown) {
+        renew.override_to_store = *command.overridden_status;
+      }
+      decision.outcome = Outcome::kNotFound;
+      decision.reason = "lastDirtyTimestamp is newer than the registry's copy";
+    } else if (*command.last_dirty_timestamp < stored_dirty && command.is_replication) {
+      // The peer is behind: it adopts the copy sent with the 409.
+      decision.outcome = Outcome::kConflict;
+      decision.reason = "lastDirtyTimestamp is older than the registry's copy";
+      decision.conflict_instance = std::move(renewed);
+    }
+  }
+  decision.events.push_back(std::move(renew));
+  return decision;
+}
+
+Decision DecideCancel(const Registry& registry, const CancelCommand& command,
+                      const DecideContext& context) {
+  const std::string app = ToUpperAscii(command.app);
+  Decision decision;
+  if (registry.Find(app, command.instance_id) == nullptr) {
+    decision = Reject(Outcome::kNotFound, "instance not registered");
+    // E3 removes the override even without a lease; only an event can.
+    if (!registry.OverrideFor(command.instance_id).has_value()) return decision;
+  }
+  decision.events.push_back(NewEvent(EventType::kCancel, app, command.instance_id, context));
+  return decision;
+}
+
+Decision DecideStatusUpdate(const Registry& registry, const StatusUpdateCommand& command,
+                            const DecideContext& context) {
+  const std::string app = ToUpperAscii(command.app);
+  if (FindVisible(registry, app, command.instance_id, context) == nullptr) {
+    return Reject(Outcome::kNotFound, "instance not found");
+  }
+  // Always an event, even when the status is already `value`: the lease is
+  // renewed either way (E4 step 3); Apply decides whether anything else moves.
+  Decision decision;
+  Event event = NewEvent(EventType::kStatusUpdate, app, command.instance_id, context);
+  event.status = command.value;
+  event.last_dirty_timestamp = command.last_dirty_timestamp.value_or(0);
+  decision.events.push_back(std::move(event));
+  return decision;
+}
+
+Decision DecideDeleteStatusOverride(const Registry& registry,
+                                    const DeleteStatusOverrideCommand& command,
+                                    const DecideContext& context) {
+  const std::string app = ToUpperAscii(command.app);
+  if (FindVisible(registry, app, command.instance_id, context) == nullptr) {
+    return Reject(Outcome::kNotFound, "instance not found");
+  }
+  Decision decision;
+  Event event = NewEvent(EventType::kDeleteStatusOverride, app, command.instance_id, context);
+  // E5 step 2: no value means UNKNOWN, which forces a re-register on the next
+  // heartbeat.
+  event.status = command.value.value_or(InstanceStatus::kUnknown);
+  event.last_dirty_timestamp = command.last_dirty_timestamp.value_or(0);
+  decision.events.push_back(std::move(event));
+  return decision;
+}
+
+Decision DecideMetadataUpdate(const Registry& registry, const MetadataUpdateCommand& command,
+                              const DecideContext& context) {
+  const std::string app = ToUpperAscii(command.app);
+  if (FindVisible(registry, app, command.instance_id, context) == nullptr) {
+    return Reject(Outcome::kNotFound, "instance not found");
+  }
+  Decision decision;
+  Event event = NewEvent(EventType::kMetadataUpdate, app, command.instance_id, context);
+  event.metadata = command.metadata;
+  decision.events.push_back(std::move(event));
+  return decision;
+}
+
+}  // namespace logbook::core

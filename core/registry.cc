@@ -1,0 +1,492 @@
+#include "core/registry.h"
+
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "core/status.h"
+#include "core/status_override_rules.h"
+
+namespace logbook::core {
+namespace {
+
+using VipIndex = std::map<std::string, std::set<std::pair<std::string, std::string>>, std::less<>>;
+
+constexpr std::int64_t kMinuteMs = 60000;
+
+std::size_t Index(InstanceStatus status) { return static_cast<std::size_t>(status); }
+
+// E12/E13: vipAddress is split on ',' without trimming. Empty tokens are not
+// indexed: no /vips/{name} request can name them.
+std::vector<std::string> VipTokens(const std::optional<std::string>& vip_address) {
+  if (!vip_address.has_value()) return {};
+  return absl::StrSplit(*vip_address, ',', absl::SkipEmpty());
+}
+
+void AddToVipIndex(VipIndex& index, const std::optional<std::string>& vip_address,
+                   const std::string& app, const std::string& instance_id) {
+  for (std::string& vip : VipTokens(vip_address)) {
+    index[std::move(vip)].emplace(app, instance_id);
+  }
+}
+
+void RemoveFromVipIndex(VipIndex& index, const std::optional<std::string>& vip_address,
+                        const std::string& app, const std::string& instance_id) {
+  for (const std::string& vip : VipTokens(vip_address)) {
+    auto it = index.find(vip);
+    if (it == index.end()) continue;
+    it->second.erase({app, instance_id});
+    if (it->second.empty()) index.erase(it);
+  }
+}
+
+Lease NewLease(const InstanceInfo& info, TimestampMs now_ms, TimestampMs service_up_ms) {
+  Lease lease;
+  lease.registration_timestamp = now_ms;
+  lease.last_renewal_timestamp = now_ms;
+  lease.service_up_timestamp = service_up_ms;
+  lease.duration_ms = static_cast<std::int64_t>(info.EffectiveDurationSecs()) * 1000;
+  // §4.2 step 6: service-up is the first time the instance was seen UP.
+  if (info.status == InstanceStatus::kUp && lease.service_up_timestamp == 0) {
+    lease.service_up_timestamp = now_ms;
+  }
+  return lease;
+}
+
+// Serialization helpers: every string quoted and C-escaped so no field value
+// can imitate a separator; absent optionals are a bare `-`, so "" and absent
+// differ.
+std::string Quoted(std::string_view text) {
+  // absl::string_view is not std::string_view in this abseil build.
+  return absl::StrCat("\"", absl::CEscape(absl::string_view(text.data(), text.size())), "\"");
+}
+
+std::string QuotedOptional(const std::optional<std::string>& text) {
+  return text.has_value() ? Quoted(*text) : "-";
+}
+
+std::string MapText(const std::map<std::string, std::string>& map) {
+  std::string text = absl::StrCat("{", map.size());
+  for (const auto& [key, value] : map) absl::StrAppend(&text, " ", Quoted(key), "=", Quoted(value));
+  return text + "}";
+}
+
+void AppendField(std::string* out, std::string_view name, std::string_view value) {
+  out->append("    ").append(name).append(" ").append(value).append("\n");
+}
+
+// Every field of InstanceRecord, in declaration order.
+void AppendRecord(std::string* out, const InstanceRecord& record) {
+  const InstanceInfo& info = record.info;
+  AppendField(out, "instance_id", QuotedOptional(info.instance_id));
+  AppendField(out, "host_name", Quoted(info.host_name));
+  AppendField(out, "app", Quoted(info.app));
+  AppendField(out, "app_group_name", QuotedOptional(info.app_group_name));
+  AppendField(out, "ip_addr", Quoted(info.ip_addr));
+  AppendField(out, "sid", Quoted(info.sid));
+  AppendField(out, "status", StatusName(info.status));
+  AppendField(out, "overridden_status", StatusName(info.overridden_status));
+  AppendField(out, "port", absl::StrCat(info.port.port, " ", info.port.enabled));
+  AppendField(out, "secure_port",
+              absl::StrCat(info.secure_port.port, " ", info.secure_port.enabled));
+  AppendField(out, "country_id", absl::StrCat(info.country_id));
+  AppendField(
+      out, "data_center",
+      absl::StrCat(info.has_data_center, " ", Quoted(info.data_center.name), " ",
+                   Quoted(info.data_center.class_name), " ", MapText(info.data_center.metadata)));
+  AppendField(out, "renewal_interval_secs", absl::StrCat(info.renewal_interval_secs));
+  AppendField(out, "duration_secs", absl::StrCat(info.duration_secs));
+  AppendField(out, "metadata", MapText(info.metadata));
+  AppendField(out, "home_page_url", QuotedOptional(info.home_page_url));
+  AppendField(out, "status_page_url", QuotedOptional(info.status_page_url));
+  AppendField(out, "health_check_url", QuotedOptional(info.health_check_url));
+  AppendField(out, "secure_health_check_url", QuotedOptional(info.secure_health_check_url));
+  AppendField(out, "vip_address", QuotedOptional(info.vip_address));
+  AppendField(out, "secure_vip_address", QuotedOptional(info.secure_vip_address));
+  AppendField(out, "is_coordinating_discovery_server",
+              absl::StrCat(info.is_coordinating_discovery_server));
+  AppendField(out, "last_updated_timestamp", absl::StrCat(info.last_updated_timestamp));
+  AppendField(out, "last_dirty_timestamp", absl::StrCat(info.last_dirty_timestamp));
+  AppendField(out, "asg_name", QuotedOptional(info.asg_name));
+  const Lease& lease = record.lease;
+  AppendField(out, "lease",
+              absl::StrCat(lease.registration_timestamp, " ", lease.last_renewal_timestamp, " ",
+                           lease.eviction_timestamp, " ", lease.service_up_timestamp, " ",
+                           lease.duration_ms));
+  AppendField(out, "action_type", ActionTypeName(record.action_type));
+  AppendField(out, "last_change_offset", absl::StrCat(record.last_change_offset));
+}
+
+void AppendVipIndex(std::string* out, std::string_view name, const VipIndex& index) {
+  for (const auto& [vip, members] : index) {
+    out->append(name).append(" ").append(Quoted(vip));
+    for (const auto& [app, instance_id] : members) {
+      absl::StrAppend(out, " ", Quoted(app), "/", Quoted(instance_id));
+    }
+    out->append("\n");
+  }
+}
+
+}  // namespace
+
+Registry::Registry(RegistryOptions options)
+    : options_(options), expected_clients_(options.initial_expected_clients) {}
+
+void Registry::Apply(const Event& event) {
+  // The window is pruned by event time, not by a timer, so that replaying the
+  // same events leaves the same window behind.
+  const TimestampMs window_start = event.timestamp_ms - options_.delta_retention_ms;
+  while (!window_.empty() && window_.front().timestamp_ms < window_start) window_.pop_front();
+
+  switch (event.type) {
+    case EventType::kRegister:
+      ApplyRegister(event);
+      break;
+    case EventType::kRenew:
+      ApplyRenew(event);
+      break;
+    case EventType::kCancel:
+    case EventType::kEvict:
+      ApplyRemove(event);
+      break;
+    case EventType::kStatusUpdate:
+      ApplyStatusUpdate(event);
+      break;
+    case EventType::kDeleteStatusOverride:
+      ApplyDeleteStatusOverride(event);
+      break;
+    case EventType::kMetadataUpdate:
+      ApplyMetadataUpdate(event);
+      break;
+    case EventType::kRenewalThresholdUpdate:
+      if (expected_clients_ != event.expected_clients) {
+        expected_clients_ = event.expected_clients;
+        ++version_;
+      }
+      break;
+  }
+  last_applied_offset_ = event.offset;
+}
+
+const InstanceRecord* Registry::Find(std::string_view app, std::string_view instance_id) const {
+  const Application* application = FindApplication(app);
+  if (application == nullptr) return nullptr;
+  auto it = application->instances.find(std::string(instance_id));
+  return it == application->instances.end() ? nullptr : &it->second;
+}
+
+InstanceRecord* Registry::FindMutable(std::string_view app, std::string_view instance_id) {
+  return const_cast<InstanceRecord*>(std::as_const(*this).Find(app, instance_id));
+}
+
+const InstanceRecord* Registry::FindById(std::string_view instance_id) const {
+  const std::string key(instance_id);
+  for (const auto& [name, application] : applications_) {
+    auto it = application.instances.find(key);
+    if (it != application.instances.end()) return &it->second;
+  }
+  return nullptr;
+}
+
+const Application* Registry::FindApplication(std::string_view app) const {
+  auto it = applications_.find(app);
+  return it == applications_.end() ? nullptr : &it->second;
+}
+
+std::vector<const InstanceRecord*> Registry::ByVip(std::string_view vip, bool secure) const {
+  const VipIndex& index = secure ? svips_ : vips_;
+  std::vector<const InstanceRecord*> records;
+  auto it = index.find(vip);
+  if (it == index.end()) return records;
+  records.reserve(it->second.size());
+  for (const auto& [app, instance_id] : it->second) {
+    const InstanceRecord* record = Find(app, instance_id);
+    LOGBOOK_CHECK(record != nullptr);  // the index only names present instances
+    records.push_back(record);
+  }
+  return records;
+}
+
+std::optional<InstanceStatus> Registry::OverrideFor(std::string_view instance_id) const {
+  auto it = overrides_.find(instance_id);
+  if (it == overrides_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::int64_t Registry::RenewsLastMinute(TimestampMs now_ms) const {
+  const std::int64_t previous_minute = now_ms / kMinuteMs - 1;
+  if (previous_minute == renew_bucket_minute_) return renews_in_bucket_;
+  if (previous_minute == renew_bucket_minute_ - 1) return renews_in_previous_bucket_;
+  return 0;
+}
+
+std::vector<DeltaEntry> Registry::Delta(TimestampMs now_ms) const {
+  const TimestampMs window_start = now_ms - options_.delta_retention_ms;
+  std::vector<DeltaEntry> entries;
+  // Per (app, id): its position in `entries` (first touch) and the copy kept
+  // by its latest removal, if any.
+  std::map<std::pair<std::string_view, std::string_view>, std::size_t> position;
+  std::vector<const InstanceRecord*> latest_removed;
+  for (const WindowEntry& touch : window_) {
+    if (touch.timestamp_ms < window_start) continue;
+    auto [it, inserted] = position.try_emplace({touch.app, touch.instance_id}, entries.size());
+    if (inserted) {
+      entries.push_back(DeltaEntry{touch.app, touch.instance_id, ActionType::kAdded, nullptr});
+      latest_removed.push_back(nullptr);
+    }
+    if (touch.removed != nullptr) latest_removed[it->second] = touch.removed.get();
+  }
+  // The latest meaning wins (§5.2): an instance that exists now is shown as it
+  // is now (this also covers removed-then-re-registered); one that is gone is
+  // shown as it was removed.
+  std::vector<DeltaEntry> delta;
+  delta.reserve(entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    DeltaEntry& entry = entries[i];
+    if (const InstanceRecord* current = Find(entry.app, entry.instance_id); current != nullptr) {
+      entry.record = current;
+      entry.action = current->action_type;
+    } else if (latest_removed[i] != nullptr) {
+      entry.record = latest_removed[i];
+      entry.action = ActionType::kDeleted;
+    } else {
+      // Gone without a removal inside the window: only possible when events
+      // arrive with out-of-order timestamps. Nothing truthful to show.
+      continue;
+    }
+    delta.push_back(std::move(entry));
+  }
+  return delta;
+}
+
+std::string Registry::Serialize() const {
+  std::string out;
+  // A header line with a format number, so a later snapshot format can tell
+  // this text apart.
+  out.append("logbook-registry 1\n");
+  absl::StrAppend(&out, "last_applied_offset ", last_applied_offset_, "\n");
+  absl::StrAppend(&out, "version ", version_, "\n");
+  absl::StrAppend(&out, "expected_clients ", expected_clients_, "\n");
+  absl::StrAppend(&out, "renews ", renew_bucket_minute_, " ", renews_in_bucket_, " ",
+                  renews_in_previous_bucket_, "\n");
+  absl::StrAppend(&out, "instance_count ", instance_count_, "\n");
+  absl::StrAppend(&out, "status_counts");
+  for (std::int64_t count : status_counts_) absl::StrAppend(&out, " ", count);
+  out.append("\n");
+  for (const auto& [instance_id, status] : overrides_) {
+    out.append("override ").append(Quoted(instance_id)).append(" ");
+    out.append(StatusName(status)).append("\n");
+  }
+  for (const auto& [name, application] : applications_) {
+    absl::StrAppend(&out, "app ", Quoted(name), " ", application.instances.size(), "\n");
+    for (const auto& [instance_id, record] : application.instances) {
+      absl::StrAppend(&out, "  instance ", Quoted(instance_id), "\n");
+      AppendRecord(&out, record);
+    }
+  }
+  AppendVipIndex(&out, "vip", vips_);
+  AppendVipIndex(&out, "svip", svips_);
+  return out;
+}
+
+void Registry::ApplyRegister(const Event& event) {
+  // Decide builds REGISTER events with the registrant and its key together,
+  // and codecs reject events without one: a mismatch is a bug, not input.
+  LOGBOOK_CHECK(event.instance.has_value());
+  LOGBOOK_CHECK(event.instance->app == event.app);
+  LOGBOOK_CHECK(event.instance->EffectiveId() == event.instance_id);
+
+  TimestampMs service_up_ms = 0;
+  std::optional<InstanceRecord> previous = Remove(event.app, event.instance_id);
+  if (previous.has_value()) {
+    // §4.2 step 3: service-up time survives re-registration.
+    service_up_ms = previous->lease.service_up_timestamp;
+  } else if (expected_clients_ > 0) {
+    // §4.2 step 2: only new registrations count, and a zero expectation stays
+    // zero (Netflix standalone never evicts, §6.4).
+    ++expected_clients_;
+  }
+
+  InstanceRecord record;
+  record.info = *event.instance;
+  record.info.last_updated_timestamp = event.timestamp_ms;
+  record.lease = NewLease(record.info, event.timestamp_ms, service_up_ms);
+  record.action_type = ActionType::kAdded;
+  record.last_change_offset = event.offset;
+  // §4.2 step 4: Decide already resolved overridden_status against the map,
+  // so this either re-stores the same value or transfers the registrant's.
+  if (record.info.overridden_status != InstanceStatus::kUnknown) {
+    overrides_[event.instance_id] = record.info.overridden_status;
+  }
+  Insert(std::move(record));
+  RecordInWindow(event, nullptr);
+  ++version_;
+}
+
+void Registry::ApplyRenew(const Event& event) {
+  InstanceRecord* record = FindMutable(event.app, event.instance_id);
+  if (record == nullptr) return;
+  // Part A: the real renewal time, not now + duration.
+  record->lease.last_renewal_timestamp = event.timestamp_ms;
+  if (event.renew_status.has_value() && *event.renew_status != record->info.status) {
+    // E2 step 2 stores the recomputed status without touching lastDirty,
+    // lastUpdated or actionType, and without a delta entry (as Eureka does);
+    // the shown instance did change, so its fragment must be rebuilt.
+    SetStatus(*record, *event.renew_status);
+    record->last_change_offset = event.offset;
+  }
+  if (event.override_to_store.has_value()) {
+    overrides_[event.instance_id] = *event.override_to_store;
+  }
+  if (event.counts_as_renewal) CountRenewal(event.timestamp_ms);
+  ++version_;
+}
+
+void Registry::ApplyRemove(const Event& event) {
+  // E3: the override goes even when no lease exists (overrides are keyed by
+  // id alone, so one can outlive its instance).
+  const bool had_override = overrides_.erase(event.instance_id) > 0;
+  std::optional<InstanceRecord> removed = Remove(event.app, event.instance_id);
+  if (!removed.has_value()) {
+    if (had_override) ++version_;
+    return;
+  }
+  removed->lease.eviction_timestamp = event.timestamp_ms;
+  removed->action_type = ActionType::kDeleted;
+  removed->info.last_updated_timestamp = event.timestamp_ms;
+  removed->last_change_offset = event.offset;
+  if (expected_clients_ > 0) --expected_clients_;
+  RecordInWindow(event, std::make_shared<const InstanceRecord>(std::move(*removed)));
+  ++version_;
+}
+
+void Registry::ApplyStatusUpdate(const Event& event) {
+  InstanceRecord* record = FindMutable(event.app, event.instance_id);
+  if (record == nullptr) return;
+  // E4 step 3: proof of life, but not counted in the renewal meter.
+  record->lease.last_renewal_timestamp = event.timestamp_ms;
+  ++version_;
+  // E4 step 4: setting the current status again stores no override (quirk 12).
+  if (record->info.status == event.status) return;
+  if (event.status == InstanceStatus::kUp && record->lease.service_up_timestamp == 0) {
+    record->lease.service_up_timestamp = event.timestamp_ms;
+  }
+  overrides_[event.instance_id] = event.status;
+  record->info.overridden_status = event.status;
+  SetStatus(*record, event.status);
+  if (event.last_dirty_timestamp > record->info.last_dirty_timestamp) {
+    record->info.last_dirty_timestamp = event.last_dirty_timestamp;
+  }
+  record->action_type = ActionType::kModified;
+  record->info.last_updated_timestamp = event.timestamp_ms;
+  record->last_change_offset = event.offset;
+  RecordInWindow(event, nullptr);
+}
+
+void Registry::ApplyDeleteStatusOverride(const Event& event) {
+  InstanceRecord* record = FindMutable(event.app, event.instance_id);
+  if (record == nullptr) return;
+  record->lease.last_renewal_timestamp = event.timestamp_ms;
+  ++version_;
+  // E5 step 3: without a stored override nothing else changes.
+  if (overrides_.erase(event.instance_id) == 0) return;
+  record->info.overridden_status = InstanceStatus::kUnknown;
+  SetStatus(*record, event.status);
+  if (event.last_dirty_timestamp > record->info.last_dirty_timestamp) {
+    record->info.last_dirty_timestamp = event.last_dirty_timestamp;
+  }
+  record->action_type = ActionType::kModified;
+  record->info.last_updated_timestamp = event.timestamp_ms;
+  record->last_change_offset = event.offset;
+  RecordInWindow(event, nullptr);
+}
+
+void Registry::ApplyMetadataUpdate(const Event& event) {
+  InstanceRecord* record = FindMutable(event.app, event.instance_id);
+  if (record == nullptr) return;
+  InstanceInfo& info = record->info;
+  for (const auto& [key, value] : event.metadata) info.metadata[key] = value;
+
+  // E6 step 3 re-registers the stored instance as a client registration
+  // (isReplication=false). Against itself, §4.2 reduces to: transfer the
+  // override (step 4), rerun the rule chain with the instance as its own
+  // existing lease (step 5), new lease keeping service-up. It is computed here
+  // from state alone, so the event need not carry it and replay is exact.
+  if (info.overridden_status != InstanceStatus::kUnknown &&
+      !overrides_.contains(event.instance_id)) {
+    overrides_[event.instance_id] = info.overridden_status;
+  }
+  const std::optional<InstanceStatus> override_status = OverrideFor(event.instance_id);
+  if (override_status.has_value()) info.overridden_status = *override_status;
+  SetStatus(*record, EffectiveStatus(info.status, override_status, info.status,
+                                     /*is_replication=*/false));
+  // lastDirtyTimestamp is deliberately left alone (E6 step 3).
+  record->lease = NewLease(info, event.timestamp_ms, record->lease.service_up_timestamp);
+  record->action_type = ActionType::kAdded;
+  info.last_updated_timestamp = event.timestamp_ms;
+  record->last_change_offset = event.offset;
+  RecordInWindow(event, nullptr);
+  ++version_;
+}
+
+void Registry::Insert(InstanceRecord record) {
+  const std::string app = record.info.app;
+  const std::string instance_id = record.info.EffectiveId();
+  AddToVipIndex(vips_, record.info.vip_address, app, instance_id);
+  AddToVipIndex(svips_, record.info.secure_vip_address, app, instance_id);
+  ++status_counts_[Index(record.info.status)];
+  ++instance_count_;
+  Application& application = applications_[app];
+  application.name = app;
+  application.instances.insert_or_assign(instance_id, std::move(record));
+}
+
+std::optional<InstanceRecord> Registry::Remove(std::string_view app, std::string_view instance_id) {
+  auto app_it = applications_.find(app);
+  if (app_it == applications_.end()) return std::nullopt;
+  auto& instances = app_it->second.instances;
+  auto it = instances.find(std::string(instance_id));
+  if (it == instances.end()) return std::nullopt;
+  InstanceRecord record = std::move(it->second);
+  instances.erase(it);
+  // E9/§3.2: applications with zero instances do not exist.
+  if (instances.empty()) applications_.erase(app_it);
+  const std::string app_name(app);
+  const std::string id(instance_id);
+  RemoveFromVipIndex(vips_, record.info.vip_address, app_name, id);
+  RemoveFromVipIndex(svips_, record.info.secure_vip_address, app_name, id);
+  --status_counts_[Index(record.info.status)];
+  --instance_count_;
+  return record;
+}
+
+void Registry::SetStatus(InstanceRecord& record, InstanceStatus status) {
+  --status_counts_[Index(record.info.status)];
+  ++status_counts_[Index(status)];
+  record.info.status = status;
+}
+
+void Registry::RecordInWindow(const Event& event, std::shared_ptr<const InstanceRecord> removed) {
+  window_.push_back(
+      WindowEntry{event.timestamp_ms, event.app, event.instance_id, std::move(removed)});
+}
+
+void Registry::CountRenewal(TimestampMs timestamp_ms) {
+  const std::int64_t minute = timestamp_ms / kMinuteMs;
+  if (minute == renew_bucket_minute_) {
+    ++renews_in_bucket_;
+  } else if (minute > renew_bucket_minute_) {
+    // The bucket we are leaving becomes "previous" only if it is the minute
+    // right before; after a silent gap the previous minute had no renewals.
+    renews_in_previous_bucket_ = minute == renew_bucket_minute_ + 1 ? renews_in_bucket_ : 0;
+    renew_bucket_minute_ = minute;
+    renews_in_bucket_ = 1;
+  } else if (minute == renew_bucket_minute_ - 1) {
+    // Events from peers can carry slightly older timestamps.
+    ++renews_in_previous_bucket_;
+  }
+  // Older still: outside both buckets, nothing to count.
+}
+
+}  // namespace logbook::core
