@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/eviction_planner.h"
-#include "core/renewal_threshold.h"
+#include "core/self_preservation_state.h"
 
 namespace logbook::net {
 namespace {

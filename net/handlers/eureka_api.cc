@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/apps_hashcode.h"
+#include "core/self_preservation_state.h"
 #include "net/error_response.h"
 #include "net/eureka/eureka_json.h"
 #include "net/eureka/eureka_xml.h"
@@ -92,10 +93,7 @@ EurekaApi::EurekaApi(core::Registry& registry, WritePipeline& pipeline, const co
       started_at_ms_(clock.NowMs()) {}
 
 bool EurekaApi::LeaseExpirationEnabled(core::TimestampMs now_ms) const {
-  const std::int64_t threshold =
-      core::RenewsPerMinuteThreshold(registry_.expected_clients(), options_.self_preservation);
-  return core::IsLeaseExpirationEnabled(registry_.RenewsLastMinute(now_ms), threshold,
-                                        options_.self_preservation);
+  return core::LeaseExpirationEnabled(registry_, now_ms, options_.self_preservation);
 }
 
 core::DecideContext EurekaApi::Context(const HttpRequest& request) const {

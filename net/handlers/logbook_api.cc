@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/apps_hashcode.h"
+#include "core/self_preservation_state.h"
 #include "net/error_response.h"
 #include "net/eureka/event_json.h"
 #include "net/eureka/json_writer.h"
@@ -128,7 +129,7 @@ void LogbookApi::GetStatus(Responder responder) {
   w.Key("renews_last_min");
   w.Int(renews);
   w.Key("lease_expiration_enabled");
-  w.Bool(core::IsLeaseExpirationEnabled(renews, threshold, options_.self_preservation));
+  w.Bool(core::LeaseExpirationEnabled(registry_, now_ms, options_.self_preservation));
   w.EndObject();
   w.Key("peers");
   w.BeginArray();
