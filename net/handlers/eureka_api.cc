@@ -389,7 +389,9 @@ void EurekaApi::PutMetadata(const Route& route, const HttpRequest& request,
   core::MetadataUpdateCommand command;
   command.app = route.app;
   command.instance_id = route.instance_id;
-  for (const auto& [key, value] : QueryParams::Parse(request.query).all()) {
+  // Named: a range-for over a temporary's member would dangle (C++20).
+  const QueryParams params = QueryParams::Parse(request.query);
+  for (const auto& [key, value] : params.all()) {
     if (!core::IsValidName(key)) {
       return std::move(responder)(ErrorResponse(400, "invalid metadata key", key));
     }
