@@ -4,10 +4,12 @@
 // bodies (eureka-protocol.md §11's R(app,id,host,ip)), a JSON view for
 // asserting wire types, and awaiting a condition with a deadline.
 #include <simdjson.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +39,17 @@ inline std::int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// Where tests put data dirs: tmpfs when the machine has one, because fsync
+// there is free and node startup takes half the time. Durability itself is
+// the crash tests' subject, not this suite's.
+inline std::string ScratchParent() {
+  std::error_code error;
+  if (std::filesystem::is_directory("/dev/shm", error) && ::access("/dev/shm", W_OK) == 0) {
+    return "/dev/shm";
+  }
+  return std::filesystem::temp_directory_path().string();
 }
 
 // Polls `condition` until it holds or `deadline` passes; true if it held.
@@ -302,7 +315,7 @@ class NodeTest : public ::testing::Test {
     return http_->Get(target);
   }
 
-  TempDir dir_;
+  TempDir dir_{ScratchParent()};
   std::unique_ptr<NodeProcess> node_;
   std::unique_ptr<HttpClient> http_;
 };

@@ -57,7 +57,7 @@ TEST_F(Endpoints, StatusHasTheDocumentedFields) {
 
 TEST_F(Endpoints, NodeIdOptionNamesTheNode) {
   // A second node on its own dir with a chosen id.
-  TempDir dir;
+  TempDir dir(ScratchParent());
   NodeProcess named(dir.path() + "/data", {"--node-id", "node-a"});
   ASSERT_TRUE(named.Start()) << named.Output();
   HttpClient client(named.port());

@@ -115,7 +115,7 @@ TEST_F(Restart, ExpiredLeaseIsNotEvictedDuringTheRestartGrace) {
 }
 
 TEST(DataDirLock, SecondNodeOnTheSameDirExitsWithOne) {
-  TempDir dir;
+  TempDir dir(ScratchParent());
   const std::string data_dir = dir.path() + "/data";
   NodeProcess first(data_dir);
   ASSERT_TRUE(first.Start()) << first.Output();
@@ -133,7 +133,7 @@ TEST(DataDirLock, SecondNodeOnTheSameDirExitsWithOne) {
 }
 
 TEST(DataDirLock, DirIsFreeAgainAfterAStop) {
-  TempDir dir;
+  TempDir dir(ScratchParent());
   const std::string data_dir = dir.path() + "/data";
   NodeProcess first(data_dir);
   ASSERT_TRUE(first.Start()) << first.Output();
@@ -143,7 +143,7 @@ TEST(DataDirLock, DirIsFreeAgainAfterAStop) {
 }
 
 TEST(Startup, UnknownSetKeyExitsWithTwoNamingTheKey) {
-  TempDir dir;
+  TempDir dir(ScratchParent());
   std::string output;
   const int code = logbook::testing::RunLogbook(
       {"serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dir.path() + "/data",
@@ -154,7 +154,7 @@ TEST(Startup, UnknownSetKeyExitsWithTwoNamingTheKey) {
 }
 
 TEST(Startup, MalformedValueExitsWithTwoNamingTheKey) {
-  TempDir dir;
+  TempDir dir(ScratchParent());
   std::string output;
   const int code = logbook::testing::RunLogbook(
       {"serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dir.path() + "/data",
@@ -165,7 +165,7 @@ TEST(Startup, MalformedValueExitsWithTwoNamingTheKey) {
 }
 
 TEST(Shutdown, SigtermExitsWithZero) {
-  TempDir dir;
+  TempDir dir(ScratchParent());
   NodeProcess node(dir.path() + "/data");
   ASSERT_TRUE(node.Start()) << node.Output();
   HttpClient client(node.port());
@@ -177,7 +177,7 @@ TEST(Shutdown, SigtermExitsWithZero) {
 }
 
 TEST(Shutdown, SigtermAnswersAParkedLongPoll) {
-  TempDir dir;
+  TempDir dir(ScratchParent());
   NodeProcess node(dir.path() + "/data");
   ASSERT_TRUE(node.Start()) << node.Output();
   HttpClient client(node.port(), std::chrono::seconds(30));

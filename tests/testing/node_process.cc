@@ -54,8 +54,10 @@ int Reap(pid_t pid, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "logbook-test-XXXXXX").string();
+TempDir::TempDir() : TempDir(std::filesystem::temp_directory_path().string()) {}
+
+TempDir::TempDir(const std::string& parent) {
+  std::string pattern = (std::filesystem::path(parent) / "logbook-test-XXXXXX").string();
   char* made = ::mkdtemp(pattern.data());
   path_ = made != nullptr ? std::string(made) : std::string();
 }

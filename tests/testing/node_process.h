@@ -13,6 +13,8 @@ namespace logbook::testing {
 class TempDir {
  public:
   TempDir();
+  // Under `parent` (an existing directory) instead of the system temp dir.
+  explicit TempDir(const std::string& parent);
   ~TempDir();
   const std::string& path() const { return path_; }
 
