@@ -5,6 +5,7 @@
 // asserting wire types, and awaiting a condition with a deadline.
 #include <simdjson.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <csignal>
@@ -193,6 +194,24 @@ inline int CountInstance(const Json& doc, std::string_view id) {
     }
   }
   return count;
+}
+
+// gzip-compresses `data` (for request bodies sent with Content-Encoding: gzip).
+inline std::string Gzip(const std::string& data) {
+  z_stream stream{};
+  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
+    return "";
+  }
+  std::string out(deflateBound(&stream, static_cast<uLong>(data.size())), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return rc == Z_STREAM_END ? out : "";
 }
 
 // A JSON string literal. Control characters become \u00XX escapes; bytes

@@ -187,5 +187,58 @@ TEST_P(Eviction, EvictedInstanceIsDeletedInDelta) {
   EXPECT_TRUE(log.Has("/events/0/reason")) << events.body;
 }
 
+// Expiry without eviction: self-preservation off (expiry enabled) but the
+// default one-minute eviction timer.
+class ExpiredLease : public EurekaTest {
+ protected:
+  std::vector<std::string> NodeArgs() const override {
+    return {"--set", "eureka.server.enable-self-preservation=false"};
+  }
+};
+LOGBOOK_INSTANTIATE_ON_BOTH_MOUNTS(ExpiredLease);
+
+// §4.5 (quirk 10): entity reads hide an expired lease, listings keep it
+// until it is evicted.
+TEST_P(ExpiredLease, IsHiddenFromEntityReadsButStillListed) {
+  Registration registration = R("ORDERS", "e1", "he", "10.0.0.4");
+  registration.duration_secs = 1;
+  ASSERT_EQ(RegisterInstance(registration).status, 204);
+  EXPECT_TRUE(Await([&] { return GetInstance("ORDERS", "e1").status == 404; },
+                    std::chrono::seconds(10)));
+  EXPECT_EQ(GetJson("/instances/e1").status, 404);
+  EXPECT_EQ(Put("/apps/ORDERS/e1/status?value=DOWN").status, 404);
+  EXPECT_EQ(CountInstance(Json(GetJson("/apps").body), "e1"), 1);
+  EXPECT_EQ(GetJson("/apps/ORDERS").status, 200);
+  // A heartbeat brings it back.
+  EXPECT_EQ(Put("/apps/ORDERS/e1").status, 200);
+  EXPECT_EQ(GetInstance("ORDERS", "e1").status, 200);
+}
+
+// Self-preservation on (the default) with a lone instance: the threshold is
+// never met, so an expired lease is not evicted (§6.4, item 68).
+class SelfPreservation : public NodeTest {
+ protected:
+  std::vector<std::string> NodeArgs() const override {
+    return {"--set", "eureka.server.eviction-interval-timer-in-ms=200"};
+  }
+};
+
+TEST_F(SelfPreservation, LoneExpiredInstanceIsNotEvicted) {
+  Registration registration = R("ORDERS", "e1", "he", "10.0.0.4");
+  registration.duration_secs = 1;
+  ASSERT_EQ(http().Request("POST", "/eureka/v2/apps/ORDERS", kJsonBody, registration.Json()).status,
+            204);
+  // One lease plus several eviction runs: the long-poll waits for an EVICT that must not come.
+  const HttpResult events = Events(LastOffset() + 1, "types=EVICT&wait_ms=2000");
+  ASSERT_EQ(events.status, 200);
+  EXPECT_EQ(Json(events.body).SizeAt("/events"), 0u) << events.body;
+  const HttpResult status = http().Get("/logbook/v1/status");
+  EXPECT_EQ(Json(status.body).BoolAt("/self_preservation/lease_expiration_enabled"), false)
+      << status.body;
+  EXPECT_EQ(CountInstance(Json(http().Get("/eureka/v2/apps", kAcceptJson).body), "e1"), 1);
+  // Still visible: with expiry disabled nothing counts as expired (§4.5).
+  EXPECT_EQ(http().Get("/eureka/v2/apps/ORDERS/e1", kAcceptJson).status, 200);
+}
+
 }  // namespace
 }  // namespace logbook::e2e

@@ -52,6 +52,15 @@ TEST_P(Heartbeat, NewerDirtyTimestampIsNotFound) {
   EXPECT_EQ(Put("/apps/ORDERS/o1?status=UP&lastDirtyTimestamp=2000").status, 404);
 }
 
+// E2 step 4: a peer with newer data also hands over its override.
+TEST_P(Heartbeat, NewerDirtyTimestampFromPeerStoresItsOverride) {
+  EXPECT_EQ(Put("/apps/ORDERS/o1?status=UP&lastDirtyTimestamp=2000&overriddenstatus=OUT_OF_SERVICE",
+                {{"x-netflix-discovery-replication", "true"}})
+                .status,
+            404);
+  EXPECT_EQ(Json(StatusOverrides()).StringAt("/o1"), "OUT_OF_SERVICE");
+}
+
 // Item 36.
 TEST_P(Heartbeat, OlderDirtyTimestampFromClientIsOk) {
   EXPECT_EQ(Put("/apps/ORDERS/o1?status=UP&lastDirtyTimestamp=500").status, 200);

@@ -91,6 +91,28 @@ TEST_P(StatusOverride, DeleteWithoutValueLeavesUnknownUntilReRegistration) {
   EXPECT_EQ(Status(), "UP");
 }
 
+// E4 step 4: a newer lastDirtyTimestamp is adopted.
+TEST_P(StatusOverride, AdoptsANewerDirtyTimestamp) {
+  ASSERT_EQ(Put("/apps/ORDERS/o1/status?value=DOWN&lastDirtyTimestamp=5000").status, 200);
+  EXPECT_EQ(InstanceString("ORDERS", "o1", "lastDirtyTimestamp"), "5000");
+}
+
+// E5 step 3: without an override there is nothing to remove.
+TEST_P(StatusOverride, DeleteWithoutAnOverrideChangesNothing) {
+  EXPECT_EQ(Delete("/apps/ORDERS/o1/status?value=DOWN").status, 200);
+  EXPECT_EQ(Status(), "UP");
+  EXPECT_EQ(InstanceString("ORDERS", "o1", "actionType"), "ADDED");
+}
+
+// E3: a cancel always drops the instance's override.
+TEST_P(StatusOverride, CancelRemovesTheOverride) {
+  ASSERT_EQ(Put(kOutOfService).status, 200);
+  ASSERT_EQ(Delete("/apps/ORDERS/o1").status, 200);
+  ExpectOverride(std::nullopt);
+  ASSERT_EQ(RegisterInstance(R("ORDERS", "o1", "h1", "10.0.0.1")).status, 204);
+  EXPECT_EQ(Status(), "UP");
+}
+
 // Item 47, first half.
 TEST_P(StatusOverride, InvalidValueIsServerError) {
   EXPECT_EQ(Put("/apps/ORDERS/o1/status?value=BOGUS").status, 500);
@@ -169,6 +191,12 @@ TEST_P(Metadata, UpdateMergesKeysAndReRegisters) {
   EXPECT_GT(o1.IntAt("/instance/leaseInfo/registrationTimestamp").value_or(0), registered);
   EXPECT_EQ(o1.StringAt("/instance/lastDirtyTimestamp"), "1000");
   EXPECT_EQ(o1.StringAt("/instance/actionType"), "ADDED");
+}
+
+// E6 step 2: no parameters is allowed.
+TEST_P(Metadata, UpdateWithoutParametersKeepsTheMetadata) {
+  EXPECT_EQ(Put("/apps/ORDERS/o1/metadata").status, 200);
+  EXPECT_EQ(InstanceString("ORDERS", "o1", "metadata/zone"), "z1");
 }
 
 // Item 51.

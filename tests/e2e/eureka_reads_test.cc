@@ -137,6 +137,33 @@ TEST_P(FullRegistry, HtmlOnlyAcceptIsNotAcceptable) {
   EXPECT_EQ(http().Get(B() + "/apps", {{"Accept", "text/html"}}).status, 406);
 }
 
+// §1.2: cached reads pick JSON by a substring test on Accept, else XML.
+TEST_P(FullRegistry, AcceptHeaderSubstringRuleChoosesTheFormat) {
+  struct Case {
+    std::string accept;
+    std::string content_type;
+  };
+  for (const Case& c : {Case{"*/*", "application/xml"}, Case{"application/xml", "application/xml"},
+                        Case{"application/json", "application/json"},
+                        Case{"application/xml, application/json", "application/json"},
+                        Case{"application/json;q=0.1, application/xml", "application/json"}}) {
+    const HttpResult result = http().Get(B() + "/apps", {{"Accept", c.accept}});
+    EXPECT_EQ(result.status, 200) << c.accept;
+    EXPECT_EQ(result.Header("Content-Type"), c.content_type) << c.accept;
+  }
+}
+
+// E7: without remote regions the regions parameter changes nothing.
+TEST_P(FullRegistry, RegionsParameterIsIgnored) {
+  const HttpResult plain = GetJson("/apps");
+  const HttpResult regions = GetJson("/apps?regions=us-east-1,eu-west-1");
+  ASSERT_EQ(regions.status, 200);
+  EXPECT_EQ(regions.body, plain.body);
+}
+
+// E15: informational, but answered.
+TEST_P(FullRegistry, ServerStatusIsOk) { EXPECT_EQ(GetJson("/status").status, 200); }
+
 class AppRead : public WithO1Test {};
 LOGBOOK_INSTANTIATE_ON_BOTH_MOUNTS(AppRead);
 
@@ -192,6 +219,30 @@ TEST_P(InstanceRead, NoAcceptHeaderAnswersXml) {
   ASSERT_EQ(result.status, 200);
   EXPECT_EQ(result.Header("Content-Type"), "application/xml");
   EXPECT_NE(result.body.find("<instanceId>o1</instanceId>"), std::string::npos) << result.body;
+}
+
+// §1.2: entity endpoints negotiate like JAX-RS: the client's ranges by
+// quality and specificity, XML first for a wildcard.
+TEST_P(InstanceRead, EntityNegotiationFollowsJaxRs) {
+  struct Case {
+    std::string accept;
+    std::string content_type;
+  };
+  for (const Case& c :
+       {Case{"*/*", "application/xml"}, Case{"application/json", "application/json"},
+        Case{"application/xml", "application/xml"},
+        Case{"application/json, application/xml", "application/json"},
+        Case{"application/xml;q=0.5, application/json", "application/json"},
+        Case{"application/*", "application/xml"}}) {
+    const HttpResult result = http().Get(B() + "/apps/ORDERS/o1", {{"Accept", c.accept}});
+    EXPECT_EQ(result.status, 200) << c.accept;
+    EXPECT_EQ(result.Header("Content-Type"), c.content_type) << c.accept;
+  }
+}
+
+// §1.2: an unsatisfiable Accept on an entity endpoint.
+TEST_P(InstanceRead, HtmlOnlyAcceptIsNotAcceptable) {
+  EXPECT_EQ(http().Get(B() + "/apps/ORDERS/o1", {{"Accept", "text/html"}}).status, 406);
 }
 
 // Item 25, first half.
@@ -260,6 +311,49 @@ TEST_P(VipRead, SecureVipWithoutMatchesIsOkAndEmpty) {
   const HttpResult result = GetJson("/svips/orders-vip");
   ASSERT_EQ(result.status, 200);
   EXPECT_EQ(Json(result.body).SizeAt("/applications/application"), 0u) << result.body;
+}
+
+// Part A: reads reflect every acknowledged write (no 30 s read-only cache),
+// VIP documents included (§5.1's multi-VIP staleness is not reproduced).
+class FreshReads : public WithO1Test {};
+LOGBOOK_INSTANTIATE_ON_BOTH_MOUNTS(FreshReads);
+
+TEST_P(FreshReads, FullRegistryShowsARegistrationAtOnce) {
+  ASSERT_EQ(CountInstance(Json(GetJson("/apps").body), "o2"), 0);
+  ASSERT_EQ(RegisterInstance(R("ORDERS", "o2", "h2", "10.0.0.2")).status, 204);
+  const Json apps(GetJson("/apps").body);
+  EXPECT_EQ(CountInstance(apps, "o2"), 1);
+  EXPECT_EQ(apps.StringAt("/applications/apps__hashcode"), "UP_2_");
+}
+
+TEST_P(FreshReads, AppAndGzipShowAStatusChangeAtOnce) {
+  ASSERT_EQ(GetJson("/apps/ORDERS").status, 200);
+  const Headers gzip = {{"Accept", "application/json"}, {"Accept-Encoding", "gzip"}};
+  ASSERT_EQ(http().Get(B() + "/apps", gzip).status, 200);
+  ASSERT_EQ(Put("/apps/ORDERS/o1/status?value=OUT_OF_SERVICE").status, 200);
+  EXPECT_EQ(Json(GetJson("/apps/ORDERS").body).StringAt("/application/instance/0/status"),
+            "OUT_OF_SERVICE");
+  const HttpResult zipped = http().Get(B() + "/apps", gzip);
+  EXPECT_EQ(Json(logbook::testing::Gunzip(zipped.body)).StringAt("/applications/apps__hashcode"),
+            "OUT_OF_SERVICE_1_");
+}
+
+TEST_P(FreshReads, AppIsGoneAtOnceAfterItsLastCancel) {
+  ASSERT_EQ(GetJson("/apps/ORDERS").status, 200);
+  ASSERT_EQ(Delete("/apps/ORDERS/o1").status, 200);
+  EXPECT_EQ(GetJson("/apps/ORDERS").status, 404);
+}
+
+TEST_P(FreshReads, MultiVipRegistrationShowsUnderEveryVipAtOnce) {
+  ASSERT_EQ(GetJson("/vips/orders-vip").status, 200);
+  ASSERT_EQ(GetJson("/vips/a").status, 200);
+  Registration registration = R("ORDERS", "m1", "hm", "10.0.0.5");
+  registration.vip_address = "a,orders-vip";
+  ASSERT_EQ(RegisterInstance(registration).status, 204);
+  EXPECT_FALSE(InstancePointer(Json(GetJson("/vips/orders-vip").body), "ORDERS", "m1").empty());
+  EXPECT_FALSE(InstancePointer(Json(GetJson("/vips/a").body), "ORDERS", "m1").empty());
+  ASSERT_EQ(Delete("/apps/ORDERS/m1").status, 200);
+  EXPECT_TRUE(InstancePointer(Json(GetJson("/vips/orders-vip").body), "ORDERS", "m1").empty());
 }
 
 class Hashcode : public EurekaTest {};

@@ -186,6 +186,57 @@ TEST_P(Register, MissingStatusMeansUp) {
   EXPECT_EQ(InstanceString("ORDERS", "o1", "status"), "UP");
 }
 
+// §1.2: a UTF-8 charset parameter is tolerated.
+TEST_P(Register, JsonWithUtf8CharsetIsAccepted) {
+  const HttpResult result = Post("/apps/ORDERS", "application/json;charset=UTF-8",
+                                 R("ORDERS", "o1", "h1", "10.0.0.1").Json());
+  EXPECT_EQ(result.status, 204) << result.body;
+  EXPECT_EQ(GetInstance("ORDERS", "o1").status, 200);
+}
+
+// §1.2: other charsets are not.
+TEST_P(Register, JsonWithOtherCharsetIsUnsupportedMediaType) {
+  const HttpResult result = Post("/apps/ORDERS", "application/json; charset=UTF-16",
+                                 R("ORDERS", "o1", "h1", "10.0.0.1").Json());
+  EXPECT_EQ(result.status, 415) << result.body;
+}
+
+// §1.3: the Netflix client may gzip its registration body.
+TEST_P(Register, GzippedBodyIsInflated) {
+  const HttpResult result = http().Request(
+      "POST", B() + "/apps/ORDERS",
+      {{"Content-Type", "application/json"}, {"Content-Encoding", "gzip"}},
+      Gzip(R("ORDERS", "o1", "h1", "10.0.0.1").Json()));
+  EXPECT_EQ(result.status, 204) << result.body;
+  EXPECT_EQ(InstanceString("ORDERS", "o1", "hostName"), "h1");
+}
+
+// §4.2 step 2 (quirk 18): an older lastDirtyTimestamp keeps the stored copy.
+TEST_P(Register, OlderDirtyTimestampKeepsTheStoredCopy) {
+  ASSERT_EQ(RegisterInstance(R("ORDERS", "o1", "h1", "10.0.0.1")).status, 204);
+  Registration older = R("ORDERS", "o1", "h2", "10.0.0.2");
+  older.last_dirty_timestamp = "500";
+  EXPECT_EQ(RegisterInstance(older).status, 204);
+  EXPECT_EQ(InstanceString("ORDERS", "o1", "hostName"), "h1");
+  EXPECT_EQ(InstanceString("ORDERS", "o1", "lastDirtyTimestamp"), "1000");
+}
+
+// §4.2 step 2: on a tie the incoming copy wins.
+TEST_P(Register, EqualDirtyTimestampTakesTheNewCopy) {
+  ASSERT_EQ(RegisterInstance(R("ORDERS", "o1", "h1", "10.0.0.1")).status, 204);
+  EXPECT_EQ(RegisterInstance(R("ORDERS", "o1", "h2", "10.0.0.2")).status, 204);
+  EXPECT_EQ(InstanceString("ORDERS", "o1", "hostName"), "h2");
+}
+
+// E1: Spring's fix-up takes metadata.instanceId, prefixed with the host name.
+TEST_P(Register, SpringMetadataInstanceIdIsPrefixedWithHostName) {
+  Registration registration = R("ORDERS", "unused", "h7", "10.0.0.7");
+  registration.instance_id.reset();
+  registration.metadata = {{"instanceId", "orders:8080"}};
+  ASSERT_EQ(RegisterInstance(registration).status, 204);
+  EXPECT_EQ(InstanceString("ORDERS", "h7:orders:8080", "instanceId"), "h7:orders:8080");
+}
+
 // Logbook's own rule: registry keys never hold control characters.
 TEST_P(Register, InstanceIdWithControlCharacterIsRejectedAndNotLogged) {
   const std::int64_t before = LastOffset();

@@ -103,6 +103,18 @@ TEST_P(ReplicationBatch, InvalidRegisterItemIsOkButRegistersNothing) {
   EXPECT_EQ(Json(apps.body).SizeAt("/application/instance"), 1u) << apps.body;
 }
 
+// E14 table: StatusUpdate of an unknown id, DeleteStatusOverride without
+// lastDirtyTimestamp.
+TEST_P(ReplicationBatch, ItemFailuresAreReportedPerItem) {
+  const HttpResult result = PostBatch(
+      R"({"appName":"ORDERS","id":"ghost","lastDirtyTimestamp":1000,"status":"DOWN","action":"StatusUpdate"},)"
+      R"({"appName":"ORDERS","id":"o1","status":"UP","action":"DeleteStatusOverride"},)"
+      R"({"appName":"ORDERS","id":"o1","action":"Cancel"})");
+  ASSERT_EQ(result.status, 200) << result.body;
+  EXPECT_EQ(Codes(Json(result.body)), (std::vector<std::int64_t>{404, 500, 200})) << result.body;
+  EXPECT_EQ(GetInstance("ORDERS", "o1").status, 404);
+}
+
 // E14: an unparsable batch.
 TEST_P(ReplicationBatch, MalformedBatchIsBadRequest) {
   const HttpResult result =

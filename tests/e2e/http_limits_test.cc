@@ -1,6 +1,7 @@
 // The HTTP edge of the real binary (logbook-interface.md, logbook.http.*):
 // header and body limits, the header deadline, the connection cap and
 // pipelining.
+#include <cstdio>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -105,6 +106,57 @@ TEST_F(ConnectionCap, ConnectionBeyondTheCapIsClosed) {
       },
       std::chrono::seconds(10)));
   EXPECT_EQ(http().Get("/healthz").status, 200);
+}
+
+class IdleTimeout : public NodeTest {
+ protected:
+  std::vector<std::string> NodeArgs() const override {
+    return {"--set", "logbook.http.idle-timeout-ms=300"};
+  }
+};
+
+TEST_F(IdleTimeout, IdleKeepAliveConnectionIsClosed) {
+  ASSERT_EQ(http().Get("/healthz").status, 200);
+  EXPECT_TRUE(http().WaitForClose(std::chrono::seconds(5)));
+}
+
+TEST_F(IdleTimeout, LongPollIsNotCutByTheIdleTimer) {
+  // The handler is working, not idle: the long-poll ends by its own wait.
+  const HttpResult result = Events(LastOffset() + 1, "wait_ms=800");
+  EXPECT_EQ(result.status, 200) << result.body;
+}
+
+class Framing : public NodeTest {};
+
+TEST_F(Framing, ChunkedRegistrationBodyIsRead) {
+  const std::string body = R("ORDERS", "o1", "h1", "10.0.0.1").Json();
+  const std::size_t half = body.size() / 2;
+  const auto hex = [](std::size_t n) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof(buffer), "%zx", n);
+    return std::string(buffer);
+  };
+  ASSERT_TRUE(http().SendRaw(
+      "POST /eureka/v2/apps/ORDERS HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      hex(half) + "\r\n" + body.substr(0, half) + "\r\n" + hex(body.size() - half) + "\r\n" +
+      body.substr(half) + "\r\n0\r\n\r\n"));
+  EXPECT_EQ(http().ReadResponse().status, 204);
+  EXPECT_EQ(http().Get("/eureka/v2/apps/ORDERS/o1", kAcceptJson).status, 200);
+}
+
+TEST_F(Framing, GarbageRequestIsBadRequestAndClosed) {
+  ASSERT_TRUE(http().SendRaw("HELLO THERE\r\n\r\n"));
+  const HttpResult result = http().ReadResponse();
+  EXPECT_EQ(result.status, 400);
+  EXPECT_TRUE(Json(result.body).StringAt("/error").has_value()) << result.body;
+  EXPECT_TRUE(http().WaitForClose(std::chrono::seconds(5)));
+}
+
+TEST_F(Framing, Http10RequestIsAnsweredAndClosed) {
+  ASSERT_TRUE(http().SendRaw("GET /healthz HTTP/1.0\r\n\r\n"));
+  EXPECT_EQ(http().ReadResponse().status, 200);
+  EXPECT_TRUE(http().WaitForClose(std::chrono::seconds(5)));
 }
 
 class Pipelining : public NodeTest {};
