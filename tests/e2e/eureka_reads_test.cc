@@ -258,6 +258,21 @@ TEST_P(InstanceRead, InstancesByUnknownIdIsNotFound) {
   EXPECT_EQ(GetJson("/instances/zz").status, 404);
 }
 
+// Spring's usual ids look like host:app:port; percent-encoded or not, the
+// path names the same instance.
+TEST_P(InstanceRead, ColonSeparatedIdWorksForEveryOperation) {
+  const std::string id = "10.0.0.1:orders:8080";
+  ASSERT_EQ(RegisterInstance(R("ORDERS", id, "10.0.0.1", "10.0.0.1")).status, 204);
+  EXPECT_EQ(Json(GetJson("/apps/ORDERS/" + id).body).StringAt("/instance/instanceId"), id);
+  EXPECT_EQ(GetJson("/apps/ORDERS/10.0.0.1%3Aorders%3A8080").status, 200);
+  EXPECT_EQ(GetJson("/instances/" + id).status, 200);
+  EXPECT_EQ(Put("/apps/ORDERS/" + id + "?status=UP&lastDirtyTimestamp=1000").status, 200);
+  EXPECT_EQ(Put("/apps/ORDERS/" + id + "/status?value=OUT_OF_SERVICE").status, 200);
+  EXPECT_EQ(Json(StatusOverrides()).StringAt("/" + id), "OUT_OF_SERVICE");
+  EXPECT_EQ(Delete("/apps/ORDERS/" + id).status, 200);
+  EXPECT_EQ(GetJson("/apps/ORDERS/" + id).status, 404);
+}
+
 class VipRead : public WithO1Test {};
 LOGBOOK_INSTANTIATE_ON_BOTH_MOUNTS(VipRead);
 
