@@ -30,6 +30,8 @@ struct HttpLimits {
 
 // Completes one request. Call exactly once, on the loop thread, at any later
 // time; if the connection is gone by then the response is dropped.
+// Calling it never runs the handler re-entrantly. Destroying it uncalled
+// answers 500, so a lost responder cannot stall the connection.
 using Responder = absl::AnyInvocable<void(HttpResponse) &&>;
 
 // The application side. Handle() must not block; it may answer later.

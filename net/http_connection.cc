@@ -1,0 +1,455 @@
+#include "net/http_connection.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/status.h"
+#include "net/http_ascii.h"
+#include "net/http_error_response.h"
+
+namespace logbook::net {
+namespace {
+
+// How long a closing connection keeps draining unread client bytes after
+// its final response (see StartLingeringClose). Long enough for the peer to
+// read a response and close; short enough not to delay shutdown much.
+constexpr std::uint64_t kLingerMs = 2000;
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+}  // namespace
+
+struct HttpConnection::ResponderTarget {
+  HttpConnection* connection;
+};
+
+// The callable behind a Responder. Holds the target cell, never the
+// connection itself, so it may outlive the connection harmlessly.
+class HttpConnection::PendingResponse {
+ public:
+  PendingResponse(std::shared_ptr<ResponderTarget> target, std::uint64_t sequence)
+      : target_(std::move(target)), sequence_(sequence) {}
+  PendingResponse(PendingResponse&&) = default;
+  PendingResponse& operator=(PendingResponse&&) = default;
+
+  ~PendingResponse() {
+    // A handler that drops its responder unanswered would stall every later
+    // response on the connection forever; answer 500 instead.
+    if (target_ != nullptr && target_->connection != nullptr) {
+      target_->connection->Complete(sequence_,
+                                    MakeErrorResponse(500, "the handler dropped the request"));
+    }
+  }
+
+  void operator()(HttpResponse response) && {
+    std::shared_ptr<ResponderTarget> target = std::move(target_);
+    if (target != nullptr && target->connection != nullptr) {
+      target->connection->Complete(sequence_, std::move(response));
+    }
+  }
+
+ private:
+  std::shared_ptr<ResponderTarget> target_;
+  std::uint64_t sequence_;
+};
+
+struct HttpConnection::Slot {
+  std::uint64_t sequence = 0;
+  bool ready = false;
+  bool head_request = false;
+  bool http_1_0 = false;
+  HttpResponse response;
+};
+
+struct HttpConnection::WriteRequest {
+  uv_write_t req;
+  HttpConnection* connection = nullptr;
+  std::vector<std::string> chunks;  // kept alive until the write completes
+  std::size_t bytes = 0;
+};
+
+HttpConnection::HttpConnection(uv_loop_t* loop, HttpConnectionShared* shared)
+    : shared_(shared),
+      parser_(shared->limits.max_header_bytes, shared->limits.max_body_bytes, this),
+      target_(std::make_shared<ResponderTarget>(ResponderTarget{this})) {
+  LOGBOOK_CHECK(uv_tcp_init(loop, &tcp_) == 0);
+  LOGBOOK_CHECK(uv_timer_init(loop, &header_timer_) == 0);
+  LOGBOOK_CHECK(uv_timer_init(loop, &idle_timer_) == 0);
+  LOGBOOK_CHECK(uv_timer_init(loop, &resume_timer_) == 0);
+  tcp_.data = this;
+  header_timer_.data = this;
+  idle_timer_.data = this;
+  resume_timer_.data = this;
+  shutdown_req_.data = this;
+}
+
+HttpConnection::~HttpConnection() { target_->connection = nullptr; }
+
+bool HttpConnection::Start(uv_stream_t* listener) {
+  if (uv_accept(listener, stream()) != 0) {
+    Close();
+    return false;
+  }
+  // Responses go out whole; Nagle would only hold back pipelined ones.
+  uv_tcp_nodelay(&tcp_, 1);
+  if (shared_->limits.header_timeout_ms > 0) {
+    uv_timer_start(&header_timer_, &HttpConnection::OnHeaderTimeout,
+                   shared_->limits.header_timeout_ms, 0);
+  }
+  UpdateReading();
+  UpdateIdleTimer();  // the only deadline for a silent peer if the header one is off
+  return !closing_;
+}
+
+void HttpConnection::Drain() {
+  if (closing_ || lingering_) return;
+  if (!stop_parsing_) {
+    stop_parsing_ = true;
+    pending_input_.clear();
+    uv_timer_stop(&header_timer_);
+  }
+  AfterProgress();
+}
+
+void HttpConnection::Close() {
+  if (closing_) return;
+  closing_ = true;
+  target_->connection = nullptr;
+  reading_ = false;
+  // Closing the stream cancels pending writes and the shutdown request;
+  // their callbacks run (with UV_ECANCELED) before ours.
+  for (uv_handle_t* handle :
+       {reinterpret_cast<uv_handle_t*>(&tcp_), reinterpret_cast<uv_handle_t*>(&header_timer_),
+        reinterpret_cast<uv_handle_t*>(&idle_timer_),
+        reinterpret_cast<uv_handle_t*>(&resume_timer_)}) {
+    ++open_handles_;
+    uv_close(handle, &HttpConnection::OnHandleClosed);
+  }
+}
+
+void HttpConnection::OnHandleClosed(uv_handle_t* handle) {
+  auto* self = static_cast<HttpConnection*>(handle->data);
+  if (--self->open_handles_ > 0) return;
+  // Frees `self`; nothing may touch it afterwards.
+  self->shared_->on_closed(self);
+}
+
+bool HttpConnection::Backpressured() const {
+  std::size_t max_pending = std::max<std::size_t>(1, shared_->limits.max_pipelined_requests);
+  return queue_.size() >= max_pending || unsent_bytes_ > shared_->limits.max_unsent_bytes;
+}
+
+// --- parser events ---------------------------------------------------------
+
+void HttpConnection::OnRequestBegin() {
+  // The first request's deadline has been running since accept.
+  if (!first_request_ && shared_->limits.header_timeout_ms > 0) {
+    uv_timer_start(&header_timer_, &HttpConnection::OnHeaderTimeout,
+                   shared_->limits.header_timeout_ms, 0);
+  }
+  first_request_ = false;
+  uv_timer_stop(&idle_timer_);
+}
+
+void HttpConnection::OnRequestHead(const HttpRequest& request) {
+  uv_timer_stop(&header_timer_);
+  // A client waiting for "100 Continue" before sending its body would stall
+  // for its own timeout otherwise. Sent only when nothing else is queued:
+  // it must not overtake an earlier response.
+  if (!parser_.http_1_0() && queue_.empty() && unsent_bytes_ == 0 &&
+      EqualsIgnoreCase(request.Header("Expect"), "100-continue")) {
+    SubmitWrite({std::string(kContinue)});
+  }
+}
+
+bool HttpConnection::OnRequest(HttpRequest request) {
+  Slot slot;
+  slot.sequence = next_sequence_++;
+  slot.head_request = request.method == "HEAD";
+  slot.http_1_0 = parser_.http_1_0();
+  std::uint64_t sequence = slot.sequence;
+  queue_.push_back(std::move(slot));
+  ++awaiting_handler_;
+  ++shared_->stats.requests;
+  // Decided before the handler runs: it may answer synchronously, and that
+  // response must then carry "Connection: close".
+  if (!request.keep_alive) stop_parsing_ = true;
+  shared_->handler(std::move(request), Responder(PendingResponse(target_, sequence)));
+  return !stop_parsing_ && !closing_ && !Backpressured();
+}
+
+void HttpConnection::OnParseError(int status, std::string detail) { Fail(status, detail); }
+
+void HttpConnection::FeedParser(const char* data, std::size_t size) {
+  std::size_t used = parser_.Feed(std::string_view(data, size));
+  switch (parser_.state()) {
+    case HttpRequestParser::State::kReady:
+      break;
+    case HttpRequestParser::State::kPaused:
+      // Copied: `data` may be the shared read buffer, reused by the next
+      // read on any connection.
+      if (!stop_parsing_ && !closing_) pending_input_.assign(data + used, size - used);
+      break;
+    case HttpRequestParser::State::kStopped:
+    case HttpRequestParser::State::kFailed:
+      stop_parsing_ = true;  // the rest is not ours to parse
+      break;
+  }
+}
+
+// --- responses -------------------------------------------------------------
+
+void HttpConnection::Complete(std::uint64_t sequence, HttpResponse response) {
+  if (closing_ || queue_.empty() || sequence < queue_.front().sequence) return;
+  std::size_t index = sequence - queue_.front().sequence;
+  if (index >= queue_.size() || queue_[index].ready) return;
+  Slot& slot = queue_[index];
+  slot.ready = true;
+  --awaiting_handler_;
+  // A 1xx as the final answer would leave the client waiting for another.
+  if (response.status < 200 || response.status > 599) {
+    response =
+        MakeErrorResponse(500, absl::StrCat("the handler answered with status ", response.status));
+  }
+  slot.response = std::move(response);
+  Flush();
+}
+
+void HttpConnection::Fail(int status, std::string_view detail) {
+  if (closing_ || lingering_) return;
+  stop_parsing_ = true;
+  pending_input_.clear();
+  uv_timer_stop(&header_timer_);
+  Slot slot;
+  slot.sequence = next_sequence_++;
+  slot.ready = true;
+  slot.response = MakeErrorResponse(status, detail);
+  queue_.push_back(std::move(slot));
+  Flush();
+}
+
+void HttpConnection::Flush() {
+  if (closing_ || lingering_) return;
+  std::vector<std::string> chunks;
+  while (!queue_.empty() && queue_.front().ready) {
+    Slot slot = std::move(queue_.front());
+    queue_.pop_front();
+    bool last = stop_parsing_ && queue_.empty();
+    ResponseFraming framing;
+    framing.close = last;
+    framing.keep_alive_header = slot.http_1_0 && !last;
+    framing.head_request = slot.head_request;
+    framing.date = shared_->date.Now();
+    chunks.push_back(SerializeResponseHead(slot.response, framing));
+    if (ResponseHasBody(slot.response.status, slot.head_request) && !slot.response.body.empty()) {
+      chunks.push_back(std::move(slot.response.body));
+    }
+    if (last) finishing_ = true;
+  }
+  if (!chunks.empty()) SubmitWrite(std::move(chunks));
+  AfterProgress();
+}
+
+void HttpConnection::SubmitWrite(std::vector<std::string> chunks) {
+  if (closing_) return;
+  auto write = std::make_unique<WriteRequest>();
+  write->connection = this;
+  write->chunks = std::move(chunks);
+  std::vector<uv_buf_t> bufs;  // uv_write copies the array itself
+  bufs.reserve(write->chunks.size());
+  for (std::string& chunk : write->chunks) {
+    bufs.push_back(uv_buf_init(chunk.data(), static_cast<unsigned>(chunk.size())));
+    write->bytes += chunk.size();
+  }
+  write->req.data = write.get();
+  int rc = uv_write(&write->req, stream(), bufs.data(), static_cast<unsigned>(bufs.size()),
+                    &HttpConnection::OnWriteDone);
+  if (rc != 0) {
+    Close();
+    return;
+  }
+  unsent_bytes_ += write->bytes;
+  write.release();  // OnWriteDone owns it now
+}
+
+void HttpConnection::OnWriteDone(uv_write_t* req, int status) {
+  std::unique_ptr<WriteRequest> write(static_cast<WriteRequest*>(req->data));
+  HttpConnection* self = write->connection;
+  self->unsent_bytes_ -= write->bytes;
+  if (status != 0) {
+    self->Close();  // a no-op for UV_ECANCELED during Close()
+    return;
+  }
+  self->shared_->stats.bytes_out += write->bytes;
+  self->AfterProgress();
+}
+
+// --- connection state ------------------------------------------------------
+
+void HttpConnection::AfterProgress() {
+  MaybeFinish();
+  if (closing_ || lingering_) return;
+  UpdateReading();
+  UpdateIdleTimer();
+}
+
+void HttpConnection::MaybeFinish() {
+  if (closing_ || lingering_ || in_feed_) return;
+  if (!stop_parsing_ || !queue_.empty() || unsent_bytes_ > 0) return;
+  if (finishing_ && !peer_eof_) {
+    StartLingeringClose();
+  } else {
+    Close();
+  }
+}
+
+void HttpConnection::UpdateReading() {
+  // During a feed the parser itself decides whether to go on; the caller
+  // re-evaluates when it returns.
+  if (closing_ || lingering_ || in_feed_) return;
+  bool can_parse = !stop_parsing_ && !Backpressured();
+  if (can_parse && !pending_input_.empty() &&
+      !uv_is_active(reinterpret_cast<uv_handle_t*>(&resume_timer_))) {
+    uv_timer_start(&resume_timer_, &HttpConnection::OnResume, 0, 0);
+  }
+  bool want = can_parse && !peer_eof_ && pending_input_.empty();
+  if (want && !reading_) {
+    if (uv_read_start(stream(), &HttpConnection::OnAlloc, &HttpConnection::OnRead) != 0) {
+      Close();
+      return;
+    }
+    reading_ = true;
+  } else if (!want && reading_) {
+    uv_read_stop(stream());
+    reading_ = false;
+  }
+}
+
+void HttpConnection::UpdateIdleTimer() {
+  if (closing_ || lingering_ || shared_->limits.idle_timeout_ms <= 0) return;
+  // While only the handler is busy there is no deadline here: the handler
+  // bounds its own work (long polls, durable writes).
+  bool waiting_on_handler = awaiting_handler_ > 0 && unsent_bytes_ == 0;
+  bool head_in_progress = !stop_parsing_ && parser_.in_head();
+  if (waiting_on_handler || head_in_progress) {
+    uv_timer_stop(&idle_timer_);
+    return;
+  }
+  // Restarted on every read and write: it measures inactivity.
+  uv_timer_start(&idle_timer_, &HttpConnection::OnIdleTimeout, shared_->limits.idle_timeout_ms, 0);
+}
+
+void HttpConnection::OnPeerEof() {
+  peer_eof_ = true;
+  if (reading_) {
+    uv_read_stop(stream());
+    reading_ = false;
+  }
+  // A request cut short by EOF can never complete; those already complete
+  // are still answered (the peer may only have half-closed).
+  if (!stop_parsing_) {
+    stop_parsing_ = true;
+    pending_input_.clear();
+    uv_timer_stop(&header_timer_);
+  }
+  AfterProgress();
+}
+
+void HttpConnection::StartLingeringClose() {
+  lingering_ = true;
+  uv_timer_stop(&idle_timer_);
+  uv_timer_stop(&header_timer_);
+  if (uv_shutdown(&shutdown_req_, stream(), &HttpConnection::OnShutdownDone) != 0) {
+    Close();
+  }
+}
+
+void HttpConnection::OnShutdownDone(uv_shutdown_t* req, int status) {
+  auto* self = static_cast<HttpConnection*>(req->data);
+  if (self->closing_) return;
+  if (status != 0) {
+    self->Close();
+    return;
+  }
+  uv_timer_start(&self->header_timer_, &HttpConnection::OnHeaderTimeout, kLingerMs, 0);
+  if (!self->reading_) {
+    if (uv_read_start(self->stream(), &HttpConnection::OnAlloc, &HttpConnection::OnRead) != 0) {
+      self->Close();
+      return;
+    }
+    self->reading_ = true;
+  }
+}
+
+// --- libuv callbacks -------------------------------------------------------
+
+void HttpConnection::OnAlloc(uv_handle_t* handle, std::size_t /*suggested*/, uv_buf_t* buf) {
+  auto* self = static_cast<HttpConnection*>(handle->data);
+  std::vector<char>& buffer = self->shared_->read_buffer;
+  *buf = uv_buf_init(buffer.data(), static_cast<unsigned>(buffer.size()));
+}
+
+void HttpConnection::OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
+  auto* self = static_cast<HttpConnection*>(stream->data);
+  if (nread == 0 || self->closing_) return;
+  if (nread < 0) {
+    if (nread == UV_EOF && !self->lingering_) {
+      self->OnPeerEof();
+    } else {
+      self->Close();  // reset, or the lingering peer finally closed
+    }
+    return;
+  }
+  self->shared_->stats.bytes_in += static_cast<std::uint64_t>(nread);
+  if (self->lingering_ || self->stop_parsing_) return;  // discarded
+  self->in_feed_ = true;
+  self->FeedParser(buf->base, static_cast<std::size_t>(nread));
+  self->in_feed_ = false;
+  self->AfterProgress();
+}
+
+void HttpConnection::OnResume(uv_timer_t* timer) {
+  auto* self = static_cast<HttpConnection*>(timer->data);
+  if (self->closing_ || self->lingering_) return;
+  self->in_feed_ = true;
+  while (!self->stop_parsing_ && !self->closing_ && !self->pending_input_.empty() &&
+         !self->Backpressured()) {
+    std::string input = std::move(self->pending_input_);
+    self->pending_input_.clear();
+    self->FeedParser(input.data(), input.size());
+  }
+  self->in_feed_ = false;
+  self->AfterProgress();
+}
+
+void HttpConnection::OnHeaderTimeout(uv_timer_t* timer) {
+  auto* self = static_cast<HttpConnection*>(timer->data);
+  if (self->closing_) return;
+  if (self->lingering_) {
+    self->Close();
+    return;
+  }
+  if (self->stop_parsing_) return;
+  if (self->parser_.in_head()) {
+    self->Fail(408, absl::StrCat("request head not received within ",
+                                 self->shared_->limits.header_timeout_ms, " ms"));
+    return;
+  }
+  // Accepted but silent: nobody is waiting for an answer.
+  if (self->queue_.empty() && self->unsent_bytes_ == 0) self->Close();
+}
+
+void HttpConnection::OnIdleTimeout(uv_timer_t* timer) {
+  auto* self = static_cast<HttpConnection*>(timer->data);
+  if (self->closing_ || self->lingering_) return;
+  if (!self->stop_parsing_ && self->parser_.in_body()) {
+    self->Fail(408, absl::StrCat("request body stalled for ", self->shared_->limits.idle_timeout_ms,
+                                 " ms"));
+    return;
+  }
+  // Idle keep-alive, or a peer that stopped reading our responses.
+  self->Close();
+}
+
+}  // namespace logbook::net

@@ -1,0 +1,148 @@
+#pragma once
+// One accepted HTTP/1.1 connection: it owns the socket, the parser, the
+// header-deadline and idle timers and the ordered queue of pipelined
+// responses. Handlers only ever see an HttpRequest and a Responder.
+//
+// Thread: the loop thread only, including every Responder call.
+#include <uv.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "net/http_message.h"
+#include "net/http_request_parser.h"
+#include "net/http_response_writer.h"
+#include "net/http_server.h"
+
+namespace logbook::net {
+
+class HttpConnection;
+
+// What all connections of one server share. Owned by the server, which
+// outlives every connection it creates.
+struct HttpConnectionShared {
+  HttpLimits limits;
+  HttpHandler handler;
+  HttpServerStats stats;
+  HttpDate date;
+  // One read buffer for every connection: libuv allocates, reads and calls
+  // the read callback back to back for one stream, and the parser copies
+  // what it keeps, so nothing points into this buffer between reads.
+  std::vector<char> read_buffer = std::vector<char>(64 * 1024);
+  // Runs once all of a connection's handles have closed; frees it.
+  absl::AnyInvocable<void(HttpConnection*)> on_closed;
+};
+
+class HttpConnection : private HttpRequestParser::Listener {
+ public:
+  // REQUIRES: `shared` outlives the connection.
+  HttpConnection(uv_loop_t* loop, HttpConnectionShared* shared);
+  ~HttpConnection() override;
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  // Accepts the pending connection on `listener` and starts reading. False
+  // if accept failed; the connection is then closing (on_closed follows).
+  bool Start(uv_stream_t* listener);
+
+  // Server shutdown: parse no further requests, answer the ones already
+  // handed to the handler, then close. Closes at once when idle.
+  void Drain();
+
+  // Closes now, dropping unanswered requests; later Responder calls are
+  // ignored. Idempotent. on_closed runs from a later loop callback.
+  void Close();
+
+ private:
+  struct ResponderTarget;
+  class PendingResponse;
+  struct Slot;
+  struct WriteRequest;
+
+  // HttpRequestParser::Listener.
+  void OnRequestBegin() override;
+  void OnRequestHead(const HttpRequest& request) override;
+  bool OnRequest(HttpRequest request) override;
+  void OnParseError(int status, std::string detail) override;
+
+  uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&tcp_); }
+  bool Backpressured() const;
+
+  void FeedParser(const char* data, std::size_t size);
+  // A responder fired for request `sequence`.
+  void Complete(std::uint64_t sequence, HttpResponse response);
+  // Queues the error response after every earlier one; the connection
+  // closes once it is written.
+  void Fail(int status, std::string_view detail);
+  // Writes every ready response at the front of the queue, in order.
+  void Flush();
+  void SubmitWrite(std::vector<std::string> chunks);
+  // After any progress: close if finished, else re-evaluate reading and
+  // the idle timer.
+  void AfterProgress();
+  void MaybeFinish();
+  // Starts or stops reading, and schedules parsing of input held back by
+  // back-pressure once it clears.
+  void UpdateReading();
+  void UpdateIdleTimer();
+  void OnPeerEof();
+  // Half-closes, then reads and discards until the peer closes (bounded),
+  // so that unread client bytes don't turn our close into a reset that
+  // destroys the response still in flight.
+  void StartLingeringClose();
+
+  static void OnAlloc(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf);
+  static void OnWriteDone(uv_write_t* req, int status);
+  static void OnShutdownDone(uv_shutdown_t* req, int status);
+  static void OnHeaderTimeout(uv_timer_t* timer);
+  static void OnIdleTimeout(uv_timer_t* timer);
+  static void OnResume(uv_timer_t* timer);
+  static void OnHandleClosed(uv_handle_t* handle);
+
+  HttpConnectionShared* const shared_;
+  uv_tcp_t tcp_;
+  // Deadline for the current request head (from accept for the first one);
+  // while lingering, the bound on the linger.
+  uv_timer_t header_timer_;
+  // Closes a connection with nothing in progress, a stalled body upload or
+  // a peer that stops reading our responses.
+  uv_timer_t idle_timer_;
+  // Zero-delay timer that parses held-back input on a later loop turn. The
+  // parser (and so the handler) never runs inside a Responder call: a
+  // handler answering a list of waiters must not find that list growing
+  // under its feet.
+  uv_timer_t resume_timer_;
+  uv_shutdown_t shutdown_req_;
+  int open_handles_ = 0;
+
+  HttpRequestParser parser_;
+  // Responders point here, not at the connection: Close() clears it, so a
+  // responder firing after the connection is gone finds nullptr.
+  std::shared_ptr<ResponderTarget> target_;
+
+  // Requests handed to the handler and connection-made errors, in request
+  // order; popped as they are written.
+  std::deque<Slot> queue_;
+  std::uint64_t next_sequence_ = 0;
+  std::size_t awaiting_handler_ = 0;
+  std::size_t unsent_bytes_ = 0;
+  // Bytes read but not parsed because back-pressure paused the parser.
+  std::string pending_input_;
+
+  bool reading_ = false;
+  bool in_feed_ = false;       // guards re-entry into the parser
+  bool first_request_ = true;  // its header deadline runs from accept
+  bool stop_parsing_ = false;  // no further requests will be parsed
+  bool finishing_ = false;     // the final response has been written
+  bool peer_eof_ = false;
+  bool lingering_ = false;
+  bool closing_ = false;
+};
+
+}  // namespace logbook::net

@@ -1,0 +1,165 @@
+#include "net/http_server.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "core/status.h"
+#include "net/http_connection.h"
+
+namespace logbook::net {
+namespace {
+
+// As nginx and node: the kernel clamps it to somaxconn anyway.
+constexpr int kListenBacklog = 511;
+
+void DeleteTcpHandle(uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); }
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(uv_loop_t* loop, HttpLimits limits, HttpHandler handler);
+
+  static void OnConnection(uv_stream_t* listener, int status);
+  static void OnListenerClosed(uv_handle_t* handle);
+  void OnConnectionClosed(HttpConnection* connection);
+  void MaybeFinishShutdown();
+
+  uv_loop_t* const loop;
+  HttpConnectionShared shared;
+  // On the heap: after a failed Listen its close callback may run after
+  // this object is gone. Null when not listening.
+  uv_tcp_t* listener = nullptr;
+  bool listener_closing = false;
+  int port = 0;
+  absl::flat_hash_map<HttpConnection*, std::unique_ptr<HttpConnection>> connections;
+  bool shutting_down = false;
+  std::vector<std::function<void()>> shutdown_done;
+};
+
+HttpServer::Impl::Impl(uv_loop_t* loop, HttpLimits limits, HttpHandler handler) : loop(loop) {
+  shared.limits = limits;
+  shared.handler = std::move(handler);
+  shared.on_closed = [this](HttpConnection* connection) { OnConnectionClosed(connection); };
+}
+
+void HttpServer::Impl::OnConnection(uv_stream_t* listener, int status) {
+  auto* impl = static_cast<Impl*>(listener->data);
+  if (status != 0 || impl->shutting_down) return;
+  if (impl->connections.size() >= impl->shared.limits.max_connections) {
+    // Accept and close at once: left in the backlog, the client would
+    // hang until its own timeout instead of seeing a prompt close.
+    auto* tcp = new uv_tcp_t;
+    LOGBOOK_CHECK(uv_tcp_init(impl->loop, tcp) == 0);
+    if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(tcp)) == 0) {
+      ++impl->shared.stats.connections_rejected;
+    }
+    uv_close(reinterpret_cast<uv_handle_t*>(tcp), &DeleteTcpHandle);
+    return;
+  }
+  auto connection = std::make_unique<HttpConnection>(impl->loop, &impl->shared);
+  HttpConnection* raw = connection.get();
+  impl->connections.emplace(raw, std::move(connection));
+  impl->shared.stats.connections_open = impl->connections.size();
+  if (raw->Start(listener)) ++impl->shared.stats.connections_accepted;
+}
+
+void HttpServer::Impl::OnListenerClosed(uv_handle_t* handle) {
+  auto* impl = static_cast<Impl*>(handle->data);
+  delete reinterpret_cast<uv_tcp_t*>(handle);
+  impl->listener = nullptr;
+  impl->listener_closing = false;
+  impl->MaybeFinishShutdown();
+}
+
+void HttpServer::Impl::OnConnectionClosed(HttpConnection* connection) {
+  connections.erase(connection);
+  shared.stats.connections_open = connections.size();
+  MaybeFinishShutdown();
+}
+
+void HttpServer::Impl::MaybeFinishShutdown() {
+  if (!shutting_down || listener != nullptr || !connections.empty()) return;
+  std::vector<std::function<void()>> done = std::move(shutdown_done);
+  shutdown_done.clear();
+  for (auto& callback : done) callback();
+}
+
+HttpServer::HttpServer(uv_loop_t* loop, HttpLimits limits, HttpHandler handler)
+    : impl_(std::make_unique<Impl>(loop, limits, std::move(handler))) {
+  LOGBOOK_CHECK(impl_->shared.handler != nullptr);
+}
+
+HttpServer::~HttpServer() {
+  // Connections and the listener are libuv handles that live until their
+  // close callbacks run on the loop; freeing them earlier is a use after
+  // free waiting to happen.
+  if (impl_->listener != nullptr || !impl_->connections.empty()) {
+    std::fprintf(stderr,
+                 "HttpServer destroyed with open handles: call Shutdown() and "
+                 "run the loop until it reports done\n");
+    std::abort();
+  }
+}
+
+absl::Status HttpServer::Listen(const std::string& host, int port) {
+  if (impl_->listener != nullptr || impl_->shutting_down) {
+    return absl::FailedPreconditionError("HttpServer is already listening or shut down");
+  }
+  if (port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("port out of range: ", port));
+  }
+  // Literal addresses only: name resolution would block the loop.
+  std::string address = host == "localhost" ? "127.0.0.1" : host;
+  sockaddr_storage storage{};
+  auto* addr = reinterpret_cast<sockaddr*>(&storage);
+  if (uv_ip4_addr(address.c_str(), port, reinterpret_cast<sockaddr_in*>(addr)) != 0 &&
+      uv_ip6_addr(address.c_str(), port, reinterpret_cast<sockaddr_in6*>(addr)) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("listen address is not an IP address: ", host));
+  }
+  auto* tcp = new uv_tcp_t;
+  LOGBOOK_CHECK(uv_tcp_init(impl_->loop, tcp) == 0);
+  tcp->data = impl_.get();
+  int rc = uv_tcp_bind(tcp, addr, 0);
+  if (rc == 0) {
+    rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), kListenBacklog, &Impl::OnConnection);
+  }
+  if (rc != 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(tcp), &DeleteTcpHandle);
+    return absl::UnavailableError(
+        absl::StrCat("listen on ", host, ":", port, ": ", uv_strerror(rc)));
+  }
+  sockaddr_storage bound{};
+  int length = sizeof(bound);
+  LOGBOOK_CHECK(uv_tcp_getsockname(tcp, reinterpret_cast<sockaddr*>(&bound), &length) == 0);
+  impl_->port = bound.ss_family == AF_INET6
+                    ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
+                    : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  impl_->listener = tcp;
+  return absl::OkStatus();
+}
+
+int HttpServer::port() const { return impl_->port; }
+
+void HttpServer::Shutdown(std::function<void()> done) {
+  impl_->shutting_down = true;
+  if (done) impl_->shutdown_done.push_back(std::move(done));
+  if (impl_->listener != nullptr && !impl_->listener_closing) {
+    impl_->listener_closing = true;
+    uv_close(reinterpret_cast<uv_handle_t*>(impl_->listener), &Impl::OnListenerClosed);
+  }
+  // Drain() may close a connection, whose callback later erases it from
+  // the map: walk a copy of the keys.
+  std::vector<HttpConnection*> connections;
+  connections.reserve(impl_->connections.size());
+  for (const auto& entry : impl_->connections) connections.push_back(entry.first);
+  for (HttpConnection* connection : connections) connection->Drain();
+  impl_->MaybeFinishShutdown();
+}
+
+const HttpServerStats& HttpServer::stats() const { return impl_->shared.stats; }
+
+}  // namespace logbook::net
