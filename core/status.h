@@ -30,3 +30,16 @@
   if (!LOGBOOK_STATUS_CONCAT(logbook_or_, __LINE__).ok())                    \
     return LOGBOOK_STATUS_CONCAT(logbook_or_, __LINE__).status();            \
   lhs = std::move(*LOGBOOK_STATUS_CONCAT(logbook_or_, __LINE__))
+
+#include <string_view>
+
+namespace logbook::core {
+
+// Debian's abseil has its own string_view type; this bridges a status message
+// to std::string_view without copying.
+inline std::string_view MessageOf(const absl::Status& status) {
+  const auto message = status.message();
+  return std::string_view(message.data(), message.size());
+}
+
+}  // namespace logbook::core

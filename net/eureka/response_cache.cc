@@ -4,13 +4,13 @@
 
 namespace logbook::net::eureka {
 
-const std::string& ResponseCache::Get(std::string_view key, std::uint64_t version, bool gzip,
+const std::string& ResponseCache::Get(const std::string& key, std::uint64_t version, bool gzip,
                                       absl::FunctionRef<std::string()> build) {
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     // Dropping everything is crude but bounded; hot keys refill at once.
     if (entries_.size() >= max_entries_) entries_.clear();
-    it = entries_.emplace(std::string(key), Entry{}).first;
+    it = entries_.emplace(key, Entry{}).first;
     it->second.version = version + 1;  // forces a build below
   }
   Entry& entry = it->second;

@@ -19,7 +19,7 @@ class ResponseCache {
   explicit ResponseCache(std::size_t max_entries = 4096) : max_entries_(max_entries) {}
 
   // The body for `key` at `version`, building it with `build` on a miss.
-  const std::string& Get(std::string_view key, std::uint64_t version, bool gzip,
+  const std::string& Get(const std::string& key, std::uint64_t version, bool gzip,
                          absl::FunctionRef<std::string()> build);
 
  private:

@@ -7,6 +7,7 @@
 
 #include "core/apps_hashcode.h"
 #include "core/self_preservation_state.h"
+#include "core/status.h"
 #include "net/error_response.h"
 #include "net/eureka/eureka_json.h"
 #include "net/eureka/eureka_xml.h"
@@ -51,7 +52,7 @@ HttpResponse BodyResponse(std::string body, WireFormat format) {
 }
 
 HttpResponse LogUnavailable(const absl::Status& status) {
-  return ErrorResponse(503, "log unavailable", status.message());
+  return ErrorResponse(503, "log unavailable", core::MessageOf(status));
 }
 
 HttpResponse MethodNotAllowed(std::string_view allowed) {
@@ -296,7 +297,7 @@ void EurekaApi::Register(const Route& route, HttpRequest&& request, Responder re
         eureka::GzipDecompress(body, options_.max_body_bytes);
     if (!inflated.ok()) {
       return std::move(responder)(
-          ErrorResponse(400, "cannot parse request body", inflated.status().message()));
+          ErrorResponse(400, "cannot parse request body", core::MessageOf(inflated.status())));
     }
     body = std::move(*inflated);
   }
@@ -306,7 +307,7 @@ void EurekaApi::Register(const Route& route, HttpRequest&& request, Responder re
                                    : eureka::ReadInstanceXml(body, now_ms);
   if (!instance.ok()) {
     return std::move(responder)(
-        ErrorResponse(400, "cannot parse request body", instance.status().message()));
+        ErrorResponse(400, "cannot parse request body", core::MessageOf(instance.status())));
   }
   if (std::optional<std::string> problem = eureka::ValidateRegistration(*instance, route.app)) {
     return std::move(responder)(ErrorResponse(400, *problem));
@@ -404,7 +405,7 @@ void EurekaApi::PeerReplicationBatch(HttpRequest&& request, Responder responder)
       eureka::ReadReplicationBatchJson(request.body, now_ms);
   if (!items.ok()) {
     return std::move(responder)(
-        ErrorResponse(400, "cannot parse request body", items.status().message()));
+        ErrorResponse(400, "cannot parse request body", core::MessageOf(items.status())));
   }
   core::DecideContext context;
   context.now_ms = now_ms;

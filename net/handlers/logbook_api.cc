@@ -7,6 +7,7 @@
 
 #include "core/apps_hashcode.h"
 #include "core/self_preservation_state.h"
+#include "core/status.h"
 #include "net/error_response.h"
 #include "net/eureka/event_json.h"
 #include "net/eureka/json_writer.h"
@@ -77,7 +78,7 @@ void LogbookApi::Handle(const Route& route, HttpRequest&& request, Responder res
       if (ready) return std::move(responder)(JsonResponse(200, "{\"status\":\"ready\"}"));
       return std::move(responder)(ErrorResponse(
           503, "not ready",
-          pipeline_.failure().ok() ? "recovering" : pipeline_.failure().message()));
+          pipeline_.failure().ok() ? std::string_view("recovering") : core::MessageOf(pipeline_.failure())));
     }
     case Endpoint::kLogbookStatus:
       return GetStatus(std::move(responder));
@@ -297,7 +298,7 @@ void LogbookApi::StartRead(EventsQuery query, Responder responder) {
 void LogbookApi::FinishRead(ReadJob* job) {
   if (!job->status.ok()) {
     return std::move(job->responder)(
-        ErrorResponse(500, "log read failed", job->status.message()));
+        ErrorResponse(500, "log read failed", core::MessageOf(job->status)));
   }
   core::Offset next = job->query.from;
   std::string body;

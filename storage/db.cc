@@ -1,0 +1,201 @@
+#include "storage/db.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/write_batch.h"
+#include "storage/rocksdb_status.h"
+
+namespace logbook::storage {
+namespace {
+
+// Makes sure `data_dir` is a directory we can write before RocksDB tries, so
+// the operator reads "cannot create data dir X: Permission denied" rather
+// than a RocksDB-internal file name.
+absl::Status PrepareDir(const std::string& data_dir) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::file_status status = fs::status(data_dir, error);
+  if (fs::exists(status)) {
+    if (!fs::is_directory(status)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("data dir ", data_dir, " exists and is not a directory"));
+    }
+  } else if (!fs::create_directories(data_dir, error) && error) {
+    const auto code = error == std::errc::permission_denied ? absl::StatusCode::kPermissionDenied
+                                                            : absl::StatusCode::kFailedPrecondition;
+    return absl::Status(code,
+                        absl::StrCat("cannot create data dir ", data_dir, ": ", error.message()));
+  }
+  if (::access(data_dir.c_str(), W_OK | X_OK) != 0) {
+    const int saved_errno = errno;
+    return absl::PermissionDeniedError(
+        absl::StrCat("data dir ", data_dir, " is not writable: ", std::strerror(saved_errno)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string NewLogIdentity() {
+  // absl::BitGen is seeded from the OS entropy source: two data dirs created
+  // at the same moment on two machines still get different identities.
+  absl::BitGen gen;
+  return absl::StrFormat("%016x%016x", absl::Uniform<std::uint64_t>(gen),
+                         absl::Uniform<std::uint64_t>(gen));
+}
+
+Db::Db(std::string data_dir) : data_dir_(std::move(data_dir)) {}
+
+absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& data_dir) {
+  if (data_dir.empty()) return absl::InvalidArgumentError("data dir is empty");
+  if (absl::Status prepared = PrepareDir(data_dir); !prepared.ok()) return prepared;
+
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  // RocksDB's own info logs (LOG, LOG.old.*) would otherwise pile up to 1000.
+  options.keep_log_file_num = 10;
+
+  std::vector<std::string> names = {
+      rocksdb::kDefaultColumnFamilyName, std::string(kEventsColumnFamily),
+      std::string(kMetaColumnFamily), std::string(kSnapshotsColumnFamily)};
+  std::error_code error;
+  if (std::filesystem::exists(std::filesystem::path(data_dir) / "CURRENT", error)) {
+    std::vector<std::string> existing;
+    const rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(options, data_dir, &existing);
+    if (absl::Status status =
+            FromRocksDb(listed, {.operation = "ListColumnFamilies", .data_dir = data_dir});
+        !status.ok()) {
+      return status;
+    }
+    for (const std::string& name : existing) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.reserve(names.size());
+  for (const std::string& name : names) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+  }
+
+  auto db = std::unique_ptr<Db>(new Db(data_dir));
+  rocksdb::DB* raw = nullptr;
+  const rocksdb::Status opened =
+      rocksdb::DB::Open(rocksdb::DBOptions(options), data_dir, descriptors, &db->handles_, &raw);
+  if (absl::Status status = FromRocksDb(opened, {.operation = "Open", .data_dir = data_dir});
+      !status.ok()) {
+    return status;
+  }
+  db->db_.reset(raw);
+  for (rocksdb::ColumnFamilyHandle* handle : db->handles_) {
+    if (handle->GetName() == kEventsColumnFamily) db->events_ = handle;
+    if (handle->GetName() == kMetaColumnFamily) db->meta_ = handle;
+    if (handle->GetName() == kSnapshotsColumnFamily) db->snapshots_ = handle;
+  }
+  if (db->events_ == nullptr || db->meta_ == nullptr || db->snapshots_ == nullptr) {
+    return absl::InternalError(
+        absl::StrCat("rocksdb Open in ", data_dir, ": a required column family is missing"));
+  }
+  if (absl::Status status = db->InitMeta(); !status.ok()) return status;
+  return db;
+}
+
+absl::Status Db::InitMeta() {
+  absl::StatusOr<std::optional<std::string>> version = GetMeta(kMetaFormatVersionKey);
+  if (!version.ok()) return version.status();
+  absl::StatusOr<std::optional<std::string>> identity = GetMeta(kMetaLogIdentityKey);
+  if (!identity.ok()) return identity.status();
+
+  if (!version->has_value() && !identity->has_value()) {
+    // A fresh data dir. Both entries go in one synced batch so a crash leaves
+    // either a fresh dir or a complete one, never half of the meta.
+    log_identity_ = NewLogIdentity();
+    rocksdb::WriteBatch batch;
+    rocksdb::Status put =
+        batch.Put(meta_, std::string(kMetaFormatVersionKey), absl::StrCat(kStorageFormatVersion));
+    if (put.ok()) put = batch.Put(meta_, std::string(kMetaLogIdentityKey), log_identity_);
+    if (absl::Status status =
+            FromRocksDb(put, {.operation = "WriteBatch::Put", .column_family = kMetaColumnFamily});
+        !status.ok()) {
+      return status;
+    }
+    rocksdb::WriteOptions write_options;
+    write_options.sync = true;
+    return FromRocksDb(
+        db_->Write(write_options, &batch),
+        {.operation = "Write", .column_family = kMetaColumnFamily, .data_dir = data_dir_});
+  }
+  if (!version->has_value() || !identity->has_value()) {
+    return absl::DataLossError(absl::StrCat("data dir ", data_dir_, ": meta has ",
+                                            version->has_value()
+                                                ? "a format version but no log identity"
+                                                : "a log identity but no format version"));
+  }
+  int stored_version = 0;
+  if (!absl::SimpleAtoi(**version, &stored_version)) {
+    return absl::DataLossError(absl::StrCat(
+        "data dir ", data_dir_, ": unreadable storage format version '", **version, "'"));
+  }
+  if (stored_version != kStorageFormatVersion) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("data dir ", data_dir_, " has storage format version ", stored_version,
+                     "; this build reads version ", kStorageFormatVersion));
+  }
+  log_identity_ = std::move(**identity);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> Db::GetMeta(std::string_view key) const {
+  std::string value;
+  const rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), meta_, rocksdb::Slice(key.data(), key.size()), &value);
+  if (status.IsNotFound()) return std::optional<std::string>();
+  if (absl::Status translated =
+          FromRocksDb(status, {.operation = "Get", .column_family = kMetaColumnFamily});
+      !translated.ok()) {
+    return translated;
+  }
+  return std::optional<std::string>(std::move(value));
+}
+
+absl::Status Db::PutMeta(std::string_view key, std::string_view value) {
+  rocksdb::WriteOptions write_options;
+  write_options.sync = true;
+  return FromRocksDb(db_->Put(write_options, meta_, rocksdb::Slice(key.data(), key.size()),
+                              rocksdb::Slice(value.data(), value.size())),
+                     {.operation = "Put", .column_family = kMetaColumnFamily});
+}
+
+Db::~Db() {
+  if (db_ == nullptr) {
+    // Open failed before or inside rocksdb::DB::Open: nothing was handed out.
+    return;
+  }
+  // A destructor cannot return a status; a failed close is reported where an
+  // operator will see it, and the WAL still holds every acknowledged write.
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    const absl::Status status =
+        FromRocksDb(db_->DestroyColumnFamilyHandle(handle),
+                    {.operation = "DestroyColumnFamilyHandle", .data_dir = data_dir_});
+    if (!status.ok()) std::fprintf(stderr, "logbook: %s\n", status.ToString().c_str());
+  }
+  const absl::Status closed =
+      FromRocksDb(db_->Close(), {.operation = "Close", .data_dir = data_dir_});
+  if (!closed.ok()) std::fprintf(stderr, "logbook: %s\n", closed.ToString().c_str());
+}
+
+}  // namespace logbook::storage

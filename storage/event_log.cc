@@ -1,0 +1,222 @@
+#include "storage/event_log.h"
+
+#include <atomic>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/instance.h"
+#include "core/status.h"
+#include "rocksdb/db.h"
+#include "rocksdb/iterator.h"
+#include "rocksdb/options.h"
+#include "storage/db.h"
+#include "storage/event_codec.h"
+#include "storage/event_key.h"
+#include "storage/group_commit_writer.h"
+#include "storage/rocksdb_status.h"
+
+namespace logbook::storage {
+namespace {
+
+// A generated node id: stable once stored, unique enough that two nodes
+// started without --node-id do not collide.
+std::string NewNodeId() {
+  absl::BitGen gen;
+  return absl::StrFormat("node-%012x", absl::Uniform<std::uint64_t>(gen) & 0xFFFFFFFFFFFFull);
+}
+
+absl::StatusOr<std::string> LoadNodeId(Db& db, const std::string& requested) {
+  if (!requested.empty() && !core::IsValidName(requested)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("node id '", requested, "' is not a valid name"));
+  }
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, db.GetMeta(kMetaNodeIdKey));
+  if (stored.has_value() && (requested.empty() || *stored == requested)) return *std::move(stored);
+  std::string node_id = requested.empty() ? NewNodeId() : requested;
+  RETURN_IF_ERROR(db.PutMeta(kMetaNodeIdKey, node_id));
+  return node_id;
+}
+
+// The offset stored in an iterator's key, or DataLoss naming the key.
+absl::StatusOr<core::Offset> KeyOffset(const rocksdb::Iterator& it) {
+  const rocksdb::Slice key = it.key();
+  std::optional<core::Offset> offset = ParseEventKey(std::string_view(key.data(), key.size()));
+  if (!offset.has_value() || *offset == core::kNoOffset) {
+    return absl::DataLossError(absl::StrCat("column family 'events' holds a malformed key of ",
+                                            key.size(), " bytes: ", key.ToString(/*hex=*/true)));
+  }
+  return *offset;
+}
+
+// Reads the first and last key of `events`: {first, last}, or {1, 0} when empty.
+absl::StatusOr<std::pair<core::Offset, core::Offset>> OffsetBounds(Db& db) {
+  std::unique_ptr<rocksdb::Iterator> it(db.raw()->NewIterator(rocksdb::ReadOptions(), db.events()));
+  it->SeekToLast();
+  RETURN_IF_ERROR(
+      FromRocksDb(it->status(), {.operation = "SeekToLast", .column_family = kEventsColumnFamily}));
+  if (!it->Valid()) return std::pair<core::Offset, core::Offset>(1, core::kNoOffset);
+  ASSIGN_OR_RETURN(const core::Offset last, KeyOffset(*it));
+  it->SeekToFirst();
+  RETURN_IF_ERROR(FromRocksDb(it->status(),
+                              {.operation = "SeekToFirst", .column_family = kEventsColumnFamily}));
+  if (!it->Valid()) {
+    return absl::InternalError("column family 'events' has a last key but no first key");
+  }
+  ASSIGN_OR_RETURN(const core::Offset first, KeyOffset(*it));
+  return std::pair<core::Offset, core::Offset>(first, last);
+}
+
+}  // namespace
+
+struct EventLog::Impl {
+  std::unique_ptr<Db> db;
+  std::string node_id;
+  // Loop thread only.
+  core::Offset last_offset = core::kNoOffset;
+  // Any thread: retention will move it while readers run.
+  std::atomic<core::Offset> first_offset{1};
+  // Declared after `db` so it is destroyed (and joined) first.
+  std::unique_ptr<GroupCommitWriter> writer;
+
+  // Decodes events [from, through] in order into `visit`, verifying that
+  // none is missing or damaged.
+  absl::Status Scan(core::Offset from, core::Offset through,
+                    const std::function<void(core::Event&&)>& visit) const;
+};
+
+absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const EventLogOptions& options,
+                                                         DurabilityCallback on_durable) {
+  auto impl = std::make_unique<Impl>();
+  ASSIGN_OR_RETURN(impl->db, Db::Open(options.data_dir));
+  ASSIGN_OR_RETURN(impl->node_id, LoadNodeId(*impl->db, options.node_id));
+  ASSIGN_OR_RETURN(const auto bounds, OffsetBounds(*impl->db));
+  impl->first_offset.store(bounds.first);
+  impl->last_offset = bounds.second;
+  // Whatever is in the DB at open is durable by definition: it survived.
+  impl->writer = std::make_unique<GroupCommitWriter>(
+      impl->db->raw(), impl->db->events(), options.sync, impl->last_offset, std::move(on_durable));
+  return std::unique_ptr<EventLog>(new EventLog(std::move(impl)));
+}
+
+EventLog::EventLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+EventLog::~EventLog() { Stop(); }
+
+void EventLog::Start() { impl_->writer->Start(); }
+
+void EventLog::Stop() { impl_->writer->Stop(); }
+
+absl::StatusOr<core::Offset> EventLog::Append(std::span<core::Event> events) {
+  RETURN_IF_ERROR(impl_->writer->status());
+  if (events.empty()) return impl_->last_offset;
+
+  EncodedBatch batch;
+  batch.first_offset = impl_->last_offset + 1;
+  batch.values.resize(events.size());
+  // Filled in place so the caller sees the offsets; undone below if the
+  // writer refuses the batch, since a failed Append assigns nothing.
+  std::vector<bool> filled_origin(events.size(), false);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    core::Event& event = events[i];
+    event.offset = batch.first_offset + i;
+    if (event.origin_node.empty()) {
+      event.origin_node = impl_->node_id;
+      event.origin_offset = event.offset;
+      filled_origin[i] = true;
+    }
+    EncodeEvent(event, &batch.values[i]);
+  }
+  if (absl::Status submitted = impl_->writer->Submit(std::move(batch)); !submitted.ok()) {
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      events[i].offset = core::kNoOffset;
+      if (filled_origin[i]) {
+        events[i].origin_node.clear();
+        events[i].origin_offset = core::kNoOffset;
+      }
+    }
+    return submitted;
+  }
+  impl_->last_offset += events.size();
+  return impl_->last_offset;
+}
+
+core::Offset EventLog::last_offset() const { return impl_->last_offset; }
+
+core::Offset EventLog::first_offset() const { return impl_->first_offset.load(); }
+
+core::Offset EventLog::durable_offset() const { return impl_->writer->durable_offset(); }
+
+const std::string& EventLog::node_id() const { return impl_->node_id; }
+
+const std::string& EventLog::log_identity() const { return impl_->db->log_identity(); }
+
+EventLogStats EventLog::stats() const { return impl_->writer->stats(); }
+
+absl::Status EventLog::Replay(core::Offset from,
+                              const std::function<void(const core::Event&)>& apply) {
+  if (from == core::kNoOffset) return absl::InvalidArgumentError("offsets start at 1");
+  const core::Offset first = impl_->first_offset.load();
+  if (from < first) {
+    return absl::OutOfRangeError(
+        absl::StrCat("offset ", from, " is before the oldest retained offset ", first));
+  }
+  if (from > impl_->last_offset + 1) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "offset ", from, " is past the end of the log (last offset ", impl_->last_offset, ")"));
+  }
+  return impl_->Scan(from, impl_->last_offset, [&apply](core::Event&& event) { apply(event); });
+}
+
+absl::Status EventLog::Read(core::Offset from, std::size_t max_events,
+                            std::vector<core::Event>* out) const {
+  if (from == core::kNoOffset) return absl::InvalidArgumentError("offsets start at 1");
+  const core::Offset first = impl_->first_offset.load();
+  if (from < first) {
+    return absl::OutOfRangeError(
+        absl::StrCat("offset ", from, " is before the oldest retained offset ", first));
+  }
+  // Loaded before reading: everything up to it is already in RocksDB.
+  const core::Offset durable = impl_->writer->durable_offset();
+  if (max_events == 0 || from > durable) return absl::OkStatus();
+  const core::Offset through = durable - from + 1 <= max_events ? durable : from + (max_events - 1);
+  return impl_->Scan(from, through,
+                     [out](core::Event&& event) { out->push_back(std::move(event)); });
+}
+
+absl::Status EventLog::Impl::Scan(core::Offset from, core::Offset through,
+                                  const std::function<void(core::Event&&)>& visit) const {
+  if (from > through) return absl::OkStatus();
+  const std::string start_key = EventKey(from);
+  // Exclusive bound, so RocksDB stops at `through` without reading further.
+  const std::string end_key = EventKey(through + 1);
+  const rocksdb::Slice upper_bound(end_key);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db->raw()->NewIterator(read_options, db->events()));
+
+  core::Offset expected = from;
+  for (it->Seek(start_key); it->Valid(); it->Next()) {
+    ASSIGN_OR_RETURN(const core::Offset offset, KeyOffset(*it));
+    if (offset != expected) {
+      return absl::DataLossError(absl::StrCat("event log in ", db->data_dir(), ": missing offset ",
+                                              expected, " (next is ", offset, ")"));
+    }
+    const rocksdb::Slice value = it->value();
+    ASSIGN_OR_RETURN(core::Event event,
+                     DecodeEvent(std::string_view(value.data(), value.size()), offset));
+    visit(std::move(event));
+    ++expected;
+  }
+  RETURN_IF_ERROR(FromRocksDb(
+      it->status(),
+      {.operation = "Iterate", .column_family = kEventsColumnFamily, .offset = expected}));
+  if (expected <= through) {
+    return absl::DataLossError(absl::StrCat("event log in ", db->data_dir(), ": missing offset ",
+                                            expected, " (the log should reach ", through, ")"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace logbook::storage

@@ -1,0 +1,93 @@
+#pragma once
+// The writer thread: group commit for the events column family
+// (ARCHITECTURE.md §4, docs/durability.md).
+//
+// Thread: Submit() on the loop thread only; RocksDB is written only on the
+// writer thread this object owns. The writer drains every pending batch into
+// one rocksdb::WriteBatch, writes it with the sync policy, publishes the
+// durable offset and then calls the DurabilityCallback, on the writer thread.
+// After a failed write every later batch fails with that status: we can't
+// know what reached the disk (docs/durability.md).
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "core/ids.h"
+#include "storage/event_log.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+}  // namespace rocksdb
+
+namespace logbook::storage {
+
+// Encoded events with consecutive offsets: values[i] is the value of the
+// event at first_offset + i.
+struct EncodedBatch {
+  core::Offset first_offset = core::kNoOffset;
+  std::vector<std::string> values;
+};
+
+class GroupCommitWriter {
+ public:
+  // `db` and `events` must outlive the writer. `durable_offset` is the last
+  // offset already in the DB; the first batch submitted must start right after
+  // it. `on_durable` is called on the writer thread and must not block long:
+  // the next group commit waits for it.
+  GroupCommitWriter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events, SyncPolicy sync,
+                    core::Offset durable_offset, DurabilityCallback on_durable);
+  ~GroupCommitWriter();  // Stop()s
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  // Starts the writer thread. Batches submitted before Start() wait for it
+  // and are then committed together. REQUIRES: not started before.
+  void Start();
+  // Writes everything pending (starting the thread if needed), then joins it.
+  // Idempotent.
+  void Stop();
+
+  // Queues `batch`. Fails, queuing nothing, after a write failed (the latched
+  // status) or after Stop() (FailedPrecondition). REQUIRES: batch offsets
+  // continue the previously submitted ones.
+  absl::Status Submit(EncodedBatch batch);
+
+  // Any thread.
+  core::Offset durable_offset() const { return durable_offset_.load(std::memory_order_acquire); }
+  // The latched write failure, or OK.
+  absl::Status status() const;
+  EventLogStats stats() const;
+
+ private:
+  void Run();
+  // Writes `batches` as one WriteBatch; returns the status of the write.
+  absl::Status Commit(const std::vector<EncodedBatch>& batches, core::Offset last_offset);
+  bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return !pending_.empty() || stopping_;
+  }
+
+  rocksdb::DB* const db_;
+  rocksdb::ColumnFamilyHandle* const events_;
+  const SyncPolicy sync_;
+  const DurabilityCallback on_durable_;
+  std::atomic<core::Offset> durable_offset_;
+
+  mutable absl::Mutex mu_;
+  std::vector<EncodedBatch> pending_ ABSL_GUARDED_BY(mu_);
+  core::Offset last_submitted_ ABSL_GUARDED_BY(mu_);
+  absl::Status latched_ ABSL_GUARDED_BY(mu_);
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  EventLogStats stats_ ABSL_GUARDED_BY(mu_);
+
+  // Joined by Stop(); touched only by the thread calling Start()/Stop().
+  std::thread thread_;
+};
+
+}  // namespace logbook::storage
