@@ -443,6 +443,7 @@ async function scenario() {
           `${instance.status} overriddenStatus ${instance.overriddenStatus}`);
   }
   log('OUT_OF_SERVICE override: js-a1 hidden from all other clients and kept across heartbeats');
+  for (const client of deltaClients) log(`  ${client.view()}`);
 
   // 5. ... and deleting the override with value=UP brings it back.
   {
@@ -463,6 +464,10 @@ async function scenario() {
   // 6. stop() deregisters (200) and the others stop seeing the instance, for a
   // full-fetch client (a3) and a delta client (b1) being stopped.
   for (const leaving of [a3, b1]) {
+    if (leaving.mode === 'delta') {
+      await waitFor(`${leaving.name} fetched /apps/delta at least 5 times`,
+                    () => leaving.requests.delta >= 5 || `${leaving.requests.delta} so far`);
+    }
     const error = await leaving.stop();
     check(error === null, `${leaving.name}.stop() failed to deregister: ${error && error.message}`);
     const remaining = clients.filter((c) => c.running);
@@ -476,6 +481,7 @@ async function scenario() {
       return true;
     });
     log(`${leaving.name} (${leaving.mode}) stopped: deregistered and gone from every other client`);
+    for (const client of remaining.filter((c) => c.mode === 'delta')) log(`  ${client.view()}`);
   }
   {
     const events = await readAllEvents();
