@@ -12,6 +12,7 @@
 
 #include "app/system_clock.h"
 #include "core/registry.h"
+#include "core/status.h"
 #include "net/evictor.h"
 #include "net/handlers/eureka_api.h"
 #include "net/handlers/logbook_api.h"
@@ -108,8 +109,8 @@ int RunServe(const Config& config) {
         });
       });
   if (!opened.ok()) {
-    LogLine("error", "cannot open data dir: " + std::string(opened.status().message()));
-    std::fprintf(stderr, "logbook: %s\n", std::string(opened.status().message()).c_str());
+    std::fprintf(stderr, "logbook: cannot open the data dir: %s\n",
+                 std::string(core::MessageOf(opened.status())).c_str());
     return 1;
   }
   node.log = std::move(*opened);
@@ -130,7 +131,7 @@ int RunServe(const Config& config) {
   if (!replay.ok()) {
     // Never serve a partial registry (ARCHITECTURE.md §3).
     std::fprintf(stderr, "logbook: the log in %s is damaged, refusing to start: %s\n",
-                 config.data_dir.c_str(), std::string(replay.message()).c_str());
+                 config.data_dir.c_str(), std::string(core::MessageOf(replay)).c_str());
     return 1;
   }
 
@@ -176,14 +177,14 @@ int RunServe(const Config& config) {
       &node.loop, LimitsFrom(config), net::MakeNodeHandler(*node.eureka, *node.logbook));
   if (absl::Status listening = node.server->Listen(config.host, config.port); !listening.ok()) {
     std::fprintf(stderr, "logbook: cannot listen on %s:%d: %s\n", config.host.c_str(),
-                 config.port, std::string(listening.message()).c_str());
+                 config.port, std::string(core::MessageOf(listening)).c_str());
     node.log->Stop();
     return 1;
   }
 
   node.pipeline->SetFailureListener([&node](const absl::Status& status) {
     // Memory may be ahead of disk: stop, and let recovery restore the truth.
-    LogLine("error", "log write failed, stopping (fail-stop): " + std::string(status.message()));
+    LogLine("error", "log write failed, stopping (fail-stop): " + std::string(core::MessageOf(status)));
     BeginShutdown(node, 1);
   });
 

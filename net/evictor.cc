@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/eviction_planner.h"
+#include "core/status.h"
 #include "core/self_preservation_state.h"
 
 namespace logbook::net {
@@ -83,7 +84,7 @@ void Evictor::RunEviction() {
   pipeline_.Commit(std::move(events), [](absl::Status status) {
     if (!status.ok()) {
       std::fprintf(stderr, "level=error msg=\"eviction not logged\" error=\"%s\"\n",
-                   std::string(status.message()).c_str());
+                   std::string(core::MessageOf(status)).c_str());
     }
   });
 }
