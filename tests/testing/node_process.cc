@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -69,7 +70,10 @@ TempDir::~TempDir() {
 
 NodeProcess::NodeProcess(std::string data_dir, std::vector<std::string> args)
     : data_dir_(std::move(data_dir)), args_(std::move(args)) {
-  log_path_ = data_dir_ + ".log";
+  // One output file per object: a restart on the same data dir while the old
+  // object lives must not read the old process's "listening" line.
+  static std::atomic<int> next_id{0};
+  log_path_ = data_dir_ + "." + std::to_string(next_id++) + ".log";
 }
 
 NodeProcess::~NodeProcess() {
@@ -82,6 +86,9 @@ bool NodeProcess::Start(std::chrono::milliseconds timeout) {
   std::vector<std::string> args = {"serve", "--host", "127.0.0.1", "--port", "0",
                                    "--data-dir", data_dir_};
   args.insert(args.end(), args_.begin(), args_.end());
+  // Emptied here, not only in the child: until the child opens it, this
+  // process would otherwise poll the previous run's output.
+  std::ofstream(log_path_, std::ios::trunc).close();
   pid_ = Spawn(args, log_path_);
   if (pid_ <= 0) return false;
   const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
