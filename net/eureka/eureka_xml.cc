@@ -346,3 +346,16 @@ std::string WriteInstanceXml(const InstanceView& instance) {
 }
 
 }  // namespace logbook::net::eureka
+
+namespace logbook::net::eureka {
+
+std::string WriteErrorXml(std::string_view message) {
+  std::string out;
+  XmlWriter xml(&out);
+  xml.StartNode("error");
+  xml.Leaf("message", message);
+  xml.EndNode();
+  return out;
+}
+
+}  // namespace logbook::net::eureka

@@ -14,6 +14,10 @@ std::string WriteApplicationsXml(const ApplicationsDocument& document);
 std::string WriteApplicationXml(const ApplicationView& application);
 std::string WriteInstanceXml(const InstanceView& instance);
 
+// <error><message>...</message></error>: E1's 400 body for a request body
+// that is not exactly application/json.
+std::string WriteErrorXml(std::string_view message);
+
 // Parses <instance>...</instance> with the same defaults as ReadInstanceJson.
 absl::StatusOr<core::InstanceInfo> ReadInstanceXml(std::string_view body,
                                                    core::TimestampMs now_ms);

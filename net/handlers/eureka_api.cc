@@ -51,6 +51,18 @@ HttpResponse BodyResponse(std::string body, WireFormat format) {
   return response;
 }
 
+// E1 step 1: the JSON error body only when the request media type is exactly
+// application/json; XML otherwise (the Jersey resource's own rule).
+HttpResponse CannotParseBody(std::string_view content_type, std::string_view detail) {
+  constexpr std::string_view kError = "cannot parse request body";
+  if (content_type == "application/json") return ErrorResponse(400, kError, detail);
+  HttpResponse response;
+  response.status = 400;
+  response.body = eureka::WriteErrorXml(kError);
+  response.SetHeader("Content-Type", "application/xml");
+  return response;
+}
+
 HttpResponse LogUnavailable(const absl::Status& status) {
   return ErrorResponse(503, "log unavailable", core::MessageOf(status));
 }
@@ -296,8 +308,8 @@ void EurekaApi::Register(const Route& route, HttpRequest&& request, Responder re
     absl::StatusOr<std::string> inflated =
         eureka::GzipDecompress(body, options_.max_body_bytes);
     if (!inflated.ok()) {
-      return std::move(responder)(
-          ErrorResponse(400, "cannot parse request body", core::MessageOf(inflated.status())));
+      return std::move(responder)(CannotParseBody(request.Header("Content-Type"),
+                                                  core::MessageOf(inflated.status())));
     }
     body = std::move(*inflated);
   }
@@ -306,8 +318,8 @@ void EurekaApi::Register(const Route& route, HttpRequest&& request, Responder re
       *format == WireFormat::kJson ? eureka::ReadInstanceJson(body, now_ms)
                                    : eureka::ReadInstanceXml(body, now_ms);
   if (!instance.ok()) {
-    return std::move(responder)(
-        ErrorResponse(400, "cannot parse request body", core::MessageOf(instance.status())));
+    return std::move(responder)(CannotParseBody(request.Header("Content-Type"),
+                                                core::MessageOf(instance.status())));
   }
   if (std::optional<std::string> problem = eureka::ValidateRegistration(*instance, route.app)) {
     return std::move(responder)(ErrorResponse(400, *problem));
