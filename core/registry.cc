@@ -133,6 +133,63 @@ void AppendVipIndex(std::string* out, std::string_view name, const VipIndex& ind
 Registry::Registry(RegistryOptions options)
     : options_(options), expected_clients_(options.initial_expected_clients) {}
 
+absl::StatusOr<std::unique_ptr<Registry>> Registry::FromState(RegistryOptions options,
+                                                             RegistryState state) {
+  const auto valid_status = [](InstanceStatus status) {
+    return static_cast<std::uint8_t>(status) <= static_cast<std::uint8_t>(InstanceStatus::kUnknown);
+  };
+  const auto valid_record = [&](const InstanceRecord& record) {
+    return valid_status(record.info.status) && valid_status(record.info.overridden_status) &&
+           static_cast<std::uint8_t>(record.action_type) <=
+               static_cast<std::uint8_t>(ActionType::kDeleted);
+  };
+  auto registry = std::make_unique<Registry>(options);
+  for (auto& [name, application] : state.applications) {
+    if (application.instances.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("application '", name, "' has no instances"));
+    }
+    for (auto& [instance_id, record] : application.instances) {
+      if (record.info.app != name || record.info.EffectiveId() != instance_id) {
+        return absl::InvalidArgumentError(absl::StrCat("instance '", instance_id, "' of '", name,
+                                                       "' is keyed by another app or id"));
+      }
+      if (!valid_record(record)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("instance '", instance_id, "' of '", name, "' has an unknown status"));
+      }
+      // The same bookkeeping Insert() does, without the map insertion.
+      AddToVipIndex(registry->vips_, record.info.vip_address, name, instance_id);
+      AddToVipIndex(registry->svips_, record.info.secure_vip_address, name, instance_id);
+      ++registry->status_counts_[Index(record.info.status)];
+      ++registry->instance_count_;
+    }
+    application.name = name;
+  }
+  for (const auto& [instance_id, status] : state.overrides) {
+    if (!valid_status(status)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("override of '", instance_id, "' has an unknown status"));
+    }
+  }
+  for (const WindowEntry& touch : state.window) {
+    if (touch.removed != nullptr && !valid_record(*touch.removed)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "delta window entry for '", touch.instance_id, "' has an unknown status"));
+    }
+  }
+  if (state.expected_clients < 0) {
+    return absl::InvalidArgumentError("expected clients is negative");
+  }
+  registry->applications_ = std::move(state.applications);
+  registry->overrides_ = std::move(state.overrides);
+  registry->version_ = state.version;
+  registry->last_applied_offset_ = state.last_applied_offset;
+  registry->expected_clients_ = state.expected_clients;
+  registry->renews_ = state.renews;
+  registry->window_ = std::move(state.window);
+  return registry;
+}
+
 void Registry::Apply(const Event& event) {
   // The window is pruned by event time, not by a timer, so that replaying the
   // same events leaves the same window behind.
@@ -216,8 +273,8 @@ std::optional<InstanceStatus> Registry::OverrideFor(std::string_view instance_id
 
 std::int64_t Registry::RenewsLastMinute(TimestampMs now_ms) const {
   const std::int64_t previous_minute = now_ms / kMinuteMs - 1;
-  if (previous_minute == renew_bucket_minute_) return renews_in_bucket_;
-  if (previous_minute == renew_bucket_minute_ - 1) return renews_in_previous_bucket_;
+  if (previous_minute == renews_.bucket_minute) return renews_.renews_in_bucket;
+  if (previous_minute == renews_.bucket_minute - 1) return renews_.renews_in_previous_bucket;
   return 0;
 }
 
@@ -268,8 +325,8 @@ std::string Registry::Serialize() const {
   absl::StrAppend(&out, "last_applied_offset ", last_applied_offset_, "\n");
   absl::StrAppend(&out, "version ", version_, "\n");
   absl::StrAppend(&out, "expected_clients ", expected_clients_, "\n");
-  absl::StrAppend(&out, "renews ", renew_bucket_minute_, " ", renews_in_bucket_, " ",
-                  renews_in_previous_bucket_, "\n");
+  absl::StrAppend(&out, "renews ", renews_.bucket_minute, " ", renews_.renews_in_bucket, " ",
+                  renews_.renews_in_previous_bucket, "\n");
   absl::StrAppend(&out, "instance_count ", instance_count_, "\n");
   absl::StrAppend(&out, "status_counts");
   for (std::int64_t count : status_counts_) absl::StrAppend(&out, " ", count);
@@ -474,17 +531,18 @@ void Registry::RecordInWindow(const Event& event, std::shared_ptr<const Instance
 
 void Registry::CountRenewal(TimestampMs timestamp_ms) {
   const std::int64_t minute = timestamp_ms / kMinuteMs;
-  if (minute == renew_bucket_minute_) {
-    ++renews_in_bucket_;
-  } else if (minute > renew_bucket_minute_) {
+  if (minute == renews_.bucket_minute) {
+    ++renews_.renews_in_bucket;
+  } else if (minute > renews_.bucket_minute) {
     // The bucket we are leaving becomes "previous" only if it is the minute
     // right before; after a silent gap the previous minute had no renewals.
-    renews_in_previous_bucket_ = minute == renew_bucket_minute_ + 1 ? renews_in_bucket_ : 0;
-    renew_bucket_minute_ = minute;
-    renews_in_bucket_ = 1;
-  } else if (minute == renew_bucket_minute_ - 1) {
+    renews_.renews_in_previous_bucket =
+        minute == renews_.bucket_minute + 1 ? renews_.renews_in_bucket : 0;
+    renews_.bucket_minute = minute;
+    renews_.renews_in_bucket = 1;
+  } else if (minute == renews_.bucket_minute - 1) {
     // Events from peers can carry slightly older timestamps.
-    ++renews_in_previous_bucket_;
+    ++renews_.renews_in_previous_bucket;
   }
   // Older still: outside both buckets, nothing to count.
 }

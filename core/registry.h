@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "core/event.h"
 #include "core/ids.h"
 #include "core/instance.h"
@@ -44,9 +45,46 @@ struct DeltaEntry {
 // Number of instances per status, indexed by InstanceStatus.
 using StatusCounts = std::array<std::int64_t, 5>;
 
+// One touch of the delta window (§5.2, Part A), in event order.
+struct WindowEntry {
+  TimestampMs timestamp_ms = 0;
+  std::string app;
+  std::string instance_id;
+  // Set for CANCEL/EVICT: the instance as it was removed.
+  std::shared_ptr<const InstanceRecord> removed;
+};
+
+// Renewals per wall-clock minute (ts / 60000): the current and previous bucket.
+struct RenewMeter {
+  std::int64_t bucket_minute = 0;
+  std::int64_t renews_in_bucket = 0;
+  std::int64_t renews_in_previous_bucket = 0;
+  bool operator==(const RenewMeter&) const = default;
+};
+
+// Everything a registry holds that is not derived from the rest (the VIP
+// indexes, instance and status counts are): what a snapshot stores.
+struct RegistryState {
+  std::map<std::string, Application, std::less<>> applications;
+  std::map<std::string, InstanceStatus, std::less<>> overrides;
+  std::uint64_t version = 0;
+  Offset last_applied_offset = kNoOffset;
+  std::int64_t expected_clients = 0;
+  RenewMeter renews;
+  std::deque<WindowEntry> window;
+};
+
 class Registry {
  public:
   explicit Registry(RegistryOptions options = {});
+
+  // Builds the registry that `state` describes (restoring a snapshot is
+  // construction, not mutation), recomputing every derived index.
+  // InvalidArgument, naming the first problem, when `state` is not one a
+  // registry could hold: an empty application, a key that is not the
+  // instance's app or effective id, an out-of-range status or action.
+  static absl::StatusOr<std::unique_ptr<Registry>> FromState(RegistryOptions options,
+                                                            RegistryState state);
 
   // The one mutation path. Events must come in offset order; an event whose
   // target does not exist (e.g. RENEW of an unknown instance) changes only
@@ -86,6 +124,10 @@ class Registry {
   // now_ms, each once per app, in first-touch order (§5.2, Part A).
   std::vector<DeltaEntry> Delta(TimestampMs now_ms) const;
 
+  // The delta window and renew meter, for snapshots.
+  const std::deque<WindowEntry>& window() const { return window_; }
+  const RenewMeter& renew_meter() const { return renews_; }
+
   // Canonical byte serialization of the whole state (excluding the delta
   // window), for determinism tests and later snapshots.
   std::string Serialize() const;
@@ -93,14 +135,6 @@ class Registry {
   const RegistryOptions& options() const { return options_; }
 
  private:
-  struct WindowEntry {
-    TimestampMs timestamp_ms;
-    std::string app;
-    std::string instance_id;
-    // Set for CANCEL/EVICT: the instance as it was removed.
-    std::shared_ptr<const InstanceRecord> removed;
-  };
-
   InstanceRecord* FindMutable(std::string_view app, std::string_view instance_id);
   void ApplyRegister(const Event& event);
   void ApplyRenew(const Event& event);
@@ -125,10 +159,7 @@ class Registry {
   std::uint64_t version_ = 0;
   Offset last_applied_offset_ = kNoOffset;
   std::int64_t expected_clients_;
-  // Renewals per wall-clock minute (ts / 60000): current and previous bucket.
-  std::int64_t renew_bucket_minute_ = 0;
-  std::int64_t renews_in_bucket_ = 0;
-  std::int64_t renews_in_previous_bucket_ = 0;
+  RenewMeter renews_;
   std::deque<WindowEntry> window_;
 };
 
