@@ -1,7 +1,5 @@
 #include "storage/event_codec.h"
 
-#include <libdeflate.h>
-
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -11,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "storage/codec_primitives.h"
 
 // The byte layout implemented here is docs/log-format.md, "Event values".
 // Keep the two in step, and the golden bytes in tests/storage/event_codec_test.cc.
@@ -23,7 +22,15 @@ using core::EventSource;
 using core::EventType;
 using core::InstanceInfo;
 using core::InstanceStatus;
-using StringMap = std::map<std::string, std::string>;
+using codec::Crc32;
+using codec::Decoder;
+using codec::DecodeInstanceInfo;
+using codec::EncodeInstanceInfo;
+using codec::Encoder;
+using codec::GetFixed32LittleEndian;
+using codec::kChecksumSize;
+using codec::PutFixed32LittleEndian;
+using codec::View;
 
 // Event field mask bits (docs/log-format.md). A set bit means the field
 // differs from its default and its bytes follow, in bit order.
@@ -38,96 +45,7 @@ constexpr std::uint64_t kEventHasEvictReason = 1u << 7;
 constexpr std::uint64_t kEventHasExpectedClients = 1u << 8;
 constexpr std::uint64_t kEventKnownBits = (1u << 9) - 1;
 
-// InstanceInfo flag bits: bits 0..8 say which optional string is present
-// (in kOptionalStrings order), bits 9..12 carry the booleans.
-constexpr int kInstanceOptionalStringCount = 9;
-constexpr std::uint64_t kInstancePortEnabled = 1u << 9;
-constexpr std::uint64_t kInstanceSecurePortEnabled = 1u << 10;
-constexpr std::uint64_t kInstanceHasDataCenter = 1u << 11;
-constexpr std::uint64_t kInstanceIsCoordinatingDiscoveryServer = 1u << 12;
-constexpr std::uint64_t kInstanceKnownBits = (1u << 13) - 1;
-
-// The order of InstanceInfo's optional strings on disk: never reorder.
-constexpr std::optional<std::string> InstanceInfo::*kOptionalStrings[kInstanceOptionalStringCount] =
-    {
-        &InstanceInfo::instance_id,      &InstanceInfo::app_group_name,
-        &InstanceInfo::home_page_url,    &InstanceInfo::status_page_url,
-        &InstanceInfo::health_check_url, &InstanceInfo::secure_health_check_url,
-        &InstanceInfo::vip_address,      &InstanceInfo::secure_vip_address,
-        &InstanceInfo::asg_name,
-};
-
-constexpr std::size_t kChecksumSize = 4;
-
-// Debian's abseil has its own string_view type (ABSL_OPTION_USE_STD_STRING_VIEW 0).
-absl::string_view View(std::string_view text) { return {text.data(), text.size()}; }
-
 // ---------------------------------------------------------------- encoding
-
-class Encoder {
- public:
-  explicit Encoder(std::string* out) : out_(out) {}
-
-  void Byte(std::uint8_t value) { out_->push_back(static_cast<char>(value)); }
-  void Varint(std::uint64_t value) {
-    while (value >= 0x80) {
-      Byte(static_cast<std::uint8_t>(value | 0x80));
-      value >>= 7;
-    }
-    Byte(static_cast<std::uint8_t>(value));
-  }
-  // Zigzag keeps small negative numbers short: 0,-1,1,-2 -> 0,1,2,3.
-  void Signed(std::int64_t value) {
-    Varint((static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63));
-  }
-  void String(std::string_view value) {
-    Varint(value.size());
-    out_->append(value);
-  }
-  void Map(const StringMap& map) {
-    Varint(map.size());
-    for (const auto& [key, value] : map) {
-      String(key);
-      String(value);
-    }
-  }
-  void Status(InstanceStatus status) { Byte(static_cast<std::uint8_t>(status)); }
-
- private:
-  std::string* out_;
-};
-
-void EncodeInstance(const InstanceInfo& info, Encoder& enc) {
-  std::uint64_t flags = 0;
-  for (int i = 0; i < kInstanceOptionalStringCount; ++i) {
-    if ((info.*kOptionalStrings[i]).has_value()) flags |= std::uint64_t{1} << i;
-  }
-  if (info.port.enabled) flags |= kInstancePortEnabled;
-  if (info.secure_port.enabled) flags |= kInstanceSecurePortEnabled;
-  if (info.has_data_center) flags |= kInstanceHasDataCenter;
-  if (info.is_coordinating_discovery_server) flags |= kInstanceIsCoordinatingDiscoveryServer;
-  enc.Varint(flags);
-  enc.String(info.host_name);
-  enc.String(info.app);
-  enc.String(info.ip_addr);
-  enc.String(info.sid);
-  enc.Status(info.status);
-  enc.Status(info.overridden_status);
-  enc.Signed(info.port.port);
-  enc.Signed(info.secure_port.port);
-  enc.Signed(info.country_id);
-  enc.String(info.data_center.name);
-  enc.String(info.data_center.class_name);
-  enc.Map(info.data_center.metadata);
-  enc.Signed(info.renewal_interval_secs);
-  enc.Signed(info.duration_secs);
-  enc.Map(info.metadata);
-  enc.Signed(info.last_updated_timestamp);
-  enc.Signed(info.last_dirty_timestamp);
-  for (const auto field : kOptionalStrings) {
-    if ((info.*field).has_value()) enc.String(*(info.*field));
-  }
-}
 
 void EncodeBody(const Event& event, Encoder& enc) {
   std::uint64_t mask = 0;
@@ -149,7 +67,7 @@ void EncodeBody(const Event& event, Encoder& enc) {
   enc.Byte(static_cast<std::uint8_t>(event.source));
   enc.String(event.app);
   enc.String(event.instance_id);
-  if (mask & kEventHasInstance) EncodeInstance(*event.instance, enc);
+  if (mask & kEventHasInstance) EncodeInstanceInfo(*event.instance, enc);
   if (mask & kEventHasRenewStatus) enc.Status(*event.renew_status);
   if (mask & kEventHasOverrideToStore) enc.Status(*event.override_to_store);
   if (mask & kEventHasStatus) enc.Status(event.status);
@@ -168,179 +86,7 @@ void EncodeBody(const Event& event, Encoder& enc) {
   if (mask & kEventHasExpectedClients) enc.Signed(event.expected_clients);
 }
 
-void PutFixed32LittleEndian(std::uint32_t value, std::string* out) {
-  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
-}
-
-std::uint32_t GetFixed32LittleEndian(std::string_view bytes) {
-  std::uint32_t value = 0;
-  for (int i = 0; i < 4; ++i) {
-    value |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
-  }
-  return value;
-}
-
-std::uint32_t Crc32(std::string_view bytes) {
-  return libdeflate_crc32(0, bytes.data(), bytes.size());
-}
-
 // ---------------------------------------------------------------- decoding
-
-// Reads the body front to back. The first failure is remembered (which field
-// and why) and every later read fails, so callers check once at the end.
-class Decoder {
- public:
-  explicit Decoder(std::string_view bytes) : rest_(bytes) {}
-
-  bool ok() const { return error_.empty(); }
-  const std::string& error() const { return error_; }
-  bool at_end() const { return rest_.empty(); }
-  std::size_t remaining() const { return rest_.size(); }
-
-  bool Byte(std::string_view field, std::uint8_t* value) {
-    if (!ok()) return false;
-    if (rest_.empty()) return Fail(field, "truncated");
-    *value = static_cast<std::uint8_t>(rest_[0]);
-    rest_.remove_prefix(1);
-    return true;
-  }
-
-  bool Varint(std::string_view field, std::uint64_t* value) {
-    if (!ok()) return false;
-    std::uint64_t result = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (rest_.empty()) return Fail(field, "truncated varint");
-      const auto byte = static_cast<std::uint8_t>(rest_[0]);
-      rest_.remove_prefix(1);
-      // The tenth byte may only carry the top bit of a 64-bit value.
-      if (shift == 63 && byte > 1) return Fail(field, "varint overflows 64 bits");
-      result |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
-      if ((byte & 0x80) == 0) {
-        *value = result;
-        return true;
-      }
-    }
-    return Fail(field, "varint longer than 10 bytes");
-  }
-
-  bool Unsigned32(std::string_view field, std::uint32_t* value) {
-    std::uint64_t wide = 0;
-    if (!Varint(field, &wide)) return false;
-    if (wide > UINT32_MAX) return Fail(field, "value exceeds 32 bits");
-    *value = static_cast<std::uint32_t>(wide);
-    return true;
-  }
-
-  bool Signed64(std::string_view field, std::int64_t* value) {
-    std::uint64_t zigzag = 0;
-    if (!Varint(field, &zigzag)) return false;
-    *value = static_cast<std::int64_t>((zigzag >> 1) ^ (~(zigzag & 1) + 1));
-    return true;
-  }
-
-  bool Signed32(std::string_view field, std::int32_t* value) {
-    std::int64_t wide = 0;
-    if (!Signed64(field, &wide)) return false;
-    if (wide < INT32_MIN || wide > INT32_MAX) return Fail(field, "value exceeds 32 bits");
-    *value = static_cast<std::int32_t>(wide);
-    return true;
-  }
-
-  bool Bool(std::string_view field, bool* value) {
-    std::uint8_t byte = 0;
-    if (!Byte(field, &byte)) return false;
-    if (byte > 1) return Fail(field, "boolean is neither 0 nor 1");
-    *value = byte == 1;
-    return true;
-  }
-
-  bool String(std::string_view field, std::string* value) {
-    std::uint64_t length = 0;
-    if (!Varint(field, &length)) return false;
-    if (length > rest_.size()) return Fail(field, "string runs past the end");
-    value->assign(rest_.substr(0, length));
-    rest_.remove_prefix(length);
-    return true;
-  }
-
-  // Keys must be strictly increasing, as EncodeMap writes them: a duplicate
-  // would otherwise vanish silently on insert.
-  bool Map(std::string_view field, StringMap* map) {
-    std::uint64_t count = 0;
-    if (!Varint(field, &count)) return false;
-    // Each entry takes at least two bytes; this rejects absurd counts early.
-    if (count > rest_.size() / 2) return Fail(field, "entry count runs past the end");
-    map->clear();
-    for (std::uint64_t i = 0; i < count; ++i) {
-      std::string key;
-      std::string value;
-      if (!String(field, &key) || !String(field, &value)) return false;
-      if (!map->empty() && !(map->rbegin()->first < key)) {
-        return Fail(field, "keys not strictly increasing");
-      }
-      map->emplace_hint(map->end(), std::move(key), std::move(value));
-    }
-    return true;
-  }
-
-  bool Status(std::string_view field, InstanceStatus* status) {
-    std::uint8_t byte = 0;
-    if (!Byte(field, &byte)) return false;
-    if (byte > static_cast<std::uint8_t>(InstanceStatus::kUnknown)) {
-      return Fail(field, absl::StrCat("unknown instance status ", static_cast<int>(byte)));
-    }
-    *status = static_cast<InstanceStatus>(byte);
-    return true;
-  }
-
-  bool Fail(std::string_view field, std::string_view reason) {
-    if (ok()) error_ = absl::StrCat(View(field), ": ", View(reason));
-    return false;
-  }
-
- private:
-  std::string_view rest_;
-  std::string error_;
-};
-
-bool DecodeInstance(Decoder& dec, InstanceInfo* info) {
-  std::uint64_t flags = 0;
-  if (!dec.Varint("instance.flags", &flags)) return false;
-  if (flags & ~kInstanceKnownBits) {
-    return dec.Fail("instance.flags", absl::StrFormat("unknown bits 0x%x", flags));
-  }
-  info->port.enabled = (flags & kInstancePortEnabled) != 0;
-  info->secure_port.enabled = (flags & kInstanceSecurePortEnabled) != 0;
-  info->has_data_center = (flags & kInstanceHasDataCenter) != 0;
-  info->is_coordinating_discovery_server = (flags & kInstanceIsCoordinatingDiscoveryServer) != 0;
-  dec.String("instance.host_name", &info->host_name);
-  dec.String("instance.app", &info->app);
-  dec.String("instance.ip_addr", &info->ip_addr);
-  dec.String("instance.sid", &info->sid);
-  dec.Status("instance.status", &info->status);
-  dec.Status("instance.overridden_status", &info->overridden_status);
-  dec.Signed32("instance.port", &info->port.port);
-  dec.Signed32("instance.secure_port", &info->secure_port.port);
-  dec.Signed32("instance.country_id", &info->country_id);
-  dec.String("instance.data_center.name", &info->data_center.name);
-  dec.String("instance.data_center.class_name", &info->data_center.class_name);
-  dec.Map("instance.data_center.metadata", &info->data_center.metadata);
-  dec.Signed32("instance.renewal_interval_secs", &info->renewal_interval_secs);
-  dec.Signed32("instance.duration_secs", &info->duration_secs);
-  dec.Map("instance.metadata", &info->metadata);
-  dec.Signed64("instance.last_updated_timestamp", &info->last_updated_timestamp);
-  dec.Signed64("instance.last_dirty_timestamp", &info->last_dirty_timestamp);
-  for (int i = 0; i < kInstanceOptionalStringCount; ++i) {
-    if (flags & (std::uint64_t{1} << i)) {
-      std::string value;
-      dec.String("instance.optional_string", &value);
-      (info->*kOptionalStrings[i]) = std::move(value);
-    } else {
-      (info->*kOptionalStrings[i]).reset();
-    }
-  }
-  return dec.ok();
-}
 
 bool DecodeBody(Decoder& dec, Event* event) {
   std::uint64_t mask = 0;
@@ -367,7 +113,7 @@ bool DecodeBody(Decoder& dec, Event* event) {
   dec.String("instance_id", &event->instance_id);
   if (mask & kEventHasInstance) {
     event->instance.emplace();
-    if (!DecodeInstance(dec, &*event->instance)) return false;
+    if (!DecodeInstanceInfo(dec, &*event->instance)) return false;
   }
   if (mask & kEventHasRenewStatus) dec.Status("renew_status", &event->renew_status.emplace());
   if (mask & kEventHasOverrideToStore) {

@@ -146,6 +146,8 @@ core::Offset EventLog::last_offset() const { return impl_->last_offset; }
 
 core::Offset EventLog::first_offset() const { return impl_->first_offset.load(); }
 
+Db& EventLog::db() const { return *impl_->db; }
+
 core::Offset EventLog::durable_offset() const { return impl_->writer->durable_offset(); }
 
 const std::string& EventLog::node_id() const { return impl_->node_id; }

@@ -21,6 +21,8 @@
 
 namespace logbook::storage {
 
+class Db;
+
 enum class SyncPolicy { kAlways, kNone };
 
 struct EventLogOptions {
@@ -68,6 +70,9 @@ class EventLog final : public core::EventJournal {
   const std::string& node_id() const;
   const std::string& log_identity() const;  // random, created with the data dir
   EventLogStats stats() const;
+  // The database under the log, for the other column families (snapshots).
+  // Valid for the EventLog's life.
+  Db& db() const;
 
  private:
   struct Impl;

@@ -1,0 +1,179 @@
+#include "storage/snapshotter.h"
+
+#include <chrono>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "core/status.h"
+#include "storage/snapshot_codec.h"
+
+namespace logbook::storage {
+namespace {
+
+std::int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Snapshotter::Snapshotter(EventLog& log, SnapshotterOptions options, SnapshotListener listener)
+    : log_(log),
+      store_(log.db(), options.keep),
+      options_(std::move(options)),
+      listener_(std::move(listener)) {}
+
+Snapshotter::~Snapshotter() { Stop(false); }
+
+void Snapshotter::Start() {
+  LOGBOOK_CHECK(!thread_.joinable());
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Snapshotter::Notify() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    notified_ = true;
+  }
+  wake_.notify_one();
+}
+
+void Snapshotter::Stop(bool final_snapshot) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    final_snapshot_ = final_snapshot;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+SnapshotterStats Snapshotter::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+bool Snapshotter::Restore() {
+  std::vector<SkippedSnapshot> skipped;
+  const core::Offset first = log_.first_offset();
+  absl::StatusOr<std::optional<LoadedSnapshot>> loaded = store_.LoadNewest(
+      options_.registry, first > 1 ? first - 1 : 1, log_.durable_offset(), &skipped);
+  absl::Status error;
+  if (!loaded.ok()) {
+    error = loaded.status();
+  } else if (loaded->has_value()) {
+    shadow_ = std::move((*loaded)->registry);
+  } else if (first > 1) {
+    error = absl::FailedPreconditionError(absl::StrCat(
+        "snapshotter: no usable snapshot and the log starts at offset ", first));
+  } else {
+    shadow_ = std::make_unique<core::Registry>(options_.registry);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  stats_.last_error = error;
+  if (shadow_ != nullptr) {
+    stats_.shadow_offset = shadow_->last_applied_offset();
+    stats_.last_snapshot_offset = shadow_->last_applied_offset();
+  }
+  return error.ok();
+}
+
+bool Snapshotter::CatchUp() {
+  std::vector<core::Event> events;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_ && !final_snapshot_) return true;
+    }
+    events.clear();
+    const core::Offset from = shadow_->last_applied_offset() + 1;
+    if (absl::Status read = log_.Read(from, options_.read_batch, &events); !read.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      stats_.last_error = read;
+      return false;
+    }
+    if (events.empty()) return true;
+    for (const core::Event& event : events) {
+      shadow_->Apply(event);
+      core::Offset last_snapshot;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        last_snapshot = stats_.last_snapshot_offset;
+      }
+      if (shadow_->last_applied_offset() - last_snapshot >= options_.every_events) {
+        TakeSnapshot();
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.shadow_offset = shadow_->last_applied_offset();
+  }
+}
+
+void Snapshotter::TakeSnapshot() {
+  const core::Offset offset = shadow_->last_applied_offset();
+  const auto start = std::chrono::steady_clock::now();
+  const std::string encoded = EncodeSnapshot(*shadow_);
+  const auto encoded_at = std::chrono::steady_clock::now();
+  const absl::Status written = store_.Write(offset, encoded);
+  const auto written_at = std::chrono::steady_clock::now();
+  last_snapshot_steady_ms_ = SteadyMs();
+  SnapshotterStats copy;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.shadow_offset = offset;
+    if (written.ok()) {
+      ++stats_.snapshots_written;
+      stats_.last_snapshot_offset = offset;
+      stats_.last_snapshot_bytes = encoded.size();
+      stats_.last_encode_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(encoded_at - start).count();
+      stats_.last_write_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(written_at - encoded_at).count();
+    } else {
+      // Not fatal: the log is the truth; the next attempt may succeed.
+      stats_.last_error = written;
+    }
+    copy = stats_;
+  }
+  if (listener_) listener_(copy);
+}
+
+void Snapshotter::Run() {
+  last_snapshot_steady_ms_ = SteadyMs();
+  if (!Restore()) {
+    if (listener_) listener_(stats());
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_.wait(lock, [this] { return stopping_; });
+    return;
+  }
+  while (true) {
+    CatchUp();
+    core::Offset last_snapshot;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      last_snapshot = stats_.last_snapshot_offset;
+    }
+    if (SteadyMs() - last_snapshot_steady_ms_ >= options_.every_ms &&
+        shadow_->last_applied_offset() > last_snapshot) {
+      TakeSnapshot();
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stopping_) break;
+    wake_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms),
+                   [this] { return notified_ || stopping_; });
+    notified_ = false;
+    if (stopping_) break;
+  }
+  bool final_snapshot;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    final_snapshot = final_snapshot_;
+  }
+  if (!final_snapshot) return;
+  if (!CatchUp()) return;
+  if (shadow_->last_applied_offset() > stats().last_snapshot_offset) TakeSnapshot();
+}
+
+}  // namespace logbook::storage
