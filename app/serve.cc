@@ -21,6 +21,8 @@
 #include "net/node_routes.h"
 #include "net/write_pipeline.h"
 #include "storage/event_log.h"
+#include "storage/recovery.h"
+#include "storage/snapshotter.h"
 
 namespace logbook::app {
 namespace {
@@ -53,6 +55,8 @@ struct Node {
   uv_loop_t loop;
   std::unique_ptr<net::LoopMailbox> mailbox;
   std::unique_ptr<storage::EventLog> log;
+  // After the log: destroyed (and joined) before it.
+  std::unique_ptr<storage::Snapshotter> snapshotter;
   std::unique_ptr<core::Registry> registry;
   std::unique_ptr<net::WritePipeline> pipeline;
   std::unique_ptr<net::EurekaApi> eureka;
@@ -80,6 +84,9 @@ void BeginShutdown(Node& node, int exit_code) {
   node.server->Shutdown([&node] {
     // Every request has been answered; what the writer still holds is flushed.
     node.log->Stop();
+    // Everything acknowledged is durable now; a final snapshot of it makes
+    // the next start replay (almost) nothing.
+    node.snapshotter->Stop(/*final_snapshot=*/true);
     node.mailbox->Close();
   });
 }
@@ -118,22 +125,21 @@ int RunServe(const Config& config) {
   core::RegistryOptions registry_options;
   registry_options.initial_expected_clients = config.expected_number_of_clients_sending_renews;
   registry_options.delta_retention_ms = config.retention_time_in_ms_in_delta_queue;
-  node.registry = std::make_unique<core::Registry>(registry_options);
-  const auto replay_start = std::chrono::steady_clock::now();
-  std::uint64_t replayed = 0;
-  absl::Status replay = node.log->Replay(1, [&](const core::Event& event) {
-    node.registry->Apply(event);
-    ++replayed;
-  });
-  const std::int64_t recovery_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::steady_clock::now() - replay_start)
-                                       .count();
-  if (!replay.ok()) {
+  absl::StatusOr<storage::Recovered> recovered = storage::Recover(
+      *node.log, registry_options, [](const storage::SkippedSnapshot& skipped) {
+        LogLine("warn", "recovery: skipping the snapshot at offset " +
+                            std::to_string(skipped.offset) + ": " + skipped.reason);
+      });
+  if (!recovered.ok()) {
     // Never serve a partial registry (ARCHITECTURE.md §3).
     std::fprintf(stderr, "logbook: the log in %s is damaged, refusing to start: %s\n",
-                 config.data_dir.c_str(), std::string(core::MessageOf(replay)).c_str());
+                 config.data_dir.c_str(), std::string(core::MessageOf(recovered.status())).c_str());
     return 1;
   }
+  node.registry = std::move(recovered->registry);
+  const storage::RecoveryInfo& recovery = recovered->info;
+  const std::uint64_t replayed = recovery.replayed_events;
+  const std::int64_t recovery_ms = recovery.ms;
 
   node.pipeline = std::make_unique<net::WritePipeline>(*node.registry, *node.log,
                                                        node.log->durable_offset());
@@ -154,7 +160,7 @@ int RunServe(const Config& config) {
   logbook_options.node_id = node.log->node_id();
   logbook_options.log_identity = node.log->log_identity();
   logbook_options.peer_urls = config.peers;
-  logbook_options.recovery = {0, replayed, recovery_ms};
+  logbook_options.recovery = {recovery.snapshot_offset, replayed, recovery_ms};
   logbook_options.self_preservation = self_preservation;
   logbook_options.max_wait_ms = config.events_max_wait_ms;
   node.logbook = std::make_unique<net::LogbookApi>(&node.loop, *node.registry, *node.pipeline,
@@ -162,6 +168,18 @@ int RunServe(const Config& config) {
   logbook_api = node.logbook.get();
 
   node.log->Start();
+
+  storage::SnapshotterOptions snapshotter_options;
+  snapshotter_options.registry = registry_options;
+  snapshotter_options.every_events = static_cast<std::uint64_t>(config.snapshot_every_events);
+  snapshotter_options.every_ms = config.snapshot_every_ms;
+  node.snapshotter = std::make_unique<storage::Snapshotter>(
+      *node.log, snapshotter_options, [](const storage::SnapshotterStats& stats) {
+        if (!stats.last_error.ok()) {
+          LogLine("warn", "snapshot failed: " + std::string(core::MessageOf(stats.last_error)));
+        }
+      });
+  node.snapshotter->Start();
 
   net::EvictorOptions evictor_options;
   evictor_options.eviction_interval_ms = config.eviction_interval_timer_in_ms;
@@ -178,6 +196,7 @@ int RunServe(const Config& config) {
   if (absl::Status listening = node.server->Listen(config.host, config.port); !listening.ok()) {
     std::fprintf(stderr, "logbook: cannot listen on %s:%d: %s\n", config.host.c_str(),
                  config.port, std::string(core::MessageOf(listening)).c_str());
+    node.snapshotter->Stop();
     node.log->Stop();
     return 1;
   }
@@ -199,8 +218,11 @@ int RunServe(const Config& config) {
   uv_signal_start(&node.sigint, on_signal, SIGINT);
 
   node.evictor->Start();
-  std::printf("logbook listening on http://%s:%d node_id=%s recovered_events=%llu recovery_ms=%lld\n",
+  std::printf(
+      "logbook listening on http://%s:%d node_id=%s snapshot_offset=%llu recovered_events=%llu "
+      "recovery_ms=%lld\n",
               config.host.c_str(), node.server->port(), node.log->node_id().c_str(),
+              static_cast<unsigned long long>(recovery.snapshot_offset),
               static_cast<unsigned long long>(replayed), static_cast<long long>(recovery_ms));
   std::fflush(stdout);
 
@@ -214,6 +236,7 @@ int RunServe(const Config& config) {
       nullptr);
   uv_run(&node.loop, UV_RUN_DEFAULT);
   node.log->Stop();
+  node.snapshotter->Stop();
   node.server.reset();
   uv_loop_close(&node.loop);
   LogLine("info", "stopped");
