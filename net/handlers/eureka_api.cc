@@ -1,6 +1,7 @@
 #include "net/handlers/eureka_api.h"
 
 #include <charconv>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <utility>
@@ -389,7 +390,9 @@ void EurekaApi::PutMetadata(const Route& route, const HttpRequest& request,
   core::MetadataUpdateCommand command;
   command.app = route.app;
   command.instance_id = route.instance_id;
-  for (const auto& [key, value] : QueryParams::Parse(request.query).all()) {
+  // Named: a range-for over Parse(...).all() would iterate a destroyed temporary.
+  const QueryParams params = QueryParams::Parse(request.query);
+  for (const auto& [key, value] : params.all()) {
     if (!core::IsValidName(key)) {
       return std::move(responder)(ErrorResponse(400, "invalid metadata key", key));
     }
@@ -502,8 +505,10 @@ void EurekaApi::GetServerStatus(Responder responder) {
   std::string uptime = days > 0 ? std::to_string(days) + (days == 1 ? " day " : " days ") : "";
   const std::int64_t hours = (uptime_minutes / 60) % 24;
   const std::int64_t minutes = uptime_minutes % 60;
-  uptime += (hours < 10 ? "0" : "") + std::to_string(hours) + ":" + (minutes < 10 ? "0" : "") +
-            std::to_string(minutes);
+  char clock[32];
+  std::snprintf(clock, sizeof clock, "%02lld:%02lld", static_cast<long long>(hours),
+                static_cast<long long>(minutes));
+  uptime += clock;
   std::string replicas;
   for (const std::string& peer : options_.peer_urls) {
     if (!replicas.empty()) replicas += ", ";
