@@ -242,14 +242,16 @@ run_wrk() {
   nap 1
 }
 
-full_fetches() { # PORT: JSON and XML, plain and gzip
-  local accept enc
+full_fetches() { # PORT [RUN]: JSON and XML, plain and gzip; with RUN, records each body's size
+  local accept enc size
   for accept in application/json application/xml; do
     for enc in identity gzip; do
-      curl -s -m 30 -o /dev/null -H "Accept: $accept" -H "Accept-Encoding: $enc" \
-        "http://127.0.0.1:$1/eureka/apps" || die "full fetch failed"
+      size=$(curl -s -m 30 -o /dev/null -w '%{size_download}' -H "Accept: $accept" \
+             -H "Accept-Encoding: $enc" "http://127.0.0.1:$1/eureka/apps") || die "full fetch failed"
+      [ -n "${2:-}" ] && record fetch_sizes "$2" "${accept#application/}_${enc}_bytes" "$size"
     done
   done
+  return 0
 }
 
 # --- the hello anchor: one server for the whole script ------------------------------------------
@@ -283,7 +285,7 @@ for run in $(seq 1 "$RUNS"); do
   full_fetches "$NODE_PORT"; RSS0=$(rss_kib "$NODE_PID")
   seed "$NODE_PORT" seed_always "$run"
   record rss "$run" seeded_nofetch_kib "$(rss_kib "$NODE_PID")"
-  full_fetches "$NODE_PORT"; RSS1=$(rss_kib "$NODE_PID")
+  full_fetches "$NODE_PORT" "$run"; RSS1=$(rss_kib "$NODE_PID")
   record rss "$run" empty_kib "$RSS0"
   record rss "$run" seeded_kib "$RSS1"
   record rss "$run" per_10k_mib "$(awk -v a="$RSS0" -v b="$RSS1" -v n="$INSTANCES" 'BEGIN {printf "%.1f", (b - a) / 1024 * 10000 / n}')"
@@ -436,10 +438,12 @@ Full fetch reply: $(stat fetch_json_gzip bytes_per_reply 0) bytes on the wire.
 
 WAL syncs are the server's fdatasync/fsync calls during the wrk run, counted with
 \`perf stat -e syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync -p PID\`$( [ "$PERF_SYNCS" = 1 ] || echo " (not available in this run)").
-One sync per write would cap the log at the disk anchor's ops/s; group commit multiplies it by the
-requests per sync. With one sync in flight, requests that arrive during a sync wait for it and then
-for their own, so at C connections a sync carries about C/2 requests and durable throughput is
-bounded near (C/2) × syncs/s until the CPU becomes the limit (see the \`--sync none\` row).
+One sync per write would cap the log at the disk anchor's ops/s; group commit multiplies that by
+the requests per sync: durable req/s = requests per sync × syncs/s. With one sync in flight, a
+request that arrives during a sync waits for it and then for its own, so a sync carries at most
+about C/2 of C connections' requests, fewer while the loop thread or wrk wait for a CPU; more
+connections raise the batch until the CPU is the limit (the \`--sync none\` row). The disk anchor
+and the WAL syncs/s move a lot between rounds on this machine (other jobs share the disk).
 
 ## Restart with $INSTANCES registered instances (\`kill -9\`, then restart on the same data dir)
 
@@ -466,9 +470,13 @@ Each sample: a fresh data dir, $INSTANCES durable registrations, \`kill -9\`, th
 | RSS after the durable renew run | $(stat rss after_renew_kib 0) KiB |
 
 VmRSS (\`/proc/PID/status\`) after one JSON and one XML full fetch, each plain and gzip, minus the
-same on the node before seeding. It includes RocksDB's memtable holding the registrations (the log
-is not flushed to SST files at this size) and the response caches. The renew run grows the memtable
-(one event per renewal) until RocksDB flushes it.
+same on the node before seeding. It includes the registry, RocksDB's memtable holding the
+registrations (not flushed to SST files at this size), the response cache, which keeps every
+encoding fetched for the current registry version (JSON $(stat fetch_sizes json_identity_bytes 0) B,
+gzip $(stat fetch_sizes json_gzip_bytes 0) B; XML $(stat fetch_sizes xml_identity_bytes 0) B, gzip
+$(stat fetch_sizes xml_gzip_bytes 0) B), and heap that glibc keeps after the transient copies of
+those bodies (each reply copies its cached body). The renew run grows the memtable (one event per
+renewal) until RocksDB flushes it.
 
 Raw wrk output, server logs and \`measurements.tsv\` (every run) are in the output directory
 printed at the start (not kept in the repo).
