@@ -266,6 +266,7 @@ fi
 
 # --- interleaved rounds -------------------------------------------------------------------------
 START_S=$SECONDS
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 for run in $(seq 1 "$RUNS"); do
   log "round $run of $RUNS"
   if [ -n "$HELLO_PID" ]; then
@@ -374,6 +375,14 @@ ratio() { # ratio FIGURE: median over rounds of rps(FIGURE)/rps(hello) in the sa
          m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2;
          if (n > 1) printf "%.2f (%.2f–%.2f)", m, v[1], v[n]; else printf "%.2f", m}' "$TSV"
 }
+ratio2() { # ratio2 FIG1 MET1 FIG2 MET2: median (min–max) over rounds of FIG1.MET1 / FIG2.MET2, same round
+  awk -F'\t' -v f1="$1" -v m1="$2" -v f2="$3" -v m2="$4" '$1 == f1 && $3 == m1 {a[$2] = $4} $1 == f2 && $3 == m2 {b[$2] = $4}
+    END {n = 0; for (r in a) if (r in b && b[r] > 0) v[++n] = a[r] / b[r];
+         if (n == 0) {print "–"; exit}
+         for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) {t = v[i]; v[i] = v[j]; v[j] = t}
+         m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2;
+         if (n > 1) printf "**%.2f** (%.2f–%.2f)", m, v[1], v[n]; else printf "**%.2f**", m}' "$TSV"
+}
 cpu_ratio() { # median CPU/request of FIGURE over the hello anchor's
   local a b; a=$(med "$1" cpu_us_per_req); b=$(med hello cpu_us_per_req)
   [ -n "$a" ] && [ -n "$b" ] && awk -v a="$a" -v b="$b" 'BEGIN {if (b > 0) printf "%.1f×", a / b}' || echo "–"
@@ -401,7 +410,7 @@ compare ratios, not absolute figures (\`../shared/bench/ANCHORS.md\`).
 
 - Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $COMMIT$DIRTY; total run time ${ELAPSED} s
 - Machine: $(nproc) × $CPU_MODEL, ${MEM_GIB} GiB RAM, kernel $(uname -r); data dirs on $FS;
-  load average at the end: $LOAD
+  load average (1, 5, 15 min) at the start: $LOAD_START, at the end: $LOAD
 - Command: \`$COMMAND\`
 - wrk: \`$WRK_FLAGS\`, keep-alive, scripts in \`bench/load/\`; registry: $INSTANCES instances in
   $APPS apps registered by \`build/bench/seed_instances\` ($SEED_CONNECTIONS connections, $SEED_DEPTH pipelined)
@@ -429,6 +438,8 @@ Full fetch reply: $(stat fetch_json_gzip bytes_per_reply 0) bytes on the wire.
 |---|---|
 | disk anchor: 4 KB append + fdatasync, ops/s | $(stat fsync ops_per_s 0) |
 | disk anchor: fdatasync p50 / p99 µs | $(stat fsync p50_us 0) / $(stat fsync p99_us 0) |
+| **durable renews/s ÷ disk anchor syncs/s** (same round: the gain over one sync per write) | $(ratio2 renew_always rps fsync ops_per_s) |
+| durable renews/s ÷ \`--sync none\` renews/s (same round) | $(ratio2 renew_always rps renew_none rps) |
 | durable renew, $CONNECTIONS connections: WAL syncs/s | $(stat renew_always syncs_per_s 0) |
 | durable renew, $CONNECTIONS connections: renews per WAL sync | $(stat renew_always requests_per_sync 1) |
 | durable renew, $WIDE_CONNECTIONS connections: WAL syncs/s | $(stat renew_always_wide syncs_per_s 0) |
