@@ -7,8 +7,8 @@
 #                          then WIDE_CONNECTIONS); fetch wrk
 #   node B, --sync none:   seed INSTANCES; renew wrk
 #   node C, --sync always: register wrk (new unique instances)
-# then RESTARTS times: fresh node, seed INSTANCES, kill -9, timed restart (exec -> "listening"
-# line, exec -> /readyz 200). Prints a markdown summary and writes it to bench/RESULTS.md.
+# and, spread over the rounds, RESTARTS times: fresh node, seed INSTANCES, kill -9, timed restart
+# (exec -> "listening" line, exec -> /readyz 200). Prints a markdown summary and writes it to bench/RESULTS.md.
 #
 # usage: bench/run_load.sh [OUT_DIR]     (raw wrk output, server logs and data dirs; default: a new
 #                                         ${TMPDIR:-/tmp}/logbook-bench.XXXXXX, data dirs removed)
@@ -264,6 +264,42 @@ if [ -n "$HELLO" ]; then
   port_open "$HELLO_PORT" || die "the hello anchor did not start"
 fi
 
+# --- restart time with INSTANCES registered ---------------------------------------------------
+# restart_sample R: fresh node, INSTANCES durable registrations, kill -9, timed restart on that dir
+restart_sample() {
+  local r="$1" port i line listen_ms ready_ms replayed recovery_ms T_READY T_LISTEN
+  start_node "restart$r" always || die "restart node did not start"
+  seed "$NODE_PORT" seed_restart "$r"
+  port="$NODE_PORT"
+  kill -9 "$NODE_PID"; wait "$NODE_PID" 2>/dev/null
+  : > "$NODE_LOG"
+  NODE_T0=$EPOCHREALTIME
+  "$BIN" serve --host 127.0.0.1 --port "$port" --data-dir "$NODE_DATA" --sync always \
+    > >(while IFS= read -r l; do echo "$EPOCHREALTIME $l"; done >> "$NODE_LOG") 2>> "$NODE_LOG.err" &
+  NODE_PID=$!; PIDS+=("$NODE_PID")
+  T_READY=""
+  for i in $(seq 1 15000); do   # up to ~30 s, polling /readyz every 2 ms without forking
+    if [ "$(http_status "$port" /readyz)" = 200 ]; then T_READY=$EPOCHREALTIME; break; fi
+    kill -0 "$NODE_PID" 2>/dev/null || die "restarted node exited: $(tail -n 3 "$NODE_LOG.err")"
+    nap 0.002
+  done
+  [ -n "$T_READY" ] || die "restarted node never became ready"
+  for i in $(seq 1 500); do grep -q 'logbook listening on' "$NODE_LOG" && break; nap 0.01; done
+  line=$(grep -m1 'logbook listening on' "$NODE_LOG") || die "no listening line after restart"
+  T_LISTEN=${line%% *}
+  listen_ms=$(awk -v a="$NODE_T0" -v b="$T_LISTEN" 'BEGIN {printf "%.1f", (b - a) * 1000}')
+  ready_ms=$(awk -v a="$NODE_T0" -v b="$T_READY" 'BEGIN {printf "%.1f", (b - a) * 1000}')
+  replayed=$(echo "$line" | sed -n 's/.*recovered_events=\([0-9]*\).*/\1/p')
+  recovery_ms=$(echo "$line" | sed -n 's/.*recovery_ms=\([0-9]*\).*/\1/p')
+  record restart "$r" listen_ms "$listen_ms"
+  record restart "$r" ready_ms "$ready_ms"
+  record restart "$r" replayed_events "$replayed"
+  record restart "$r" replay_ms "$recovery_ms"
+  record restart "$r" open_ms "$(awk -v a="$listen_ms" -v b="$recovery_ms" 'BEGIN {printf "%.1f", a - b}')"
+  echo "  [restart $r] listening after $listen_ms ms, /readyz 200 after $ready_ms ms; replayed $replayed events in $recovery_ms ms (node's own count)"
+  stop_node "$NODE_PID"
+}
+
 # --- interleaved rounds -------------------------------------------------------------------------
 START_S=$SECONDS
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -311,42 +347,11 @@ for run in $(seq 1 "$RUNS"); do
   run_wrk register_always "$run" "$NODE_PID" "http://127.0.0.1:$NODE_PORT" \
     -s "$ROOT/bench/load/register.lua" -- "r$run" "$APPS"
   stop_node "$NODE_PID"
+
+  # restarts, spread over the rounds so one burst of load elsewhere does not take them all
+  for (( r = run; r <= RESTARTS; r += RUNS )); do restart_sample "$r"; done
 done
 
-# --- restart time with INSTANCES registered -----------------------------------------------------
-log "restart after kill -9 with $INSTANCES instances ($RESTARTS samples)"
-for r in $(seq 1 "$RESTARTS"); do
-  start_node "restart$r" always || die "restart node did not start"
-  seed "$NODE_PORT" seed_restart "$r"
-  port="$NODE_PORT"
-  kill -9 "$NODE_PID"; wait "$NODE_PID" 2>/dev/null
-  : > "$NODE_LOG"
-  NODE_T0=$EPOCHREALTIME
-  "$BIN" serve --host 127.0.0.1 --port "$port" --data-dir "$NODE_DATA" --sync always \
-    > >(while IFS= read -r l; do echo "$EPOCHREALTIME $l"; done >> "$NODE_LOG") 2>> "$NODE_LOG.err" &
-  NODE_PID=$!; PIDS+=("$NODE_PID")
-  T_READY=""
-  for i in $(seq 1 15000); do   # up to ~30 s, polling /readyz every 2 ms without forking
-    if [ "$(http_status "$port" /readyz)" = 200 ]; then T_READY=$EPOCHREALTIME; break; fi
-    kill -0 "$NODE_PID" 2>/dev/null || die "restarted node exited: $(tail -n 3 "$NODE_LOG.err")"
-    nap 0.002
-  done
-  [ -n "$T_READY" ] || die "restarted node never became ready"
-  for i in $(seq 1 500); do grep -q 'logbook listening on' "$NODE_LOG" && break; nap 0.01; done
-  line=$(grep -m1 'logbook listening on' "$NODE_LOG") || die "no listening line after restart"
-  T_LISTEN=${line%% *}
-  listen_ms=$(awk -v a="$NODE_T0" -v b="$T_LISTEN" 'BEGIN {printf "%.1f", (b - a) * 1000}')
-  ready_ms=$(awk -v a="$NODE_T0" -v b="$T_READY" 'BEGIN {printf "%.1f", (b - a) * 1000}')
-  replayed=$(echo "$line" | sed -n 's/.*recovered_events=\([0-9]*\).*/\1/p')
-  recovery_ms=$(echo "$line" | sed -n 's/.*recovery_ms=\([0-9]*\).*/\1/p')
-  record restart "$r" listen_ms "$listen_ms"
-  record restart "$r" ready_ms "$ready_ms"
-  record restart "$r" replayed_events "$replayed"
-  record restart "$r" replay_ms "$recovery_ms"
-  record restart "$r" open_ms "$(awk -v a="$listen_ms" -v b="$recovery_ms" 'BEGIN {printf "%.1f", a - b}')"
-  echo "  [restart $r] listening after $listen_ms ms, /readyz 200 after $ready_ms ms; replayed $replayed events in $recovery_ms ms (node's own count)"
-  stop_node "$NODE_PID"
-done
 ELAPSED=$(( SECONDS - START_S ))
 
 # --- summary --------------------------------------------------------------------------------------
