@@ -66,7 +66,7 @@ struct HttpConnection::WriteRequest {
   uv_write_t req;
   HttpConnection* connection = nullptr;
   std::vector<std::string> chunks;  // kept alive until the write completes
-  std::size_t bytes = 0;
+  std::size_t bytes = 0;            // queued in libuv (what uv_try_write did not take)
 };
 
 HttpConnection::HttpConnection(uv_loop_t* loop, HttpConnectionShared* shared)
@@ -253,14 +253,44 @@ void HttpConnection::Flush() {
 
 void HttpConnection::SubmitWrite(std::vector<std::string> chunks) {
   if (closing_) return;
+  std::vector<uv_buf_t> bufs;  // uv_try_write and uv_write copy the array itself
+  bufs.reserve(chunks.size());
+  std::size_t total = 0;
+  for (std::string& chunk : chunks) {
+    bufs.push_back(uv_buf_init(chunk.data(), static_cast<unsigned>(chunk.size())));
+    total += chunk.size();
+  }
+  // Most responses fit the socket buffer: hand them to the kernel now. A
+  // queued uv_write costs an extra loop pass for its callback and, once the
+  // queue drains, an epoll_ctl per response (libuv re-arms the watcher).
+  // Only with nothing queued, so bytes never overtake earlier ones.
+  std::size_t written = 0;
+  if (unsent_bytes_ == 0) {
+    const int n = uv_try_write(stream(), bufs.data(), static_cast<unsigned>(bufs.size()));
+    if (n >= 0) {
+      written = static_cast<std::size_t>(n);
+    } else if (n != UV_EAGAIN) {
+      Close();  // as a failed uv_write would, from its callback
+      return;
+    }
+  }
+  shared_->stats.bytes_out += written;
+  if (written == total) return;  // the caller runs AfterProgress
+
+  // Queue the rest: drop the chunks the kernel took whole, and point into a
+  // partly written one. The buffers are rebuilt after the move: a short
+  // string's bytes live inside the string object and move with it.
   auto write = std::make_unique<WriteRequest>();
   write->connection = this;
-  write->chunks = std::move(chunks);
-  std::vector<uv_buf_t> bufs;  // uv_write copies the array itself
-  bufs.reserve(write->chunks.size());
+  write->bytes = total - written;
+  std::size_t skip = written;
+  std::size_t first = 0;
+  while (skip >= chunks[first].size()) skip -= chunks[first++].size();
+  for (std::size_t i = first; i < chunks.size(); ++i) write->chunks.push_back(std::move(chunks[i]));
+  bufs.clear();
   for (std::string& chunk : write->chunks) {
-    bufs.push_back(uv_buf_init(chunk.data(), static_cast<unsigned>(chunk.size())));
-    write->bytes += chunk.size();
+    bufs.push_back(uv_buf_init(chunk.data() + skip, static_cast<unsigned>(chunk.size() - skip)));
+    skip = 0;
   }
   write->req.data = write.get();
   int rc = uv_write(&write->req, stream(), bufs.data(), static_cast<unsigned>(bufs.size()),

@@ -1,6 +1,7 @@
 #include "net/handlers/eureka_api.h"
 
 #include <charconv>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <utility>
@@ -516,8 +517,10 @@ void EurekaApi::GetServerStatus(Responder responder) {
   std::string uptime = days > 0 ? std::to_string(days) + (days == 1 ? " day " : " days ") : "";
   const std::int64_t hours = (uptime_minutes / 60) % 24;
   const std::int64_t minutes = uptime_minutes % 60;
-  uptime += (hours < 10 ? "0" : "") + std::to_string(hours) + ":" + (minutes < 10 ? "0" : "") +
-            std::to_string(minutes);
+  char clock[32];
+  std::snprintf(clock, sizeof clock, "%02lld:%02lld", static_cast<long long>(hours),
+                static_cast<long long>(minutes));
+  uptime += clock;
   std::string replicas;
   for (const std::string& peer : options_.peer_urls) {
     if (!replicas.empty()) replicas += ", ";
