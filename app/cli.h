@@ -1,11 +1,14 @@
 #pragma once
 // The `logbook` command line: subcommands, flags and --help, turned into the
-// Config of `logbook serve` (app/config.h). Parsing only; running is serve's job.
+// Config of `logbook serve` (app/config.h) or a `logbook log` command
+// (app/log_tool.h). Parsing only; running is serve's and log_tool's job.
 #include <optional>
 #include <ostream>
+#include <variant>
 
 #include "absl/status/statusor.h"
 #include "app/config.h"
+#include "app/log_tool.h"
 
 namespace logbook::app {
 
@@ -13,6 +16,8 @@ namespace logbook::app {
 struct ServeCommand {
   Config config;
 };
+
+using Command = std::variant<ServeCommand, LogCommand>;
 
 // Parses `logbook serve [--host H] [--port N] [--data-dir D] [--node-id ID]
 // [--peers URL,URL] [--config FILE] [--set KEY=VALUE]... [--sync always|none]`.
@@ -24,8 +29,8 @@ struct ServeCommand {
 // unknown key, is InvalidArgument with a message fit for stderr (the caller
 // exits 2). Never throws.
 //
-// More subcommands (`logbook log ...`) will widen the returned type.
-absl::StatusOr<std::optional<ServeCommand>> ParseCommandLine(int argc, char** argv,
-                                                             std::ostream& out);
+// Also parses `logbook log stat|dump|tail|history|verify DIR [filters]`
+// (see `logbook log --help`); bad filter values are InvalidArgument too.
+absl::StatusOr<std::optional<Command>> ParseCommandLine(int argc, char** argv, std::ostream& out);
 
 }  // namespace logbook::app

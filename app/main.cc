@@ -2,17 +2,22 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <variant>
 
 #include "app/cli.h"
+#include "app/log_tool.h"
 #include "app/serve.h"
 
 int main(int argc, char** argv) {
-  absl::StatusOr<std::optional<logbook::app::ServeCommand>> command =
+  absl::StatusOr<std::optional<logbook::app::Command>> command =
       logbook::app::ParseCommandLine(argc, argv, std::cout);
   if (!command.ok()) {
     std::fprintf(stderr, "logbook: %s\n", std::string(command.status().message()).c_str());
     return 2;
   }
   if (!command->has_value()) return 0;  // help was printed
-  return logbook::app::RunServe((*command)->config);
+  if (const auto* log = std::get_if<logbook::app::LogCommand>(&**command)) {
+    return logbook::app::RunLogCommand(*log, std::cout, std::cerr);
+  }
+  return logbook::app::RunServe(std::get<logbook::app::ServeCommand>(**command).config);
 }

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "app/cli.h"
@@ -77,7 +78,7 @@ class Args {
   std::vector<char*> pointers_;
 };
 
-absl::StatusOr<std::optional<ServeCommand>> Parse(Args args, std::string* out_text = nullptr) {
+absl::StatusOr<std::optional<Command>> Parse(Args args, std::string* out_text = nullptr) {
   std::ostringstream out;
   auto result = ParseCommandLine(args.argc(), args.argv(), out);
   if (out_text != nullptr) *out_text = out.str();
@@ -88,7 +89,9 @@ Config ParseServeOrDie(Args args) {
   auto result = Parse(std::move(args));
   EXPECT_TRUE(result.ok()) << result.status();
   if (!result.ok() || !result->has_value()) return Config{};
-  return (*result)->config;
+  const auto* serve = std::get_if<ServeCommand>(&**result);
+  EXPECT_NE(serve, nullptr) << "not a serve command";
+  return serve == nullptr ? Config{} : serve->config;
 }
 
 Config Apply(std::initializer_list<std::pair<std::string, std::string>> settings) {
