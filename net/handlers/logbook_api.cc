@@ -34,6 +34,21 @@ HttpResponse JsonResponse(int status, std::string body) {
   return response;
 }
 
+// 410 for a `from` below the oldest retained offset.
+HttpResponse GoneResponse(core::Offset from, core::Offset first) {
+  std::string body;
+  eureka::JsonWriter w(&body);
+  w.BeginObject();
+  w.Key("error");
+  w.String("gone");
+  w.Key("detail");
+  w.String("offset " + std::to_string(from) + " is older than the retained log");
+  w.Key("first_offset");
+  w.Uint(first);
+  w.EndObject();
+  return JsonResponse(410, std::move(body));
+}
+
 // Parses a comma-separated list of event type names; nullopt on an unknown one.
 std::optional<std::vector<core::EventType>> ParseTypes(std::string_view rest) {
   std::vector<core::EventType> types;
@@ -395,17 +410,7 @@ void LogbookApi::GetEvents(const HttpRequest& request, Responder responder) {
   const core::Offset first = journal_.first_offset();
   if (query.from < first) {
     // Never a silent jump past what was dropped: the caller must resync.
-    std::string body;
-    eureka::JsonWriter w(&body);
-    w.BeginObject();
-    w.Key("error");
-    w.String("gone");
-    w.Key("detail");
-    w.String("offset " + std::to_string(query.from) + " is older than the retained log");
-    w.Key("first_offset");
-    w.Uint(first);
-    w.EndObject();
-    return std::move(responder)(JsonResponse(410, std::move(body)));
+    return std::move(responder)(GoneResponse(query.from, first));
   }
   const core::Offset durable = pipeline_.durable_offset();
   if (query.from > journal_.last_offset() + 1) {
@@ -490,6 +495,10 @@ void LogbookApi::StartRead(EventsQuery query, Responder responder) {
 }
 
 void LogbookApi::FinishRead(ReadJob* job) {
+  if (job->status.code() == absl::StatusCode::kOutOfRange) {
+    // Retention dropped the range between the check in GetEvents and the read.
+    return std::move(job->responder)(GoneResponse(job->query.from, journal_.first_offset()));
+  }
   if (!job->status.ok()) {
     return std::move(job->responder)(
         ErrorResponse(500, "log read failed", core::MessageOf(job->status)));
