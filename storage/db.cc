@@ -94,6 +94,12 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& data_dir) {
   options.create_missing_column_families = true;
   // RocksDB's own info logs (LOG, LOG.old.*) would otherwise pile up to 1000.
   options.keep_log_file_num = 10;
+  // A WAL file is deleted only once every column family with data in it has
+  // flushed. `meta` and `audit` take a few small writes and would otherwise
+  // pin every WAL since their last flush (RocksDB's default bound is 4x the
+  // sum of all write buffers, ~1.5 GiB here): disk use under a steady renew
+  // load must level off (docs/log-format.md, "Retention").
+  options.max_total_wal_size = 64 << 20;
 
   std::vector<std::string> names = {
       rocksdb::kDefaultColumnFamilyName, std::string(kEventsColumnFamily),
