@@ -105,6 +105,9 @@ int RunServe(const Config& config) {
   log_options.data_dir = config.data_dir;
   log_options.sync = config.sync_always ? storage::SyncPolicy::kAlways : storage::SyncPolicy::kNone;
   log_options.node_id = config.node_id;
+  log_options.retention = {.renew_retention_ms = config.renew_retention_ms,
+                           .audit_retention_ms = config.audit_retention_ms,
+                           .interval_ms = config.retention_interval_ms};
   net::WritePipeline* pipeline = nullptr;  // set before the writer starts
   net::LogbookApi* logbook_api = nullptr;
   net::LoopMailbox* mailbox = node.mailbox.get();
@@ -163,11 +166,19 @@ int RunServe(const Config& config) {
   logbook_options.recovery = {recovery.snapshot_offset, replayed, recovery_ms};
   logbook_options.self_preservation = self_preservation;
   logbook_options.max_wait_ms = config.events_max_wait_ms;
+  logbook_options.audit = &node.log->audit();
   node.logbook = std::make_unique<net::LogbookApi>(&node.loop, *node.registry, *node.pipeline,
                                                    *node.log, clock, std::move(logbook_options));
   logbook_api = node.logbook.get();
 
   node.log->Start();
+  // Recovery replays the whole log from offset 1 until snapshots exist, so
+  // the floor keeps every event unless a test says otherwise; the audit log
+  // is not needed by recovery and follows its own horizon.
+  if (config.test_only_retention_without_snapshot) {
+    node.log->SetRetentionFloor(~core::Offset{0});
+  }
+  node.log->StartRetention(clock);
 
   storage::SnapshotterOptions snapshotter_options;
   snapshotter_options.registry = registry_options;

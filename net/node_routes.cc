@@ -18,6 +18,7 @@ HttpHandler MakeNodeHandler(EurekaApi& eureka, LogbookApi& logbook) {
       case Endpoint::kReadyz:
       case Endpoint::kLogbookStatus:
       case Endpoint::kLogbookEvents:
+      case Endpoint::kLogbookHistory:
         return logbook.Handle(*route, std::move(request), std::move(responder));
       default:
         return eureka.Handle(*route, std::move(request), std::move(responder));

@@ -88,6 +88,7 @@ std::optional<Route> MatchRoute(std::string_view path) {
   if (rest == "/readyz") return route(Endpoint::kReadyz);
   if (rest == "/logbook/v1/status") return route(Endpoint::kLogbookStatus);
   if (rest == "/logbook/v1/events") return route(Endpoint::kLogbookEvents);
+  if (rest == "/logbook/v1/history") return route(Endpoint::kLogbookHistory);
   return std::nullopt;
 }
 

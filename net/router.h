@@ -25,6 +25,7 @@ enum class Endpoint {
   kReadyz,
   kLogbookStatus,       // /logbook/v1/status
   kLogbookEvents,       // /logbook/v1/events
+  kLogbookHistory,      // /logbook/v1/history
 };
 
 struct Route {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "rocksdb/compaction_filter.h"
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
@@ -50,6 +52,29 @@ absl::Status PrepareDir(const std::string& data_dir) {
 
 }  // namespace
 
+// Drops `audit_index` instance and app entries (i|..., a|...) whose offset,
+// their last 8 bytes big-endian, is below the audit floor. Time entries (t|)
+// are removed by retention's DeleteRange instead (docs/log-format.md).
+class AuditIndexFilter final : public rocksdb::CompactionFilter {
+ public:
+  bool Filter(int /*level*/, const rocksdb::Slice& key, const rocksdb::Slice& /*value*/,
+              std::string* /*new_value*/, bool* /*value_changed*/) const override {
+    if (key.size() < 10 || (key[0] != 'i' && key[0] != 'a') || key[1] != '|') return false;
+    core::Offset offset = 0;
+    for (std::size_t i = key.size() - 8; i < key.size(); ++i) {
+      offset = (offset << 8) | static_cast<unsigned char>(key[i]);
+    }
+    return offset < floor_.load(std::memory_order_relaxed);
+  }
+  const char* Name() const override { return "logbook.AuditIndexFilter"; }
+  void set_floor(core::Offset offset) { floor_.store(offset, std::memory_order_relaxed); }
+
+ private:
+  std::atomic<core::Offset> floor_{1};
+};
+
+void Db::SetAuditIndexFloor(core::Offset offset) { audit_index_filter_->set_floor(offset); }
+
 std::string NewLogIdentity() {
   // absl::BitGen is seeded from the OS entropy source: two data dirs created
   // at the same moment on two machines still get different identities.
@@ -69,10 +94,17 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& data_dir) {
   options.create_missing_column_families = true;
   // RocksDB's own info logs (LOG, LOG.old.*) would otherwise pile up to 1000.
   options.keep_log_file_num = 10;
+  // A WAL file is deleted only once every column family with data in it has
+  // flushed. `meta` and `audit` take a few small writes and would otherwise
+  // pin every WAL since their last flush (RocksDB's default bound is 4x the
+  // sum of all write buffers, ~1.5 GiB here): disk use under a steady renew
+  // load must level off (docs/log-format.md, "Retention").
+  options.max_total_wal_size = 64 << 20;
 
   std::vector<std::string> names = {
       rocksdb::kDefaultColumnFamilyName, std::string(kEventsColumnFamily),
-      std::string(kMetaColumnFamily), std::string(kSnapshotsColumnFamily)};
+      std::string(kMetaColumnFamily), std::string(kSnapshotsColumnFamily),
+      std::string(kAuditColumnFamily), std::string(kAuditIndexColumnFamily)};
   std::error_code error;
   if (std::filesystem::exists(std::filesystem::path(data_dir) / "CURRENT", error)) {
     std::vector<std::string> existing;
@@ -86,13 +118,16 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& data_dir) {
       if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
     }
   }
+  auto db = std::unique_ptr<Db>(new Db(data_dir));
+  db->audit_index_filter_ = std::make_shared<AuditIndexFilter>();
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.reserve(names.size());
   for (const std::string& name : names) {
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
+    rocksdb::ColumnFamilyOptions cf_options(options);
+    if (name == kAuditIndexColumnFamily) cf_options.compaction_filter = db->audit_index_filter_.get();
+    descriptors.emplace_back(name, cf_options);
   }
 
-  auto db = std::unique_ptr<Db>(new Db(data_dir));
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status opened =
       rocksdb::DB::Open(rocksdb::DBOptions(options), data_dir, descriptors, &db->handles_, &raw);
@@ -105,8 +140,11 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& data_dir) {
     if (handle->GetName() == kEventsColumnFamily) db->events_ = handle;
     if (handle->GetName() == kMetaColumnFamily) db->meta_ = handle;
     if (handle->GetName() == kSnapshotsColumnFamily) db->snapshots_ = handle;
+    if (handle->GetName() == kAuditColumnFamily) db->audit_ = handle;
+    if (handle->GetName() == kAuditIndexColumnFamily) db->audit_index_ = handle;
   }
-  if (db->events_ == nullptr || db->meta_ == nullptr || db->snapshots_ == nullptr) {
+  if (db->events_ == nullptr || db->meta_ == nullptr || db->snapshots_ == nullptr ||
+      db->audit_ == nullptr || db->audit_index_ == nullptr) {
     return absl::InternalError(
         absl::StrCat("rocksdb Open in ", data_dir, ": a required column family is missing"));
   }

@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/ids.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -22,14 +23,24 @@ class DB;
 
 namespace logbook::storage {
 
+class AuditIndexFilter;
+
 inline constexpr std::string_view kEventsColumnFamily = "events";
 inline constexpr std::string_view kMetaColumnFamily = "meta";
 inline constexpr std::string_view kSnapshotsColumnFamily = "snapshots";
+// Every non-RENEW event again (key: offset, value: the same encoded event),
+// kept for logbook.log.audit-retention; and its index (storage/audit_index.h).
+inline constexpr std::string_view kAuditColumnFamily = "audit";
+inline constexpr std::string_view kAuditIndexColumnFamily = "audit_index";
 
 // Keys of the `meta` column family.
 inline constexpr std::string_view kMetaFormatVersionKey = "format_version";
 inline constexpr std::string_view kMetaLogIdentityKey = "log_identity";
 inline constexpr std::string_view kMetaNodeIdKey = "node_id";
+// Oldest offset retained in `events` / in `audit` (storage/retention.h),
+// 8 bytes big-endian; absent = 1.
+inline constexpr std::string_view kMetaFirstOffsetKey = "first_offset";
+inline constexpr std::string_view kMetaAuditFirstOffsetKey = "audit_first_offset";
 
 // Version of the data dir's layout (column families, keys, meta entries);
 // event values carry their own version byte (kEventFormatVersion).
@@ -51,6 +62,13 @@ class Db {
   rocksdb::ColumnFamilyHandle* events() const { return events_; }
   rocksdb::ColumnFamilyHandle* meta() const { return meta_; }
   rocksdb::ColumnFamilyHandle* snapshots() const { return snapshots_; }
+  rocksdb::ColumnFamilyHandle* audit() const { return audit_; }
+  rocksdb::ColumnFamilyHandle* audit_index() const { return audit_index_; }
+
+  // Any thread. From now on, compactions of `audit_index` drop the
+  // instance/app entries (i|, a|) of offsets below `offset`: they point at
+  // audit events retention already removed (docs/log-format.md).
+  void SetAuditIndexFloor(core::Offset offset);
 
   const std::string& data_dir() const { return data_dir_; }
   // 32 lowercase hex digits (128 random bits), created with the data dir.
@@ -74,7 +92,12 @@ class Db {
   rocksdb::ColumnFamilyHandle* events_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* snapshots_ = nullptr;
+  rocksdb::ColumnFamilyHandle* audit_ = nullptr;
+  rocksdb::ColumnFamilyHandle* audit_index_ = nullptr;
   std::string log_identity_;
+  // Shared with the compaction filter RocksDB holds (it may outlive nothing
+  // of ours, but a shared_ptr makes that obvious).
+  std::shared_ptr<AuditIndexFilter> audit_index_filter_;
 };
 
 // 128 random bits as 32 lowercase hex digits.

@@ -1,5 +1,6 @@
 #include "storage/event_log.h"
 
+#include <algorithm>
 #include <atomic>
 #include <utility>
 
@@ -11,6 +12,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/iterator.h"
 #include "rocksdb/options.h"
+#include "storage/audit_index.h"
 #include "storage/db.h"
 #include "storage/event_codec.h"
 #include "storage/event_key.h"
@@ -50,13 +52,29 @@ absl::StatusOr<core::Offset> KeyOffset(const rocksdb::Iterator& it) {
   return *offset;
 }
 
-// Reads the first and last key of `events`: {first, last}, or {1, 0} when empty.
+// A retention floor stored in `meta` (8 bytes big-endian), or 1 when absent.
+absl::StatusOr<core::Offset> LoadFloor(Db& db, std::string_view key) {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored, db.GetMeta(key));
+  if (!stored.has_value()) return core::Offset{1};
+  std::optional<core::Offset> offset = ParseEventKey(*stored);
+  if (!offset.has_value() || *offset == core::kNoOffset) {
+    return absl::DataLossError(absl::StrCat("data dir ", db.data_dir(), ": meta '", std::string(key),
+                                            "' holds ", stored->size(), " unreadable bytes"));
+  }
+  return *offset;
+}
+
+// Reads the first and last key of `events`: {first, last}, or {first_offset
+// in meta, that - 1} when empty. After retention the first key is the stored
+// first_offset; anything else is damage, reported by Replay as a missing
+// offset.
 absl::StatusOr<std::pair<core::Offset, core::Offset>> OffsetBounds(Db& db) {
+  ASSIGN_OR_RETURN(const core::Offset retained, LoadFloor(db, kMetaFirstOffsetKey));
   std::unique_ptr<rocksdb::Iterator> it(db.raw()->NewIterator(rocksdb::ReadOptions(), db.events()));
   it->SeekToLast();
   RETURN_IF_ERROR(
       FromRocksDb(it->status(), {.operation = "SeekToLast", .column_family = kEventsColumnFamily}));
-  if (!it->Valid()) return std::pair<core::Offset, core::Offset>(1, core::kNoOffset);
+  if (!it->Valid()) return std::pair<core::Offset, core::Offset>(retained, retained - 1);
   ASSIGN_OR_RETURN(const core::Offset last, KeyOffset(*it));
   it->SeekToFirst();
   RETURN_IF_ERROR(FromRocksDb(it->status(),
@@ -65,7 +83,10 @@ absl::StatusOr<std::pair<core::Offset, core::Offset>> OffsetBounds(Db& db) {
     return absl::InternalError("column family 'events' has a last key but no first key");
   }
   ASSIGN_OR_RETURN(const core::Offset first, KeyOffset(*it));
-  return std::pair<core::Offset, core::Offset>(first, last);
+  // Without a stored first_offset nothing was ever dropped: the first key
+  // is the first offset (1 unless damaged, which Replay reports).
+  const bool dropped = retained > 1;
+  return std::pair<core::Offset, core::Offset>(dropped ? retained : first, last);
 }
 
 }  // namespace
@@ -77,8 +98,11 @@ struct EventLog::Impl {
   core::Offset last_offset = core::kNoOffset;
   // Any thread: retention will move it while readers run.
   std::atomic<core::Offset> first_offset{1};
-  // Declared after `db` so it is destroyed (and joined) first.
+  std::atomic<core::Offset> audit_first_offset{1};
+  std::unique_ptr<AuditIndex> audit;
+  // Declared after `db` so they are destroyed (and joined) first.
   std::unique_ptr<GroupCommitWriter> writer;
+  std::unique_ptr<Retention> retention;
 
   // Decodes events [from, through] in order into `visit`, verifying that
   // none is missing or damaged.
@@ -94,9 +118,18 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const EventLogOptions& 
   ASSIGN_OR_RETURN(const auto bounds, OffsetBounds(*impl->db));
   impl->first_offset.store(bounds.first);
   impl->last_offset = bounds.second;
+  ASSIGN_OR_RETURN(const core::Offset audit_first, LoadFloor(*impl->db, kMetaAuditFirstOffsetKey));
+  impl->audit_first_offset.store(audit_first);
+  impl->db->SetAuditIndexFloor(audit_first);
+  impl->audit = std::make_unique<AuditIndex>(*impl->db, impl->audit_first_offset);
   // Whatever is in the DB at open is durable by definition: it survived.
   impl->writer = std::make_unique<GroupCommitWriter>(
-      impl->db->raw(), impl->db->events(), options.sync, impl->last_offset, std::move(on_durable));
+      impl->db->raw(), impl->db->events(), options.sync, impl->last_offset, std::move(on_durable),
+      AuditFamilies{impl->db->audit(), impl->db->audit_index()});
+  GroupCommitWriter* writer = impl->writer.get();
+  impl->retention = std::make_unique<Retention>(
+      *impl->db, options.retention, impl->first_offset, impl->audit_first_offset,
+      [writer] { return writer->durable_offset(); });
   return std::unique_ptr<EventLog>(new EventLog(std::move(impl)));
 }
 
@@ -106,7 +139,22 @@ EventLog::~EventLog() { Stop(); }
 
 void EventLog::Start() { impl_->writer->Start(); }
 
-void EventLog::Stop() { impl_->writer->Stop(); }
+void EventLog::Stop() {
+  impl_->retention->Stop();
+  impl_->writer->Stop();
+}
+
+const core::AuditJournal& EventLog::audit() const { return *impl_->audit; }
+
+core::Offset EventLog::audit_first_offset() const { return impl_->audit_first_offset.load(); }
+
+void EventLog::SetRetentionFloor(core::Offset floor) { impl_->retention->SetFloor(floor); }
+
+absl::StatusOr<RetentionRun> EventLog::RunRetention(core::TimestampMs now_ms) {
+  return impl_->retention->RunOnce(now_ms);
+}
+
+void EventLog::StartRetention(const core::Clock& clock) { impl_->retention->Start(clock); }
 
 absl::StatusOr<core::Offset> EventLog::Append(std::span<core::Event> events) {
   RETURN_IF_ERROR(impl_->writer->status());
@@ -127,6 +175,7 @@ absl::StatusOr<core::Offset> EventLog::Append(std::span<core::Event> events) {
       filled_origin[i] = true;
     }
     EncodeEvent(event, &batch.values[i]);
+    if (IsAudited(event.type)) batch.audited.push_back({i, AuditIndexKeys(event)});
   }
   if (absl::Status submitted = impl_->writer->Submit(std::move(batch)); !submitted.ok()) {
     for (std::size_t i = 0; i < events.size(); ++i) {
@@ -183,8 +232,16 @@ absl::Status EventLog::Read(core::Offset from, std::size_t max_events,
   const core::Offset durable = impl_->writer->durable_offset();
   if (max_events == 0 || from > durable) return absl::OkStatus();
   const core::Offset through = durable - from + 1 <= max_events ? durable : from + (max_events - 1);
-  return impl_->Scan(from, through,
-                     [out](core::Event&& event) { out->push_back(std::move(event)); });
+  absl::Status scanned =
+      impl_->Scan(from, through, [out](core::Event&& event) { out->push_back(std::move(event)); });
+  if (!scanned.ok() && from < impl_->first_offset.load()) {
+    // Retention dropped the range while we read it: not damage.
+    out->clear();
+    return absl::OutOfRangeError(absl::StrCat("offset ", from,
+                                              " is before the oldest retained offset ",
+                                              impl_->first_offset.load()));
+  }
+  return scanned;
 }
 
 absl::Status EventLog::Impl::Scan(core::Offset from, core::Offset through,

@@ -17,7 +17,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/event.h"
+#include "core/audit_journal.h"
+#include "core/clock.h"
 #include "core/event_journal.h"
+#include "storage/retention.h"
 
 namespace logbook::storage {
 
@@ -31,6 +34,9 @@ struct EventLogOptions {
   // Used when the data dir has no node id yet, or to override it; empty =
   // keep the stored one or generate one.
   std::string node_id;
+  // Horizons and period of retention (storage/retention.h); the thread runs
+  // only after StartRetention().
+  RetentionOptions retention;
 };
 
 // Called on the writer thread after each batch: the highest durable offset,
@@ -56,7 +62,7 @@ class EventLog final : public core::EventJournal {
   absl::Status Replay(core::Offset from, const std::function<void(const core::Event&)>& apply);
 
   void Start();  // starts the writer thread
-  // Writes everything pending, joins the writer. Idempotent.
+  // Stops retention, writes everything pending, joins the writer. Idempotent.
   void Stop();
 
   absl::StatusOr<core::Offset> Append(std::span<core::Event> events) override;
@@ -73,6 +79,20 @@ class EventLog final : public core::EventJournal {
   // The database under the log, for the other column families (snapshots).
   // Valid for the EventLog's life.
   Db& db() const;
+
+  // Any thread. The audit history of this log (storage/audit_index.h).
+  const core::AuditJournal& audit() const;
+  // Any thread. Oldest offset retained in the audit log.
+  core::Offset audit_first_offset() const;
+
+  // Any thread. Retention never drops an event at or above `floor` (the
+  // oldest offset recovery needs). 1, the default, keeps everything.
+  void SetRetentionFloor(core::Offset floor);
+  // Any thread. One retention pass now (tests; the thread calls it too).
+  absl::StatusOr<RetentionRun> RunRetention(core::TimestampMs now_ms);
+  // Runs retention every options.retention.interval_ms until Stop().
+  // `clock` must outlive Stop().
+  void StartRetention(const core::Clock& clock);
 
  private:
   struct Impl;

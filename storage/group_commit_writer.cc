@@ -14,9 +14,10 @@ namespace logbook::storage {
 
 GroupCommitWriter::GroupCommitWriter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events,
                                      SyncPolicy sync, core::Offset durable_offset,
-                                     DurabilityCallback on_durable)
+                                     DurabilityCallback on_durable, AuditFamilies audit)
     : db_(db),
       events_(events),
+      audit_(audit),
       sync_(sync),
       on_durable_(std::move(on_durable)),
       durable_offset_(durable_offset),
@@ -115,6 +116,21 @@ absl::Status GroupCommitWriter::Commit(const std::vector<EncodedBatch>& batches,
                                    .column_family = kEventsColumnFamily,
                                    .offset = offset}));
       ++offset;
+    }
+    if (audit_.audit == nullptr) continue;
+    for (const EncodedBatch::Audited& audited : batch.audited) {
+      const core::Offset audited_offset = batch.first_offset + audited.index;
+      RETURN_IF_ERROR(FromRocksDb(
+          write_batch.Put(audit_.audit, EventKey(audited_offset), batch.values[audited.index]),
+          {.operation = "WriteBatch::Put",
+           .column_family = kAuditColumnFamily,
+           .offset = audited_offset}));
+      for (const std::string& key : audited.index_keys) {
+        RETURN_IF_ERROR(FromRocksDb(write_batch.Put(audit_.audit_index, key, rocksdb::Slice()),
+                                    {.operation = "WriteBatch::Put",
+                                     .column_family = kAuditIndexColumnFamily,
+                                     .offset = audited_offset}));
+      }
     }
   }
   rocksdb::WriteOptions options;

@@ -32,6 +32,20 @@ namespace logbook::storage {
 struct EncodedBatch {
   core::Offset first_offset = core::kNoOffset;
   std::vector<std::string> values;
+  // The audited (non-RENEW) events of the batch: written again to `audit`
+  // with their index keys in `audit_index`, in the same WriteBatch.
+  struct Audited {
+    std::size_t index = 0;                // into `values`
+    std::vector<std::string> index_keys;  // storage/audit_index.h
+  };
+  std::vector<Audited> audited;
+};
+
+// The audit column families; both null = no audit writes (tests of the
+// writer alone).
+struct AuditFamilies {
+  rocksdb::ColumnFamilyHandle* audit = nullptr;
+  rocksdb::ColumnFamilyHandle* audit_index = nullptr;
 };
 
 class GroupCommitWriter {
@@ -41,7 +55,8 @@ class GroupCommitWriter {
   // it. `on_durable` is called on the writer thread and must not block long:
   // the next group commit waits for it.
   GroupCommitWriter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events, SyncPolicy sync,
-                    core::Offset durable_offset, DurabilityCallback on_durable);
+                    core::Offset durable_offset, DurabilityCallback on_durable,
+                    AuditFamilies audit = {});
   ~GroupCommitWriter();  // Stop()s
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -74,6 +89,7 @@ class GroupCommitWriter {
 
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const events_;
+  const AuditFamilies audit_;
   const SyncPolicy sync_;
   const DurabilityCallback on_durable_;
   std::atomic<core::Offset> durable_offset_;

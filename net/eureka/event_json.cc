@@ -22,6 +22,11 @@ std::string_view EventSourceName(core::EventSource source) {
 
 void WriteEventJson(const core::Event& event, JsonWriter& writer) {
   writer.BeginObject();
+  WriteEventFields(event, writer);
+  writer.EndObject();
+}
+
+void WriteEventFields(const core::Event& event, JsonWriter& writer) {
   writer.Key("offset");
   writer.Uint(event.offset);
   writer.Key("timestamp");
@@ -103,7 +108,6 @@ void WriteEventJson(const core::Event& event, JsonWriter& writer) {
     case core::EventType::kCancel:
       break;
   }
-  writer.EndObject();
 }
 
 }  // namespace logbook::net::eureka

@@ -18,5 +18,8 @@ std::string_view EventSourceName(core::EventSource source);
 // "last_dirty_timestamp"; METADATA_UPDATE "metadata"; EVICT "reason";
 // RENEWAL_THRESHOLD_UPDATE "expected_clients".
 void WriteEventJson(const core::Event& event, JsonWriter& writer);
+// The same members without the braces, for objects that add their own
+// (/logbook/v1/history's "changes").
+void WriteEventFields(const core::Event& event, JsonWriter& writer);
 
 }  // namespace logbook::net::eureka

@@ -1,7 +1,9 @@
 #include "net/handlers/logbook_api.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <optional>
 #include <utility>
 
@@ -32,7 +34,212 @@ HttpResponse JsonResponse(int status, std::string body) {
   return response;
 }
 
+// 410 for a `from` below the oldest retained offset.
+HttpResponse GoneResponse(core::Offset from, core::Offset first) {
+  std::string body;
+  eureka::JsonWriter w(&body);
+  w.BeginObject();
+  w.Key("error");
+  w.String("gone");
+  w.Key("detail");
+  w.String("offset " + std::to_string(from) + " is older than the retained log");
+  w.Key("first_offset");
+  w.Uint(first);
+  w.EndObject();
+  return JsonResponse(410, std::move(body));
+}
+
+// Parses a comma-separated list of event type names; nullopt on an unknown one.
+std::optional<std::vector<core::EventType>> ParseTypes(std::string_view rest) {
+  std::vector<core::EventType> types;
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    std::optional<core::EventType> type = core::ParseEventType(rest.substr(0, comma));
+    if (!type.has_value()) return std::nullopt;
+    types.push_back(*type);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return types;
+}
+
+void WriteStatusChange(std::optional<core::InstanceStatus> before, core::InstanceStatus after,
+                       eureka::JsonWriter& w) {
+  w.Key("status");
+  w.BeginObject();
+  w.Key("before");
+  if (before.has_value()) {
+    w.String(core::StatusName(*before));
+  } else {
+    w.Null();
+  }
+  w.Key("after");
+  w.String(core::StatusName(after));
+  w.EndObject();
+}
+
+// The "changes" member of a history entry: what the event changed, in the
+// audit's terms (status before -> after, the override, metadata keys).
+void WriteChanges(const core::AuditEntry& entry, eureka::JsonWriter& w) {
+  const core::Event& event = entry.event;
+  switch (event.type) {
+    case core::EventType::kRegister:
+      if (!event.instance.has_value()) return;
+      w.Key("changes");
+      w.BeginObject();
+      WriteStatusChange(entry.status_before, event.instance->status, w);
+      w.EndObject();
+      return;
+    case core::EventType::kStatusUpdate:
+    case core::EventType::kDeleteStatusOverride:
+      w.Key("changes");
+      w.BeginObject();
+      WriteStatusChange(entry.status_before, event.status, w);
+      w.Key("override");
+      if (event.type == core::EventType::kStatusUpdate) {
+        w.String(core::StatusName(event.status));
+      } else {
+        w.Null();  // removed
+      }
+      w.EndObject();
+      return;
+    case core::EventType::kMetadataUpdate:
+      w.Key("changes");
+      w.BeginObject();
+      w.Key("metadata_keys");
+      w.BeginArray();
+      for (const auto& [key, value] : event.metadata) w.String(key);
+      w.EndArray();
+      w.EndObject();
+      return;
+    default:
+      return;
+  }
+}
+
 }  // namespace
+
+struct LogbookApi::HistoryJob {
+  uv_work_t work;
+  const core::AuditJournal* audit;
+  core::AuditQuery query;
+  Responder responder;
+  absl::StatusOr<core::AuditPage> page;
+};
+
+namespace {
+
+void AnswerHistory(Responder responder, const absl::StatusOr<core::AuditPage>& page) {
+  if (!page.ok()) {
+    return std::move(responder)(
+        ErrorResponse(500, "history read failed", core::MessageOf(page.status())));
+  }
+  std::string body;
+  eureka::JsonWriter w(&body);
+  w.BeginObject();
+  w.Key("events");
+  w.BeginArray();
+  for (const core::AuditEntry& entry : page->entries) {
+    w.BeginObject();
+    eureka::WriteEventFields(entry.event, w);
+    WriteChanges(entry, w);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("next");
+  w.Uint(page->next);
+  w.Key("first_offset");
+  w.Uint(page->first_offset);
+  w.EndObject();
+  std::move(responder)(JsonResponse(200, std::move(body)));
+}
+
+}  // namespace
+
+void LogbookApi::GetHistory(const HttpRequest& request, Responder responder) {
+  if (options_.audit == nullptr) {
+    return std::move(responder)(ErrorResponse(503, "audit history unavailable"));
+  }
+  const QueryParams params = QueryParams::Parse(request.query);
+  core::AuditQuery query;
+  query.limit = std::min<std::size_t>(100, options_.max_history_per_read);
+  if (auto app = params.Get("app")) {
+    query.app = std::string(*app);
+    // App names are upper-case in events, as in Eureka's paths.
+    for (char& c : query.app) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (auto instance = params.Get("instance")) {
+    if (query.app.empty()) {
+      return std::move(responder)(
+          ErrorResponse(400, "bad parameter", "instance needs app"));
+    }
+    query.instance_id = std::string(*instance);
+  }
+  if (auto since = params.Get("since")) {
+    std::optional<std::uint64_t> value = ParseUint(*since);
+    if (!value.has_value() || *value > static_cast<std::uint64_t>(INT64_MAX)) {
+      return std::move(responder)(ErrorResponse(
+          400, "bad parameter", "since must be a non-negative integer (ms since the epoch)"));
+    }
+    query.since_ms = static_cast<core::TimestampMs>(*value);
+  }
+  if (auto until = params.Get("until")) {
+    std::optional<std::uint64_t> value = ParseUint(*until);
+    if (!value.has_value() || *value > static_cast<std::uint64_t>(INT64_MAX)) {
+      return std::move(responder)(ErrorResponse(
+          400, "bad parameter", "until must be a non-negative integer (ms since the epoch)"));
+    }
+    query.until_ms = static_cast<core::TimestampMs>(*value);
+  }
+  if (query.since_ms.has_value() && query.until_ms.has_value() && *query.since_ms > *query.until_ms) {
+    return std::move(responder)(ErrorResponse(400, "bad parameter", "since is after until"));
+  }
+  if (auto types = params.Get("types")) {
+    std::optional<std::vector<core::EventType>> parsed = ParseTypes(*types);
+    if (!parsed.has_value() || parsed->empty()) {
+      return std::move(responder)(
+          ErrorResponse(400, "bad parameter", "unknown event type in types"));
+    }
+    if (std::find(parsed->begin(), parsed->end(), core::EventType::kRenew) != parsed->end()) {
+      return std::move(responder)(ErrorResponse(
+          400, "bad parameter", "RENEW is not kept in the audit history (see /logbook/v1/events)"));
+    }
+    query.types = *std::move(parsed);
+  }
+  if (auto limit = params.Get("limit")) {
+    std::optional<std::uint64_t> value = ParseUint(*limit);
+    if (!value.has_value() || *value == 0) {
+      return std::move(responder)(
+          ErrorResponse(400, "bad parameter", "limit must be a positive integer"));
+    }
+    query.limit = std::min<std::uint64_t>(*value, options_.max_history_per_read);
+  }
+  if (auto from = params.Get("from")) {
+    std::optional<std::uint64_t> value = ParseUint(*from);
+    if (!value.has_value() || *value == 0) {
+      return std::move(responder)(
+          ErrorResponse(400, "bad parameter", "from must be a positive integer offset"));
+    }
+    query.from = *value;
+  }
+  auto* job = new HistoryJob{{}, options_.audit, std::move(query), std::move(responder),
+                             absl::UnknownError("not run")};
+  job->work.data = job;
+  const int rc = uv_queue_work(
+      loop_, &job->work,
+      [](uv_work_t* work) {
+        auto* j = static_cast<HistoryJob*>(work->data);
+        j->page = j->audit->History(j->query);
+      },
+      [](uv_work_t* work, int) {
+        auto* j = static_cast<HistoryJob*>(work->data);
+        AnswerHistory(std::move(j->responder), j->page);
+        delete j;
+      });
+  if (rc != 0) {
+    std::move(job->responder)(ErrorResponse(503, "cannot schedule history read", uv_strerror(rc)));
+    delete job;
+  }
+}
 
 struct LogbookApi::Waiter {
   LogbookApi* api;
@@ -84,6 +291,8 @@ void LogbookApi::Handle(const Route& route, HttpRequest&& request, Responder res
       return GetStatus(std::move(responder));
     case Endpoint::kLogbookEvents:
       return GetEvents(request, std::move(responder));
+    case Endpoint::kLogbookHistory:
+      return GetHistory(request, std::move(responder));
     default:
       return std::move(responder)(ErrorResponse(404, "not found"));
   }
@@ -201,17 +410,7 @@ void LogbookApi::GetEvents(const HttpRequest& request, Responder responder) {
   const core::Offset first = journal_.first_offset();
   if (query.from < first) {
     // Never a silent jump past what was dropped: the caller must resync.
-    std::string body;
-    eureka::JsonWriter w(&body);
-    w.BeginObject();
-    w.Key("error");
-    w.String("gone");
-    w.Key("detail");
-    w.String("offset " + std::to_string(query.from) + " is older than the retained log");
-    w.Key("first_offset");
-    w.Uint(first);
-    w.EndObject();
-    return std::move(responder)(JsonResponse(410, std::move(body)));
+    return std::move(responder)(GoneResponse(query.from, first));
   }
   const core::Offset durable = pipeline_.durable_offset();
   if (query.from > journal_.last_offset() + 1) {
@@ -296,6 +495,10 @@ void LogbookApi::StartRead(EventsQuery query, Responder responder) {
 }
 
 void LogbookApi::FinishRead(ReadJob* job) {
+  if (job->status.code() == absl::StatusCode::kOutOfRange) {
+    // Retention dropped the range between the check in GetEvents and the read.
+    return std::move(job->responder)(GoneResponse(job->query.from, journal_.first_offset()));
+  }
   if (!job->status.ok()) {
     return std::move(job->responder)(
         ErrorResponse(500, "log read failed", core::MessageOf(job->status)));

@@ -1,7 +1,8 @@
 #pragma once
 // Logbook's own endpoints (logbook-interface.md): /healthz, /readyz,
-// /logbook/v1/status and /logbook/v1/events (the change stream by offset,
-// long-polled). Log reads run on libuv's thread pool, never on the loop.
+// /logbook/v1/status, /logbook/v1/events (the change stream by offset,
+// long-polled) and /logbook/v1/history (the audit trail, from its index).
+// Log reads run on libuv's thread pool, never on the loop.
 //
 // Thread: loop thread only (the read jobs touch only the journal).
 #include <cstdint>
@@ -11,6 +12,7 @@
 
 #include <uv.h>
 
+#include "core/audit_journal.h"
 #include "core/clock.h"
 #include "core/event_journal.h"
 #include "core/registry.h"
@@ -36,6 +38,10 @@ struct LogbookApiOptions {
   std::int64_t max_wait_ms = 30000;        // bound on ?wait_ms=
   std::size_t max_events_per_read = 1000;  // bound on ?limit=
   std::size_t max_waiters = 10000;         // long-polls parked at once
+  // The audit history; null answers /logbook/v1/history with 503. Must
+  // outlive the LogbookApi and every history read it started.
+  const core::AuditJournal* audit = nullptr;
+  std::size_t max_history_per_read = 1000;  // bound on history's ?limit=
 };
 
 class LogbookApi {
@@ -62,12 +68,14 @@ class LogbookApi {
   };
   struct Waiter;
   struct ReadJob;
+  struct HistoryJob;
 
   void GetStatus(Responder responder);
   void GetEvents(const HttpRequest& request, Responder responder);
   void StartRead(EventsQuery query, Responder responder);
   void FinishRead(ReadJob* job);
   void ReleaseWaiter(Waiter* waiter);
+  void GetHistory(const HttpRequest& request, Responder responder);
 
   uv_loop_t* loop_;
   core::Registry& registry_;

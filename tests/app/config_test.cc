@@ -258,6 +258,9 @@ TEST(ApplySetting, RestartGraceAcceptsMinusOne) {
 
 TEST(ApplySetting, DurationsAcceptUnits) {
   EXPECT_EQ(Apply({{"logbook.log.renew-retention", "250"}}).renew_retention_ms, 250);
+  EXPECT_EQ(Apply({{"logbook.log.retention-interval-ms", "100"}}).retention_interval_ms, 100);
+  EXPECT_TRUE(Apply({{"logbook.log.test-only-retention-without-snapshot", "true"}})
+                  .test_only_retention_without_snapshot);
   EXPECT_EQ(Apply({{"logbook.log.renew-retention", "250ms"}}).renew_retention_ms, 250);
   EXPECT_EQ(Apply({{"logbook.log.renew-retention", "90s"}}).renew_retention_ms, 90000);
   EXPECT_EQ(Apply({{"logbook.log.renew-retention", "15m"}}).renew_retention_ms, 900000);
@@ -309,7 +312,9 @@ TEST(DescribeSettings, ListsEveryKeyWithItsValue) {
   std::set<std::string> keys;
   for (const auto& [key, value] : described) keys.insert(key);
   EXPECT_EQ(keys.size(), described.size()) << "duplicate key";
-  EXPECT_EQ(keys.size(), 29u);
+  EXPECT_EQ(keys.size(), 31u);
+  EXPECT_TRUE(Contains(described, "logbook.log.retention-interval-ms", "1m"));
+  EXPECT_TRUE(Contains(described, "logbook.log.test-only-retention-without-snapshot", "false"));
   EXPECT_TRUE(Contains(described, "eureka.server.renewal-percent-threshold", "0.85"));
   EXPECT_TRUE(Contains(described, "logbook.log.renew-retention", "15m"));
   EXPECT_TRUE(Contains(described, "logbook.peers", "http://a:1,http://b:2"));
