@@ -1,5 +1,6 @@
 #include "app/serve.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -22,6 +23,7 @@
 #include "net/write_pipeline.h"
 #include "storage/event_log.h"
 #include "storage/recovery.h"
+#include "storage/snapshot_store.h"
 #include "storage/snapshotter.h"
 
 namespace logbook::app {
@@ -172,11 +174,25 @@ int RunServe(const Config& config) {
   logbook_api = node.logbook.get();
 
   node.log->Start();
-  // Recovery replays the whole log from offset 1 until snapshots exist, so
-  // the floor keeps every event unless a test says otherwise; the audit log
-  // is not needed by recovery and follows its own horizon.
+  // Recovery needs the oldest kept snapshot plus every event after it (the
+  // older snapshots are the fallback when the newest is damaged), so
+  // retention may only drop events at or below that snapshot's offset. With
+  // no snapshot the floor stays at 1: recovery replays from the start.
+  storage::EventLog* log = node.log.get();
+  const auto raise_retention_floor = [log] {
+    storage::SnapshotStore store(log->db());
+    absl::StatusOr<std::vector<storage::SnapshotInfo>> snapshots = store.List();
+    if (!snapshots.ok() || snapshots->empty()) return;
+    core::Offset oldest = snapshots->front().offset;
+    for (const storage::SnapshotInfo& snapshot : *snapshots) {
+      oldest = std::min(oldest, snapshot.offset);
+    }
+    log->SetRetentionFloor(oldest + 1);
+  };
   if (config.test_only_retention_without_snapshot) {
     node.log->SetRetentionFloor(~core::Offset{0});
+  } else {
+    raise_retention_floor();
   }
   node.log->StartRetention(clock);
 
@@ -184,11 +200,15 @@ int RunServe(const Config& config) {
   snapshotter_options.registry = registry_options;
   snapshotter_options.every_events = static_cast<std::uint64_t>(config.snapshot_every_events);
   snapshotter_options.every_ms = config.snapshot_every_ms;
+  const bool floor_follows_snapshots = !config.test_only_retention_without_snapshot;
   node.snapshotter = std::make_unique<storage::Snapshotter>(
-      *node.log, snapshotter_options, [](const storage::SnapshotterStats& stats) {
+      *node.log, snapshotter_options,
+      [raise_retention_floor, floor_follows_snapshots](const storage::SnapshotterStats& stats) {
         if (!stats.last_error.ok()) {
           LogLine("warn", "snapshot failed: " + std::string(core::MessageOf(stats.last_error)));
+          return;
         }
+        if (floor_follows_snapshots) raise_retention_floor();
       });
   node.snapshotter->Start();
 
