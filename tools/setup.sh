@@ -8,7 +8,7 @@ packages=(
   librocksdb-dev libuv1-dev node-llhttp libsimdjson-dev libabsl-dev
   libdeflate-dev libexpat1-dev zlib1g-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  nodejs npm wrk curl
+  wrk curl
 )
 
 missing=()
@@ -17,6 +17,11 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
+
+# Node.js may come from another packaging (e.g. one that bundles npm and
+# conflicts with Debian's npm): only install Debian's when the commands are absent.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "tools/setup.sh: installing ${missing[*]}"
