@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/cli.h"
+#include "tests/app/command_line_args.h"
 
 namespace logbook::app {
 namespace {
@@ -58,32 +59,8 @@ class TempFile {
   std::filesystem::path path_;
 };
 
-// argv for ParseCommandLine, with "logbook" as argv[0].
-class Args {
- public:
-  Args(std::initializer_list<std::string> args) : strings_(args) {
-    strings_.insert(strings_.begin(), "logbook");
-  }
-  int argc() const { return static_cast<int>(strings_.size()); }
-  // Valid until this object is changed or destroyed.
-  char** argv() {
-    pointers_.clear();
-    for (std::string& s : strings_) pointers_.push_back(s.data());
-    pointers_.push_back(nullptr);
-    return pointers_.data();
-  }
-
- private:
-  std::vector<std::string> strings_;
-  std::vector<char*> pointers_;
-};
-
-absl::StatusOr<std::optional<Command>> Parse(Args args, std::string* out_text = nullptr) {
-  std::ostringstream out;
-  auto result = ParseCommandLine(args.argc(), args.argv(), out);
-  if (out_text != nullptr) *out_text = out.str();
-  return result;
-}
+using test_support::Args;
+using test_support::Parse;
 
 Config ParseServeOrDie(Args args) {
   auto result = Parse(std::move(args));
