@@ -93,6 +93,19 @@ void BeginShutdown(Node& node, int exit_code) {
   });
 }
 
+// Startup failed before the loop ran: stop what was started and let the loop
+// close the handles already opened on it, so the process exits cleanly.
+int AbandonStart(Node& node) {
+  if (node.snapshotter) node.snapshotter->Stop();
+  if (node.log) node.log->Stop();
+  if (node.server) node.server->Shutdown([] {});
+  node.mailbox->Close();
+  uv_run(&node.loop, UV_RUN_DEFAULT);
+  node.server.reset();
+  uv_loop_close(&node.loop);
+  return 1;
+}
+
 }  // namespace
 
 int RunServe(const Config& config) {
@@ -123,7 +136,7 @@ int RunServe(const Config& config) {
   if (!opened.ok()) {
     std::fprintf(stderr, "logbook: cannot open the data dir: %s\n",
                  std::string(core::MessageOf(opened.status())).c_str());
-    return 1;
+    return AbandonStart(node);
   }
   node.log = std::move(*opened);
 
@@ -139,7 +152,7 @@ int RunServe(const Config& config) {
     // Never serve a partial registry (ARCHITECTURE.md §3).
     std::fprintf(stderr, "logbook: the log in %s is damaged, refusing to start: %s\n",
                  config.data_dir.c_str(), std::string(core::MessageOf(recovered.status())).c_str());
-    return 1;
+    return AbandonStart(node);
   }
   node.registry = std::move(recovered->registry);
   const storage::RecoveryInfo& recovery = recovered->info;
@@ -227,9 +240,7 @@ int RunServe(const Config& config) {
   if (absl::Status listening = node.server->Listen(config.host, config.port); !listening.ok()) {
     std::fprintf(stderr, "logbook: cannot listen on %s:%d: %s\n", config.host.c_str(),
                  config.port, std::string(core::MessageOf(listening)).c_str());
-    node.snapshotter->Stop();
-    node.log->Stop();
-    return 1;
+    return AbandonStart(node);
   }
 
   node.pipeline->SetFailureListener([&node](const absl::Status& status) {
