@@ -237,7 +237,9 @@ void EurekaApi::GetDelta(const HttpRequest& request, Responder responder) {
 }
 
 void EurekaApi::GetApp(const Route& route, const HttpRequest& request, Responder responder) {
-  if (!eureka::ApplicationDocument(registry_, route.app).has_value()) {
+  // Existence only: building the view here would copy every instance pointer twice.
+  const core::Application* application = registry_.FindApplication(route.app);
+  if (application == nullptr || application->instances.empty()) {
     return ReplyWhenDurable(ErrorResponse(404, "application not found", route.app),
                             std::move(responder));
   }
