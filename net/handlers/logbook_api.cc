@@ -361,6 +361,46 @@ void LogbookApi::GetStatus(Responder responder) {
   w.Key("ms");
   w.Int(options_.recovery.ms);
   w.EndObject();
+  if (options_.loop_meter != nullptr) {
+    const LoopStallStats loop = options_.loop_meter->stats();
+    w.Key("loop");
+    w.BeginObject();
+    w.Key("max_stall_ms");
+    w.Double(loop.max_stall_ms);
+    w.Key("stalls_over_5ms");
+    w.Uint(loop.stalls_over_threshold);
+    w.Key("recent_max_stall_ms");
+    w.Double(loop.recent_max_stall_ms);
+    w.Key("recent_window_ms");
+    w.Int(loop.window_ms);
+    w.Key("iterations");
+    w.Uint(loop.iterations);
+    w.Key("busy_ms");
+    w.Double(loop.busy_ms);
+    w.EndObject();
+  }
+  if (options_.snapshot_status) {
+    const SnapshotStatus snapshots = options_.snapshot_status();
+    w.Key("snapshots");
+    w.BeginObject();
+    w.Key("in_progress");
+    w.Bool(snapshots.in_progress);
+    w.Key("taken");
+    w.Uint(snapshots.taken);
+    w.Key("last_offset");
+    w.Uint(snapshots.last_offset);
+    w.Key("last_ms");
+    w.Int(snapshots.last_ms);
+    w.Key("last_bytes");
+    w.Uint(snapshots.last_bytes);
+    w.Key("shadow_offset");
+    w.Uint(snapshots.shadow_offset);
+    if (!snapshots.last_error.empty()) {
+      w.Key("last_error");
+      w.String(snapshots.last_error);
+    }
+    w.EndObject();
+  }
   w.EndObject();
   std::move(responder)(JsonResponse(200, std::move(body)));
 }

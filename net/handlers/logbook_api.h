@@ -6,6 +6,7 @@
 //
 // Thread: loop thread only (the read jobs touch only the journal).
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "core/registry.h"
 #include "core/self_preservation.h"
 #include "net/http_server.h"
+#include "net/loop_stall_meter.h"
 #include "net/router.h"
 #include "net/write_pipeline.h"
 
@@ -27,6 +29,18 @@ struct RecoveryInfo {
   core::Offset snapshot_offset = 0;
   std::uint64_t replayed_events = 0;
   std::int64_t ms = 0;
+};
+
+// The background snapshotter as /logbook/v1/status shows it (app/ fills it
+// from storage's Snapshotter).
+struct SnapshotStatus {
+  bool in_progress = false;
+  std::uint64_t taken = 0;
+  core::Offset last_offset = 0;
+  std::int64_t last_ms = 0;  // encode + write of the last one
+  std::uint64_t last_bytes = 0;
+  core::Offset shadow_offset = 0;
+  std::string last_error;  // empty when the last attempt succeeded
 };
 
 struct LogbookApiOptions {
@@ -42,6 +56,10 @@ struct LogbookApiOptions {
   // outlive the LogbookApi and every history read it started.
   const core::AuditJournal* audit = nullptr;
   std::size_t max_history_per_read = 1000;  // bound on history's ?limit=
+  // Optional sections of /logbook/v1/status; absent when null/empty. The
+  // meter must outlive the LogbookApi; the function is called on the loop.
+  const LoopStallMeter* loop_meter = nullptr;
+  std::function<SnapshotStatus()> snapshot_status;
 };
 
 class LogbookApi {
