@@ -19,6 +19,7 @@
 #include "net/handlers/logbook_api.h"
 #include "net/http_server.h"
 #include "net/loop_mailbox.h"
+#include "net/loop_stall_meter.h"
 #include "net/node_routes.h"
 #include "net/write_pipeline.h"
 #include "storage/event_log.h"
@@ -56,6 +57,7 @@ net::HttpLimits LimitsFrom(const Config& config) {
 struct Node {
   uv_loop_t loop;
   std::unique_ptr<net::LoopMailbox> mailbox;
+  std::unique_ptr<net::LoopStallMeter> loop_meter;
   std::unique_ptr<storage::EventLog> log;
   // After the log: destroyed (and joined) before it.
   std::unique_ptr<storage::Snapshotter> snapshotter;
@@ -78,6 +80,7 @@ void BeginShutdown(Node& node, int exit_code) {
   LogLine("info", "stopping: finishing in-flight requests and flushing the log");
   uv_signal_stop(&node.sigterm);
   uv_signal_stop(&node.sigint);
+  node.loop_meter->Stop();
   uv_close(reinterpret_cast<uv_handle_t*>(&node.sigterm), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&node.sigint), nullptr);
   node.evictor->Stop();
@@ -126,6 +129,7 @@ int RunServe(const Config& config) {
   net::WritePipeline* pipeline = nullptr;  // set before the writer starts
   net::LogbookApi* logbook_api = nullptr;
   net::LoopMailbox* mailbox = node.mailbox.get();
+  const auto open_start = std::chrono::steady_clock::now();
   absl::StatusOr<std::unique_ptr<storage::EventLog>> opened = storage::EventLog::Open(
       log_options, [mailbox, &pipeline, &logbook_api](core::Offset durable, absl::Status status) {
         mailbox->Post([durable, status = std::move(status), &pipeline, &logbook_api]() mutable {
@@ -139,6 +143,9 @@ int RunServe(const Config& config) {
     return AbandonStart(node);
   }
   node.log = std::move(*opened);
+  const std::int64_t open_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::steady_clock::now() - open_start)
+                                   .count();
 
   core::RegistryOptions registry_options;
   registry_options.initial_expected_clients = config.expected_number_of_clients_sending_renews;
@@ -182,6 +189,22 @@ int RunServe(const Config& config) {
   logbook_options.self_preservation = self_preservation;
   logbook_options.max_wait_ms = config.events_max_wait_ms;
   logbook_options.audit = &node.log->audit();
+  node.loop_meter = std::make_unique<net::LoopStallMeter>(&node.loop);
+  logbook_options.loop_meter = node.loop_meter.get();
+  // The snapshotter is created below, before the loop runs the first request.
+  logbook_options.snapshot_status = [&node]() {
+    net::SnapshotStatus status;
+    if (node.snapshotter == nullptr) return status;
+    const storage::SnapshotterStats stats = node.snapshotter->stats();
+    status.in_progress = stats.in_progress;
+    status.taken = stats.snapshots_written;
+    status.last_offset = stats.last_snapshot_offset;
+    status.last_ms = stats.last_encode_ms + stats.last_write_ms;
+    status.last_bytes = stats.last_snapshot_bytes;
+    status.shadow_offset = stats.shadow_offset;
+    if (!stats.last_error.ok()) status.last_error = std::string(core::MessageOf(stats.last_error));
+    return status;
+  };
   node.logbook = std::make_unique<net::LogbookApi>(&node.loop, *node.registry, *node.pipeline,
                                                    *node.log, clock, std::move(logbook_options));
   logbook_api = node.logbook.get();
@@ -260,15 +283,18 @@ int RunServe(const Config& config) {
   uv_signal_start(&node.sigint, on_signal, SIGINT);
 
   node.evictor->Start();
+  node.loop_meter->Start();
   std::printf(
       "logbook listening on http://%s:%d node_id=%s snapshot_offset=%llu recovered_events=%llu "
-      "recovery_ms=%lld\n",
+      "recovery_ms=%lld snapshot_load_ms=%lld open_ms=%lld\n",
               config.host.c_str(), node.server->port(), node.log->node_id().c_str(),
               static_cast<unsigned long long>(recovery.snapshot_offset),
-              static_cast<unsigned long long>(replayed), static_cast<long long>(recovery_ms));
+              static_cast<unsigned long long>(replayed), static_cast<long long>(recovery_ms),
+              static_cast<long long>(recovery.snapshot_ms), static_cast<long long>(open_ms));
   std::fflush(stdout);
 
   uv_run(&node.loop, UV_RUN_DEFAULT);
+  node.loop_meter->Stop();  // its handle frees itself in its own close callback
   // Close whatever is left (e.g. handles owned by destroyed objects' peers).
   uv_walk(
       &node.loop,

@@ -34,6 +34,9 @@ struct SnapshotterOptions {
 
 struct SnapshotterStats {
   std::uint64_t snapshots_written = 0;
+  // True from the start of encoding until the write returned.
+  bool in_progress = false;
+  std::uint64_t snapshots_started = 0;
   core::Offset last_snapshot_offset = core::kNoOffset;
   std::uint64_t last_snapshot_bytes = 0;
   std::int64_t last_encode_ms = 0;  // encoding + compression
