@@ -19,6 +19,9 @@ absl::StatusOr<Recovered> Recover(EventLog& log, const core::RegistryOptions& op
   ASSIGN_OR_RETURN(std::optional<LoadedSnapshot> snapshot,
                    store.LoadNewest(options, min_offset, log.last_offset(),
                                     &recovered.info.skipped_snapshots));
+  recovered.info.snapshot_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now() - start)
+                                  .count();
   if (report) {
     for (const SkippedSnapshot& skipped : recovered.info.skipped_snapshots) report(skipped);
   }

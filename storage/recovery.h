@@ -22,6 +22,7 @@ struct RecoveryInfo {
   core::Offset snapshot_offset = core::kNoOffset;  // 0: none used, full replay
   std::uint64_t replayed_events = 0;
   std::int64_t ms = 0;
+  std::int64_t snapshot_ms = 0;  // of ms: finding, reading and decoding the snapshot
   std::vector<SkippedSnapshot> skipped_snapshots;
 };
 

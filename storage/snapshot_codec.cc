@@ -253,27 +253,32 @@ absl::StatusOr<std::unique_ptr<core::Registry>> DecodeSnapshot(
     return Damaged(key_offset, absl::StrCat("body length ", raw_length, " is implausible"));
   }
   const std::string_view stored = bytes.substr(header_length, stored_length);
-  std::string body;
+  // The body is read in place when stored uncompressed, else inflated into
+  // a buffer that is not zeroed first (tens of MB at 100,000 instances:
+  // zeroing them showed up in restart profiles).
+  std::string_view body;
+  std::unique_ptr<char[]> inflated;
   switch (static_cast<SnapshotCompression>(compression)) {
     case SnapshotCompression::kNone:
       if (raw_length != stored_length) {
         return Damaged(key_offset, "uncompressed body length differs from the stored length");
       }
-      body.assign(stored);
+      body = stored;
       break;
     case SnapshotCompression::kDeflate: {
-      body.resize(raw_length);
+      inflated.reset(new char[raw_length]);
       libdeflate_decompressor* decompressor = libdeflate_alloc_decompressor();
       LOGBOOK_CHECK(decompressor != nullptr);
       std::size_t actual = 0;
       const libdeflate_result result = libdeflate_deflate_decompress(
-          decompressor, stored.data(), stored.size(), body.data(), body.size(), &actual);
+          decompressor, stored.data(), stored.size(), inflated.get(), raw_length, &actual);
       libdeflate_free_decompressor(decompressor);
       if (result != LIBDEFLATE_SUCCESS || actual != raw_length) {
         return Damaged(key_offset, absl::StrCat("body does not inflate to ", raw_length,
                                                 " bytes (libdeflate result ",
                                                 static_cast<int>(result), ")"));
       }
+      body = std::string_view(inflated.get(), raw_length);
       break;
     }
     default:
