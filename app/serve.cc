@@ -246,7 +246,12 @@ int RunServe(const Config& config) {
         }
         if (floor_follows_snapshots) raise_retention_floor();
       });
-  node.snapshotter->Start();
+  // Its shadow registry is restored from the same snapshot recovery just
+  // decoded: a second decode, which at 100,000 instances would compete for
+  // the CPU with getting ready. Started from the loop's first turn instead.
+  node.mailbox->Post([&node] {
+    if (!node.stopping) node.snapshotter->Start();
+  });
 
   net::EvictorOptions evictor_options;
   evictor_options.eviction_interval_ms = config.eviction_interval_timer_in_ms;
