@@ -500,4 +500,8 @@ EOF
 }
 
 summary | tee "$OUT/RESULTS.md"
-if [ "$RESULTS_FILE" != "-" ]; then cp "$OUT/RESULTS.md" "$RESULTS_FILE" && echo "written: $RESULTS_FILE"; fi
+# The sections of the other benchmarks (restart_scale.sh, snapshot_stall.sh) below their marker stay.
+if [ "$RESULTS_FILE" != "-" ]; then
+  { cat "$OUT/RESULTS.md"; [ -f "$RESULTS_FILE" ] && sed -n '/^<!-- Sections below: /,$p' "$RESULTS_FILE" | sed '1s/^/\n/'; } > "$OUT/RESULTS.merged.md" &&
+    cp "$OUT/RESULTS.merged.md" "$RESULTS_FILE" && echo "written: $RESULTS_FILE"
+fi

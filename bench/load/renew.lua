@@ -52,3 +52,13 @@ function done(summary, latency, requests)
     summary.requests, summary.duration, summary.bytes, e.status, e.connect, e.read, e.write,
     e.timeout))
 end
+
+-- LB_PACE_MS=N in the environment: each connection waits N ms between its
+-- requests (a light, steady load: bench/snapshot_stall.sh), instead of
+-- sending as fast as replies come back.
+local pace = tonumber(os.getenv("LB_PACE_MS") or "")
+if pace and pace > 0 then
+  function delay()
+    return pace
+  end
+end

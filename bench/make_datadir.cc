@@ -1,0 +1,271 @@
+// make_datadir: builds a Logbook data dir offline, as a node would have
+// written it, for the restart and snapshot benchmarks: N registrations
+// (the same apps, ids and fields as seed_instances, so bench/load/renew.lua
+// renews them) followed by renewals, round-robin, until the log holds E
+// events, with the snapshots a node with logbook.snapshot.every-events = S
+// would have taken. Events are decided and applied with core's own Decide*
+// and Registry, appended through storage's EventLog (sync none, one fsync at
+// the end), so the bytes are exactly a node's; it is only faster than
+// writing through HTTP (no request parsing, no per-request sync).
+//
+//   make_datadir --data-dir DIR [--instances 100000] [--apps 1000] [--events 1000000]
+//                [--snapshot-every-events 100000] [--unsnapshotted-tail 0]
+//                [--app-prefix BENCH] [--id-prefix i]
+//
+// --unsnapshotted-tail T: the last T events come after the last snapshot
+// (what a SIGKILL leaves: a replay of T events on the next start); that last
+// snapshot is at offset E - T even when it is not a multiple of S.
+// Timestamps end at the wall clock's now, renewals 30 s apart per instance,
+// so the leases are fresh for a node started right after.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/decide.h"
+#include "core/registry.h"
+#include "core/status.h"
+#include "storage/event_log.h"
+#include "storage/snapshot_codec.h"
+#include "storage/snapshot_store.h"
+#include "storage/snapshotter.h"
+
+namespace {
+
+using logbook::core::Event;
+using logbook::core::TimestampMs;
+
+struct Options {
+  std::string data_dir;
+  long instances = 100000;
+  long apps = 1000;
+  long events = 1000000;
+  long snapshot_every_events = 100000;
+  long unsnapshotted_tail = 0;
+  std::string app_prefix = "BENCH";
+  std::string id_prefix = "i";
+};
+
+[[noreturn]] void Usage(const char* message) {
+  std::fprintf(stderr,
+               "make_datadir: %s\n"
+               "usage: make_datadir --data-dir DIR [--instances N] [--apps A] [--events E]\n"
+               "                    [--snapshot-every-events S] [--unsnapshotted-tail T]\n"
+               "                    [--app-prefix S] [--id-prefix S]\n",
+               message);
+  std::exit(2);
+}
+
+long ParseLong(const char* flag, const char* text, long min) {
+  char* end = nullptr;
+  errno = 0;
+  const long value = std::strtol(text, &end, 10);
+  if (errno != 0 || end == text || *end != '\0' || value < min) {
+    std::fprintf(stderr, "make_datadir: %s wants an integer >= %ld, got '%s'\n", flag, min, text);
+    std::exit(2);
+  }
+  return value;
+}
+
+Options Parse(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    if (i + 1 >= argc) Usage("every flag takes a value");
+    const char* value = argv[++i];
+    if (flag == "--data-dir") {
+      options.data_dir = value;
+    } else if (flag == "--instances") {
+      options.instances = ParseLong(argv[i - 1], value, 1);
+    } else if (flag == "--apps") {
+      options.apps = ParseLong(argv[i - 1], value, 1);
+    } else if (flag == "--events") {
+      options.events = ParseLong(argv[i - 1], value, 1);
+    } else if (flag == "--snapshot-every-events") {
+      options.snapshot_every_events = ParseLong(argv[i - 1], value, 1);
+    } else if (flag == "--unsnapshotted-tail") {
+      options.unsnapshotted_tail = ParseLong(argv[i - 1], value, 0);
+    } else if (flag == "--app-prefix") {
+      options.app_prefix = value;
+    } else if (flag == "--id-prefix") {
+      options.id_prefix = value;
+    } else {
+      Usage("unknown flag");
+    }
+  }
+  if (options.data_dir.empty()) Usage("--data-dir is required");
+  if (options.events < options.instances) Usage("--events must be >= --instances");
+  if (options.unsnapshotted_tail >= options.events) Usage("--unsnapshotted-tail must be < --events");
+  return options;
+}
+
+std::string AppName(const Options& options, long k) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "-%04ld", k % options.apps);
+  return options.app_prefix + buffer;
+}
+
+std::string InstanceId(const Options& options, long k) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "-%08ld", k);
+  return options.id_prefix + buffer;
+}
+
+// The fields seed_instances registers, as the JSON reader would have parsed them.
+logbook::core::InstanceInfo Instance(const Options& options, long k, TimestampMs now) {
+  logbook::core::InstanceInfo info;
+  const std::string app = AppName(options, k);
+  const std::string id = InstanceId(options, k);
+  char ip[32];
+  std::snprintf(ip, sizeof ip, "10.%ld.%ld.%ld", (k >> 16) & 255, (k >> 8) & 255, k & 255);
+  const std::string base = std::string("http://") + ip + ":8080/";
+  info.instance_id = id;
+  info.host_name = id + ".bench.local";
+  info.app = app;
+  info.ip_addr = ip;
+  info.port = {8080, true};
+  info.secure_port = {8443, false};
+  info.vip_address = app;
+  info.secure_vip_address = app;
+  info.home_page_url = base;
+  info.status_page_url = base + "actuator/info";
+  info.health_check_url = base + "actuator/health";
+  info.metadata = {{"zone", "bench"}};
+  info.last_updated_timestamp = now;
+  info.last_dirty_timestamp = now;
+  return info;
+}
+
+void Check(const absl::Status& status, const char* what) {
+  if (status.ok()) return;
+  std::fprintf(stderr, "make_datadir: %s: %s\n", what,
+               std::string(logbook::core::MessageOf(status)).c_str());
+  std::exit(1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = Parse(argc, argv);
+  const auto started = std::chrono::steady_clock::now();
+  logbook::storage::EventLogOptions log_options;
+  log_options.data_dir = options.data_dir;
+  log_options.sync = logbook::storage::SyncPolicy::kNone;
+  auto opened =
+      logbook::storage::EventLog::Open(log_options, [](logbook::core::Offset, absl::Status) {});
+  Check(opened.status(), "open");
+  logbook::storage::EventLog& log = **opened;
+  if (log.last_offset() != 0) {
+    std::fprintf(stderr, "make_datadir: %s already holds a log; give an empty or new dir\n",
+                 options.data_dir.c_str());
+    return 1;
+  }
+  log.Start();
+
+  // One renewal round (every instance once) per 30 s of simulated time,
+  // ending now.
+  const long renewals = options.events - options.instances;
+  const long rounds = (renewals + options.instances - 1) / options.instances;
+  const TimestampMs end_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+  const TimestampMs start_ms = end_ms - (rounds + 1) * 30000;
+  const double step_ms = 30000.0 / static_cast<double>(options.instances);
+
+  logbook::core::Registry registry;
+  std::vector<Event> batch;
+  constexpr std::size_t kBatch = 4096;
+  const auto flush = [&] {
+    auto appended = log.Append(batch);
+    Check(appended.status(), "append");
+    for (const Event& event : batch) registry.Apply(event);
+    batch.clear();
+  };
+  // The snapshots a node would have taken by offset `snapshot_until`: its
+  // snapshotter catches up from the durable log the same way. The events
+  // after it are left unsnapshotted (what a SIGKILL leaves behind).
+  logbook::storage::SnapshotterOptions snapshot_options;
+  snapshot_options.every_events = static_cast<std::uint64_t>(options.snapshot_every_events);
+  snapshot_options.every_ms = std::int64_t{1} << 60;
+  const long snapshot_until = options.events - options.unsnapshotted_tail;
+  const auto last_wanted = static_cast<std::uint64_t>(
+      snapshot_until / options.snapshot_every_events * options.snapshot_every_events);
+  std::uint64_t snapshots = 0;
+  std::uint64_t snapshot_bytes = 0;
+  std::int64_t snapshot_ms = 0;
+  const auto take_snapshots = [&] {
+    const auto begin = std::chrono::steady_clock::now();
+    if (!batch.empty()) flush();
+    while (log.durable_offset() < log.last_offset()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    logbook::storage::Snapshotter snapshotter(log, snapshot_options);
+    snapshotter.Start();
+    while (last_wanted > 0) {
+      const logbook::storage::SnapshotterStats stats = snapshotter.stats();
+      Check(stats.last_error, "snapshot");
+      if (stats.last_snapshot_offset >= last_wanted) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    snapshotter.Stop(/*final_snapshot=*/false);
+    snapshots = snapshotter.stats().snapshots_written;
+    snapshot_bytes = snapshotter.stats().last_snapshot_bytes;
+    // The last snapshot exactly at snapshot_until, so that the replay after
+    // it is exactly the tail asked for; encoded from this tool's registry,
+    // which has applied the same events.
+    if (last_wanted < static_cast<std::uint64_t>(snapshot_until)) {
+      const std::string encoded = logbook::storage::EncodeSnapshot(registry);
+      Check(logbook::storage::SnapshotStore(log.db()).Write(
+                static_cast<logbook::core::Offset>(snapshot_until), encoded),
+            "snapshot");
+      ++snapshots;
+      snapshot_bytes = encoded.size();
+    }
+    snapshot_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - begin)
+                      .count();
+  };
+  for (long n = 0; n < options.events; ++n) {
+    if (n == snapshot_until && options.unsnapshotted_tail > 0) take_snapshots();
+    const long round = n / options.instances;
+    const long k = n % options.instances;
+    const TimestampMs now = start_ms + round * 30000 + static_cast<TimestampMs>(k * step_ms);
+    logbook::core::DecideContext context;
+    context.now_ms = now;
+    logbook::core::Decision decision;
+    if (round == 0) {
+      logbook::core::RegisterCommand command;
+      command.instance = Instance(options, k, now);
+      decision = logbook::core::DecideRegister(registry, command, context);
+    } else {
+      logbook::core::RenewCommand renew;
+      renew.app = AppName(options, k);
+      renew.instance_id = InstanceId(options, k);
+      decision = logbook::core::DecideRenew(registry, renew, context);
+    }
+    if (decision.outcome != logbook::core::Outcome::kOk || decision.events.size() != 1) {
+      std::fprintf(stderr, "make_datadir: event %ld was not decided as one event: %s\n", n,
+                   decision.reason.c_str());
+      return 1;
+    }
+    batch.push_back(std::move(decision.events.front()));
+    // Registrations must be applied before their renewals are decided.
+    if (batch.size() == kBatch || n + 1 == options.instances || n + 1 == options.events) flush();
+  }
+  if (options.unsnapshotted_tail == 0) take_snapshots();
+  log.Stop();
+  const auto done = std::chrono::steady_clock::now();
+  std::printf(
+      "make_datadir dir=%s instances=%ld events=%ld snapshots=%llu last_snapshot_bytes=%llu "
+      "total_ms=%lld snapshot_ms=%lld\n",
+      options.data_dir.c_str(), options.instances, options.events,
+      static_cast<unsigned long long>(snapshots), static_cast<unsigned long long>(snapshot_bytes),
+      static_cast<long long>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(done - started).count()),
+      static_cast<long long>(snapshot_ms));
+  return 0;
+}

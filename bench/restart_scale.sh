@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Restart at scale (issue 4): a data dir with INSTANCES instances and EVENTS events (registrations,
+# then renewals), built offline by build/bench/make_datadir exactly as a node writes it (snapshots
+# every SNAPSHOT_EVERY events, as logbook.snapshot.every-events does). Measures exec -> /readyz 200:
+#   sigterm: a node on the dir is stopped with SIGTERM (it takes a final snapshot), then restarted
+#   sigkill: a dir whose last TAIL events come after the last snapshot (what kill -9 leaves between
+#            two snapshots), the node is started, kill -9'd, restarted: RocksDB WAL recovery + replay
+# each cold-ish (the dir's pages dropped from the page cache with posix_fadvise DONTNEED first) and
+# warm, next to `cat DIR/* > /dev/null` of the same files, cold-ish and warm, in the same run.
+# Also the RSS per instance after a restart (VmRSS minus an empty node's, / INSTANCES).
+#
+# usage: bench/restart_scale.sh [OUT_DIR]
+# Environment (defaults): INSTANCES=100000 APPS=1000 EVENTS=1000000 SNAPSHOT_EVERY=100000
+#   TAIL=50000 RESTARTS=5 DATA_BASE=${TMPDIR:-/tmp} RESULTS_FILE=- (a path: writes the markdown
+#   section there) SKIP_BUILD=0 BUILD_DIR=build KEEP_DATA=0
+set -u -o pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+INSTANCES="${INSTANCES:-100000}"
+APPS="${APPS:-1000}"
+EVENTS="${EVENTS:-1000000}"
+SNAPSHOT_EVERY="${SNAPSHOT_EVERY:-100000}"
+TAIL="${TAIL:-50000}"
+RESTARTS="${RESTARTS:-5}"
+RESULTS_FILE="${RESULTS_FILE:--}"
+COMMAND="bench/restart_scale.sh${1:+ $1}"
+for v in INSTANCES APPS EVENTS SNAPSHOT_EVERY TAIL RESTARTS GLIBC_TUNABLES; do
+  [ -n "$(printenv "$v")" ] && COMMAND="$v=$(printenv "$v") $COMMAND"
+done
+
+OUT="${1:-}"
+if [ -z "$OUT" ]; then OUT=$(mktemp -d "${TMPDIR:-/tmp}/logbook-restart.XXXXXX") || exit 1; fi
+mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd -P)"
+DATA_ROOT=$(mktemp -d "${DATA_BASE:-${TMPDIR:-/tmp}}/logbook-restart-data.XXXXXX") || exit 1
+# shellcheck source=bench/scale_common.sh
+source "$ROOT/bench/scale_common.sh"
+for tool in curl awk cmake python3; do command -v "$tool" >/dev/null || die "$tool is missing"; done
+echo "output: $OUT   data dirs: $DATA_ROOT"
+MACHINE="$(machine_line)"
+START_S=$SECONDS
+build_tools
+COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD 2>/dev/null || echo '+dirty')"
+
+# drop_cache DIR: evicts the dir's clean pages from the page cache (no root needed); the next
+# read comes from the disk or the hypervisor's cache: "cold-ish".
+drop_cache() {
+  sync -f "$1" 2>/dev/null
+  python3 - "$1" <<'PY'
+import os, sys
+for base, _, files in os.walk(sys.argv[1]):
+    for name in files:
+        fd = os.open(os.path.join(base, name), os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+PY
+}
+# read_ms DIR: time of `cat DIR/* > /dev/null` (every file, recursively)
+read_ms() {
+  local t0=$EPOCHREALTIME
+  find "$1" -type f -exec cat {} + > /dev/null
+  ms_between "$t0" "$EPOCHREALTIME"
+}
+# timed_start DIR NAME: exec -> /readyz 200; sets READY_MS, REPLAYED, RECOVERY_MS, SNAP_OFFSET
+timed_start() {
+  # A known port, so that /readyz is polled from exec on, without watching the log for the port.
+  NODE_PORT=$(free_port)
+  START_PORT=$NODE_PORT start_on "$1" "$OUT/$2.log"
+  wait_ready
+  wait_listening
+  READY_MS=$(ms_between "$NODE_T0" "$T_READY")
+  REPLAYED=$(echo "$NODE_LINE" | sed -n 's/.*recovered_events=\([0-9]*\).*/\1/p')
+  RECOVERY_MS=$(echo "$NODE_LINE" | sed -n 's/.*recovery_ms=\([0-9]*\).*/\1/p')
+  SNAP_OFFSET=$(echo "$NODE_LINE" | sed -n 's/.*snapshot_offset=\([0-9]*\).*/\1/p')
+}
+
+log "building the data dirs: $INSTANCES instances, $EVENTS events, snapshots every $SNAPSHOT_EVERY"
+TERM_DIR="$DATA_ROOT/term"; KILL_DIR="$DATA_ROOT/kill"
+GEN_T0=$EPOCHREALTIME
+"$MAKE_DATADIR" --data-dir "$TERM_DIR" --instances "$INSTANCES" --apps "$APPS" --events "$EVENTS" \
+  --snapshot-every-events "$SNAPSHOT_EVERY" > "$OUT/make_term.txt" 2>&1 || die "make_datadir failed: $(cat "$OUT/make_term.txt")"
+GEN_MS=$(ms_between "$GEN_T0" "$EPOCHREALTIME")
+echo "  $(cat "$OUT/make_term.txt") (${GEN_MS} ms)"
+"$MAKE_DATADIR" --data-dir "$KILL_DIR" --instances "$INSTANCES" --apps "$APPS" --events "$EVENTS" \
+  --snapshot-every-events "$SNAPSHOT_EVERY" --unsnapshotted-tail "$TAIL" > "$OUT/make_kill.txt" 2>&1 ||
+  die "make_datadir failed: $(cat "$OUT/make_kill.txt")"
+echo "  $(cat "$OUT/make_kill.txt")"
+
+# An empty node's RSS, for the per-instance figure.
+EMPTY_DIR="$DATA_ROOT/empty"
+start_on "$EMPTY_DIR" "$OUT/empty.log"; wait_listening; wait_ready
+RSS_EMPTY=$(rss_kib "$NODE_PID"); stop_pid "$NODE_PID" TERM
+
+declare -A S
+add() { S[$1]="${S[$1]:-} $2"; }
+for r in $(seq 1 "$RESTARTS"); do
+  for mode in term kill; do
+    dir="$DATA_ROOT/$mode"
+    # Bring the dir to its pre-restart state: a node ran on it and was stopped with the mode's signal.
+    start_on "$dir" "$OUT/$mode-prep-$r.log"; wait_listening; wait_ready
+    if [ "$mode" = term ]; then stop_pid "$NODE_PID" TERM; else stop_pid "$NODE_PID" KILL; fi
+    bytes=$(du -sb "$dir" | cut -f1); add "$mode.bytes" "$bytes"
+    for cache in cold warm; do
+      if [ "$cache" = cold ]; then drop_cache "$dir"; fi
+      add "$mode.$cache.read_ms" "$(read_ms "$dir")"
+      if [ "$cache" = cold ]; then drop_cache "$dir"; else read_ms "$dir" > /dev/null; fi
+      timed_start "$dir" "$mode-$cache-$r"
+      rss=$(rss_kib "$NODE_PID")
+      # CPU the process used from exec to ready (all threads): what the restart costs without the
+      # waiting for a core that a shared machine adds to the wall time.
+      cpu=$(awk -v t="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1000 / t}' "/proc/$NODE_PID/stat")
+      add "$mode.$cache.cpu_ms" "$cpu"
+      add "$mode.$cache.ready_ms" "$READY_MS"; add "$mode.$cache.recovery_ms" "$RECOVERY_MS"
+      add "$mode.replayed" "$REPLAYED"; add "$mode.snapshot_offset" "$SNAP_OFFSET"; add "$mode.rss" "$rss"
+      echo "  [$r $mode $cache] read ${S[$mode.$cache.read_ms]##* } ms; /readyz 200 after $READY_MS ms (CPU $cpu ms) (snapshot $SNAP_OFFSET, replayed $REPLAYED in $RECOVERY_MS ms), RSS $rss KiB"
+      if [ "$mode" = term ]; then stop_pid "$NODE_PID" TERM; else stop_pid "$NODE_PID" KILL; fi
+    done
+  done
+done
+
+m() { median ${S[$1]}; }
+rg() { range ${S[$1]}; }
+ratio() { awk -v a="$(m "$1")" -v b="$(m "$2")" 'BEGIN {printf "%.1f", a / b}'; }
+per_instance() { awk -v r="$(m "$1")" -v e="$RSS_EMPTY" -v n="$INSTANCES" 'BEGIN {printf "%.0f", (r - e) * 1024 / n}'; }
+SECTION="$(cat <<MD
+## Restart at scale: $INSTANCES instances, $EVENTS events
+
+- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $COMMIT; run time $(( SECONDS - START_S )) s
+- Machine: $MACHINE
+- Command: \`$COMMAND\`
+- Data dir: built by \`build/bench/make_datadir\` (core's Decide/Apply + storage's EventLog, the
+  node's own bytes) in $GEN_MS ms: $INSTANCES registrations in $APPS apps, then renewals round-robin up
+  to $EVENTS events, snapshots every $SNAPSHOT_EVERY events (3 kept). Size on disk: $(awk -v b="$(m term.bytes)" 'BEGIN {printf "%.1f MB", b/1e6}').
+- sigterm: the node stops with SIGTERM (final snapshot) and restarts. sigkill: the last $TAIL events
+  follow the last snapshot, the node is killed with \`kill -9\` and restarts (RocksDB WAL recovery,
+  then a replay of $TAIL events). cold-ish: the dir's pages evicted with \`posix_fadvise(DONTNEED)\`
+  first; warm: right after reading them. Each restart is exec → \`/readyz\` 200, polled every 5 ms.
+
+| median (min–max) over $RESTARTS | cold-ish | warm |
+|---|---|---|
+| \`cat\` of the data dir (sigterm dir) | $(m term.cold.read_ms) ($(rg term.cold.read_ms)) ms | $(m term.warm.read_ms) ($(rg term.warm.read_ms)) ms |
+| **restart after SIGTERM** → \`/readyz\` 200 | **$(m term.cold.ready_ms)** ($(rg term.cold.ready_ms)) ms | **$(m term.warm.ready_ms)** ($(rg term.warm.ready_ms)) ms |
+| ratio to the \`cat\` | $(ratio term.cold.ready_ms term.cold.read_ms)× | $(ratio term.warm.ready_ms term.warm.read_ms)× |
+| CPU time of the node, exec → ready (all threads) | $(m term.cold.cpu_ms) ($(rg term.cold.cpu_ms)) ms | $(m term.warm.cpu_ms) ($(rg term.warm.cpu_ms)) ms |
+| of which recovery (snapshot load + replay of $(m term.replayed) events) | $(m term.cold.recovery_ms) ms | $(m term.warm.recovery_ms) ms |
+| \`cat\` of the data dir (sigkill dir) | $(m kill.cold.read_ms) ($(rg kill.cold.read_ms)) ms | $(m kill.warm.read_ms) ($(rg kill.warm.read_ms)) ms |
+| **restart after \`kill -9\`** → \`/readyz\` 200 | **$(m kill.cold.ready_ms)** ($(rg kill.cold.ready_ms)) ms | **$(m kill.warm.ready_ms)** ($(rg kill.warm.ready_ms)) ms |
+| ratio to the \`cat\` | $(ratio kill.cold.ready_ms kill.cold.read_ms)× | $(ratio kill.warm.ready_ms kill.warm.read_ms)× |
+| CPU time of the node, exec → ready (all threads) | $(m kill.cold.cpu_ms) ($(rg kill.cold.cpu_ms)) ms | $(m kill.warm.cpu_ms) ($(rg kill.warm.cpu_ms)) ms |
+| of which recovery (snapshot load + replay of $(m kill.replayed) events) | $(m kill.cold.recovery_ms) ms | $(m kill.warm.recovery_ms) ms |
+
+Goal: ≤ 1 s and ≤ 5× the file read. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). **RSS after a restart: $(per_instance term.rss) bytes per instance**
+(VmRSS $(m term.rss) KiB with $INSTANCES instances, minus $RSS_EMPTY KiB of an empty node, no fetch
+served yet: registry, RocksDB memtables and block cache, the allocator's slack).
+MD
+)"
+echo
+echo "$SECTION"
+[ "$RESULTS_FILE" = - ] || write_section "$RESULTS_FILE" "## Restart at scale" "$SECTION"
