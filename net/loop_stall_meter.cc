@@ -1,5 +1,7 @@
 #include "net/loop_stall_meter.h"
 
+#include <time.h>
+
 #include <algorithm>
 
 namespace logbook::net {
@@ -39,14 +41,26 @@ void LoopStallMeter::Stop() {
   handle_ = nullptr;
 }
 
+namespace {
+
+std::uint64_t ThreadCpuNs() {
+  timespec now{};
+  if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) != 0) return 0;
+  return static_cast<std::uint64_t>(now.tv_sec) * 1000000000 +
+         static_cast<std::uint64_t>(now.tv_nsec);
+}
+
+}  // namespace
+
 void LoopStallMeter::OnPrepare(uv_prepare_t* prepare) {
   Handle* handle = static_cast<Handle*>(prepare->data);
   if (handle->meter == nullptr) return;
-  handle->meter->Record(uv_hrtime(), uv_metrics_idle_time(prepare->loop));
+  handle->meter->Record(uv_hrtime(), uv_metrics_idle_time(prepare->loop), ThreadCpuNs());
 }
 
-void LoopStallMeter::Record(std::uint64_t now_ns, std::uint64_t idle_ns) {
+void LoopStallMeter::Record(std::uint64_t now_ns, std::uint64_t idle_ns, std::uint64_t cpu_ns) {
   if (have_previous_) {
+    if (cpu_ns >= previous_cpu_ns_) max_cpu_ns_ = std::max(max_cpu_ns_, cpu_ns - previous_cpu_ns_);
     const std::uint64_t wall = now_ns - previous_ns_;
     const std::uint64_t idle = idle_ns - previous_idle_ns_;
     const std::uint64_t busy = wall > idle ? wall - idle : 0;
@@ -67,6 +81,7 @@ void LoopStallMeter::Record(std::uint64_t now_ns, std::uint64_t idle_ns) {
   have_previous_ = true;
   previous_ns_ = now_ns;
   previous_idle_ns_ = idle_ns;
+  previous_cpu_ns_ = cpu_ns;
 }
 
 namespace {
@@ -80,6 +95,7 @@ LoopStallStats LoopStallMeter::stats() const {
   LoopStallStats stats;
   stats.iterations = iterations_;
   stats.max_stall_ms = Ms(max_ns_);
+  stats.max_stall_cpu_ms = Ms(max_cpu_ns_);
   stats.stalls_over_threshold = over_threshold_;
   stats.threshold_ms = threshold_ms_;
   stats.busy_ms = Ms(busy_ns_);

@@ -6,7 +6,8 @@
 // between. That is every iteration, exactly, with no extra wakeups; a
 // repeating timer's lateness would only see stalls that overlap its due time,
 // cost a wakeup per tick, and the prepare/check pair alone cannot tell the
-// I/O callbacks (run inside poll) from the wait.
+// I/O callbacks (run inside poll) from the wait. The loop thread's CPU time
+// over the same span is kept too, to tell work from waiting for a core.
 //
 // Thread: everything on the loop thread.
 #include <cstdint>
@@ -17,7 +18,11 @@ namespace logbook::net {
 
 struct LoopStallStats {
   std::uint64_t iterations = 0;        // busy periods measured
-  double max_stall_ms = 0;             // longest since Start()
+  double max_stall_ms = 0;             // longest since Start(), wall clock
+  // Longest in CPU time of the loop thread: what the loop itself computed.
+  // A wall stall well above it is the thread waiting for a core (a busy
+  // machine), not work done on the loop.
+  double max_stall_cpu_ms = 0;
   std::uint64_t stalls_over_threshold = 0;
   double threshold_ms = 0;
   double busy_ms = 0;                  // total busy time measured
@@ -46,7 +51,7 @@ class LoopStallMeter {
  private:
   struct Handle;
   static void OnPrepare(uv_prepare_t* prepare);
-  void Record(std::uint64_t now_ns, std::uint64_t idle_ns);
+  void Record(std::uint64_t now_ns, std::uint64_t idle_ns, std::uint64_t cpu_ns);
 
   uv_loop_t* loop_;
   const double threshold_ms_;
@@ -56,6 +61,8 @@ class LoopStallMeter {
   bool have_previous_ = false;
   std::uint64_t previous_ns_ = 0;
   std::uint64_t previous_idle_ns_ = 0;
+  std::uint64_t previous_cpu_ns_ = 0;
+  std::uint64_t max_cpu_ns_ = 0;
 
   std::uint64_t iterations_ = 0;
   std::uint64_t max_ns_ = 0;

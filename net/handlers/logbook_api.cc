@@ -367,6 +367,8 @@ void LogbookApi::GetStatus(Responder responder) {
     w.BeginObject();
     w.Key("max_stall_ms");
     w.Double(loop.max_stall_ms);
+    w.Key("max_stall_cpu_ms");
+    w.Double(loop.max_stall_cpu_ms);
     w.Key("stalls_over_5ms");
     w.Uint(loop.stalls_over_threshold);
     w.Key("recent_max_stall_ms");
