@@ -22,6 +22,7 @@
 #include "storage/db.h"
 #include "storage/event_key.h"
 #include "storage/log_reader.h"
+#include "storage/snapshot_codec.h"
 
 namespace logbook::app {
 namespace {
@@ -273,6 +274,50 @@ void WriteStat(const LogReader& reader, const LogCommand& command, std::ostream&
   out.flush();
 }
 
+// Pages through the audit index (never the events column family), the way
+// GET /logbook/v1/history does, printing each entry as that endpoint shows it.
+int RunHistory(const LogReader& reader, const LogCommand& command, std::ostream& out,
+               std::ostream& err) {
+  const EventFilter& filter = command.filter;
+  constexpr std::size_t kPage = 1000;
+  core::AuditQuery query;
+  query.app = filter.app.value_or("");
+  query.instance_id = filter.instance_id.value_or("");
+  query.since_ms = filter.since_ms;
+  query.until_ms = filter.until_ms;
+  query.types = filter.types;
+  query.from = filter.from;
+  query.limit = kPage;
+  std::size_t printed = 0;
+  const std::size_t limit = command.limit.value_or(~std::size_t{0});
+  while (printed < limit) {
+    absl::StatusOr<core::AuditPage> page = reader.History(query);
+    if (!page.ok()) {
+      err << "logbook log: " << core::MessageOf(page.status()) << "\n";
+      return 1;
+    }
+    if (printed == 0 && filter.from < page->first_offset) {
+      err << "logbook log: note: the audit log starts at offset " << page->first_offset
+          << "; older state changes are past logbook.log.audit-retention\n";
+    }
+    for (const core::AuditEntry& entry : page->entries) {
+      if (entry.event.offset > filter.to || printed >= limit) {
+        out.flush();
+        return 0;
+      }
+      std::string line;
+      net::eureka::JsonWriter writer(&line);
+      net::eureka::WriteAuditEntryJson(entry, writer);
+      out << line << "\n";
+      ++printed;
+    }
+    if (page->entries.size() < kPage) break;
+    query.from = page->next;
+  }
+  out.flush();
+  return 0;
+}
+
 // Why Registry::Apply would abort on `event` (it checks these as invariants:
 // Decide never makes such events, but a damaged dir may hold them), or "".
 std::string UnappliableReason(const core::Event& event) {
@@ -288,6 +333,11 @@ std::string UnappliableReason(const core::Event& event) {
   }
   return "";
 }
+
+struct VerifiedSnapshot {
+  core::Offset offset = core::kNoOffset;
+  std::unique_ptr<core::Registry> registry;
+};
 
 int RunVerify(const LogReader& reader, const LogCommand& command, std::ostream& out) {
   std::uint64_t problems = 0;
@@ -316,28 +366,110 @@ int RunVerify(const LogReader& reader, const LogCommand& command, std::ostream& 
 
   absl::StatusOr<std::pair<core::Offset, core::Offset>> bounds = reader.OffsetBounds();
   std::uint64_t events = 0;
-  core::Registry registry;
+  std::uint64_t snapshots_checked = 0;
+  // The registry the log rebuilds: from empty when the log still starts at
+  // 1, else from the oldest usable snapshot (retention dropped the rest).
+  std::unique_ptr<core::Registry> registry;
   if (!bounds.ok()) {
     problem(core::MessageOf(bounds.status()));
-  } else if (bounds->second != core::kNoOffset) {
-    // Dense from the first offset kept to the last: retention only ever
-    // removes a prefix, so any other hole is damage.
-    std::unique_ptr<EventCursor> cursor =
-        reader.NewCursor({.from = bounds->first, .through = bounds->second, .expect_dense = true});
-    LogRecord record;
-    while (cursor->Next(&record)) {
-      if (record.kind != LogRecord::Kind::kEvent) {
-        problem(ProblemLine(record));
+  } else {
+    const core::Offset first = bounds->first;
+    const core::Offset last = bounds->second == core::kNoOffset ? first - 1 : bounds->second;
+    // Every snapshot that decodes, oldest first; a damaged one is a problem
+    // (recovery would skip it and fall back to an older one).
+    std::vector<VerifiedSnapshot> snapshots;
+    absl::StatusOr<std::vector<storage::SnapshotValue>> stored = reader.Snapshots();
+    if (!stored.ok()) problem(core::MessageOf(stored.status()));
+    for (const storage::SnapshotValue& value : stored.ok() ? *stored : std::vector<storage::SnapshotValue>{}) {
+      const std::optional<core::Offset> offset = storage::ParseEventKey(value.key);
+      if (!offset.has_value() || *offset == core::kNoOffset) {
+        problem(absl::StrCat("snapshot with a malformed key ", absl::BytesToHexString(value.key)));
         continue;
       }
-      ++events;
-      if (const std::string reason = UnappliableReason(record.event); !reason.empty()) {
-        problem(absl::StrCat("offset ", record.offset, ": cannot replay: ", reason));
+      absl::StatusOr<std::unique_ptr<core::Registry>> decoded =
+          storage::DecodeSnapshot(value.value, *offset, core::RegistryOptions());
+      if (!decoded.ok()) {
+        problem(std::string(core::MessageOf(decoded.status())) +
+                " (recovery skips it for an older snapshot and a longer replay)");
         continue;
       }
-      registry.Apply(record.event);
+      if (*offset > last) {
+        problem(absl::StrCat("snapshot at offset ", *offset,
+                             " is past the end of the log (last offset ", last, ")"));
+        continue;
+      }
+      if (*offset + 1 < first) {
+        out << "note: snapshot at offset " << *offset << " is older than the retained log (first offset "
+            << first << "): not compared\n";
+        continue;
+      }
+      snapshots.push_back({*offset, *std::move(decoded)});
     }
-    if (!cursor->status().ok()) problem(core::MessageOf(cursor->status()));
+    // The chain's base: the log itself when it starts at 1, else the oldest
+    // snapshot the retained log continues.
+    core::Offset base_offset = core::kNoOffset;
+    std::size_t next_snapshot = 0;
+    if (first == 1) {
+      registry = std::make_unique<core::Registry>();
+    } else if (!snapshots.empty()) {
+      // Retention keeps every event after the oldest snapshot (the node's
+      // retention floor), so it is the base; events before it are only
+      // checked, not replayed.
+      base_offset = snapshots.front().offset;
+      registry = std::make_unique<core::Registry>(*snapshots.front().registry);
+      next_snapshot = 1;
+    } else if (bounds->second != core::kNoOffset) {
+      problem(absl::StrCat("the log starts at offset ", first, " and no valid snapshot covers events 1..",
+                           first - 1, ": the registry cannot be rebuilt"));
+    }
+    // What the replay so far is compared against at each snapshot's offset.
+    const std::string base_name =
+        base_offset == core::kNoOffset ? std::string("the replay of the log from offset 1")
+                                       : absl::StrCat("the snapshot at offset ", base_offset,
+                                                      " plus the replay of the events after it");
+    bool replaying = registry != nullptr;
+    const auto compare_snapshots_at = [&](core::Offset offset) {
+      while (next_snapshot < snapshots.size() && snapshots[next_snapshot].offset <= offset) {
+        const VerifiedSnapshot& snapshot = snapshots[next_snapshot++];
+        if (!replaying || snapshot.offset != offset) continue;
+        ++snapshots_checked;
+        if (storage::EncodeSnapshotBody(*snapshot.registry) != storage::EncodeSnapshotBody(*registry)) {
+          problem(absl::StrCat("snapshot at offset ", snapshot.offset, " differs from ", base_name,
+                               " up to offset ", snapshot.offset,
+                               " (recovery from it would serve another registry)"));
+        }
+      }
+    };
+    if (bounds->second != core::kNoOffset) {
+      // Dense from the first offset kept to the last: retention only ever
+      // removes a prefix, so any other hole is damage.
+      std::unique_ptr<EventCursor> cursor =
+          reader.NewCursor({.from = first, .through = bounds->second, .expect_dense = true});
+      LogRecord record;
+      while (cursor->Next(&record)) {
+        if (record.kind != LogRecord::Kind::kEvent) {
+          problem(ProblemLine(record));
+          // The replay cannot go past a hole: later snapshots stay unchecked.
+          replaying = false;
+          continue;
+        }
+        ++events;
+        if (const std::string reason = UnappliableReason(record.event); !reason.empty()) {
+          problem(absl::StrCat("offset ", record.offset, ": cannot replay: ", reason));
+          replaying = false;
+          continue;
+        }
+        if (replaying && record.offset > base_offset) {
+          registry->Apply(record.event);
+          compare_snapshots_at(record.offset);
+        }
+      }
+      if (!cursor->status().ok()) problem(core::MessageOf(cursor->status()));
+    }
+    if (next_snapshot < snapshots.size() && replaying) {
+      problem(absl::StrCat("snapshot at offset ", snapshots[next_snapshot].offset,
+                           " was not reached by the replay"));
+    }
   }
   // RocksDB's own block checksums over every table file, snapshots included.
   if (absl::Status checked = reader.VerifyFileChecksums(); !checked.ok()) {
@@ -350,8 +482,10 @@ int RunVerify(const LogReader& reader, const LogCommand& command, std::ostream& 
   } else {
     out << "empty log, ";
   }
-  out << events << " events decoded; replay: " << registry.applications().size()
-      << " applications, " << registry.instance_count() << " instances; " << problems
+  out << events << " events decoded; " << snapshots_checked
+      << " snapshots equal to the replay; replay: "
+      << (registry ? registry->applications().size() : 0) << " applications, "
+      << (registry ? registry->instance_count() : 0) << " instances; " << problems
       << (problems == 1 ? " problem" : " problems") << "\n";
   out << (problems == 0 ? "OK" : "FAILED") << "\n";
   out.flush();
@@ -416,8 +550,9 @@ int RunLogCommand(const LogCommand& command, std::ostream& out, std::ostream& er
       return exit_code;
     }
     case LogAction::kDump:
-    case LogAction::kHistory:
       return RunDump(**reader, command, out, err);
+    case LogAction::kHistory:
+      return RunHistory(**reader, command, out, err);
     case LogAction::kTail:
       return RunTail(**reader, command, out, err);
     case LogAction::kVerify:

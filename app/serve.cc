@@ -53,6 +53,16 @@ net::HttpLimits LimitsFrom(const Config& config) {
   return limits;
 }
 
+// What an operator can do about a damaged data dir (docs/durability.md).
+void PrintDamageAdvice(const std::string& data_dir) {
+  std::fprintf(stderr,
+               "logbook: what to do: keep %s as it is for inspection; `logbook log verify %s` "
+               "lists every damaged record and snapshot; then restore the dir from a backup, or "
+               "start this node on an empty dir so that clients re-register and peers replicate "
+               "to it\n",
+               data_dir.c_str(), data_dir.c_str());
+}
+
 // Everything the running node owns, destroyed in reverse order of creation.
 struct Node {
   uv_loop_t loop;
@@ -140,6 +150,7 @@ int RunServe(const Config& config) {
   if (!opened.ok()) {
     std::fprintf(stderr, "logbook: cannot open the data dir: %s\n",
                  std::string(core::MessageOf(opened.status())).c_str());
+    if (absl::IsDataLoss(opened.status())) PrintDamageAdvice(config.data_dir);
     return AbandonStart(node);
   }
   node.log = std::move(*opened);
@@ -159,6 +170,7 @@ int RunServe(const Config& config) {
     // Never serve a partial registry (ARCHITECTURE.md §3).
     std::fprintf(stderr, "logbook: the log in %s is damaged, refusing to start: %s\n",
                  config.data_dir.c_str(), std::string(core::MessageOf(recovered.status())).c_str());
+    PrintDamageAdvice(config.data_dir);
     return AbandonStart(node);
   }
   node.registry = std::move(recovered->registry);
@@ -271,6 +283,28 @@ int RunServe(const Config& config) {
     return AbandonStart(node);
   }
 
+  // Disk full (docs/durability.md): the writer dropped the events that were
+  // not durable, so the registry is rebuilt from the newest snapshot and the
+  // log on disk, exactly as at startup; then the writer may probe for space.
+  node.pipeline->SetRollback([&node, registry_options]() -> absl::Status {
+    absl::StatusOr<storage::Recovered> rebuilt = storage::Recover(*node.log, registry_options);
+    if (!rebuilt.ok()) return rebuilt.status();
+    *node.registry = std::move(*rebuilt->registry);
+    node.eureka->OnRegistryReplaced();
+    LogLine("warn", "disk full: registry rolled back to the durable log at offset " +
+                        std::to_string(node.registry->last_applied_offset()) + " (" +
+                        std::to_string(rebuilt->info.replayed_events) +
+                        " events replayed); writes refused until a probe write succeeds");
+    node.log->AllowResume();
+    return absl::OkStatus();
+  });
+  node.pipeline->SetDiskFullListener([](const absl::Status& status) {
+    if (status.ok()) {
+      LogLine("info", "disk has space again: writes resumed");
+    } else {
+      LogLine("error", "disk full, refusing writes: " + std::string(core::MessageOf(status)));
+    }
+  });
   node.pipeline->SetFailureListener([&node](const absl::Status& status) {
     // Memory may be ahead of disk: stop, and let recovery restore the truth.
     LogLine("error", "log write failed, stopping (fail-stop): " + std::string(core::MessageOf(status)));

@@ -20,10 +20,13 @@ class EventJournal {
   // Loop thread only. Gives each event the next offsets in order (and, when
   // origin_node is empty, this node's id and origin_offset = offset), then
   // queues them for the writer. Returns the last offset assigned. Fails,
-  // assigning nothing, once a write or sync has failed (fail-stop).
+  // assigning nothing, once a write or sync has failed (fail-stop), or with
+  // ResourceExhausted while the disk is full: that one is transient, and the
+  // offsets then continue after the last durable one (events queued but not
+  // yet durable when the disk filled were dropped, never acknowledged).
   virtual absl::StatusOr<Offset> Append(std::span<Event> events) = 0;
 
-  // Loop thread. Highest offset assigned so far.
+  // Loop thread. Highest offset assigned so far and not dropped.
   virtual Offset last_offset() const = 0;
 
   // Any thread; blocks on RocksDB, so never call it on the loop. Reads up to

@@ -67,7 +67,7 @@ void Evictor::RunEviction() {
           ? 0
           : std::max<std::int64_t>(0, now_ms - previous_run_ms_ - options_.eviction_interval_ms);
   previous_run_ms_ = now_ms;
-  if (!pipeline_.failure().ok()) return;
+  if (!pipeline_.accepting_writes()) return;
   if (options_.restart_grace_ms >= 0 &&
       now_ms < options_.grace_start_ms + options_.restart_grace_ms) {
     return;
@@ -90,7 +90,7 @@ void Evictor::RunEviction() {
 }
 
 void Evictor::RunThresholdUpdate() {
-  if (!pipeline_.failure().ok()) return;
+  if (!pipeline_.accepting_writes()) return;
   std::optional<core::Event> event = core::DecideRenewalThresholdUpdate(
       registry_, clock_.NowMs(), options_.self_preservation);
   if (!event.has_value()) return;

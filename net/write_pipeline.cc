@@ -13,11 +13,21 @@ void WritePipeline::Commit(std::vector<core::Event> events, DurableCallback done
     std::move(done)(failure_);
     return;
   }
+  if (!disk_full_.ok()) {
+    std::move(done)(disk_full_);
+    return;
+  }
   if (events.empty()) {
     AfterDurable(std::move(done));
     return;
   }
   absl::StatusOr<core::Offset> last = journal_.Append(events);
+  if (!last.ok() && absl::IsResourceExhausted(last.status())) {
+    // The writer hit a full disk and its report is on the way to this loop
+    // (OnDurable); nothing of these events was applied.
+    std::move(done)(last.status());
+    return;
+  }
   if (!last.ok()) {
     Fail(last.status());
     std::move(done)(failure_);
@@ -51,16 +61,39 @@ void WritePipeline::OnDurable(core::Offset durable_offset, absl::Status status) 
     waiters_.pop_front();
     std::move(done)(absl::OkStatus());
   }
-  if (!status.ok()) Fail(std::move(status));
+  if (absl::IsResourceExhausted(status)) return EnterDiskFull(std::move(status));
+  if (!status.ok()) return Fail(std::move(status));
+  if (!disk_full_.ok() && failure_.ok()) {
+    // The first OK after a disk-full report: the writer wrote again.
+    disk_full_ = absl::OkStatus();
+    if (disk_full_listener_) disk_full_listener_(disk_full_);
+  }
+}
+
+void WritePipeline::EnterDiskFull(absl::Status status) {
+  if (!failure_.ok()) return;
+  disk_full_ = std::move(status);
+  // The writer dropped every event after the durable offset: none of these
+  // waiters will ever be durable.
+  FailWaiters(disk_full_);
+  if (disk_full_listener_) disk_full_listener_(disk_full_);
+  // The registry still shows the dropped events; memory must never show
+  // what is not durable.
+  if (!rollback_) return Fail(absl::InternalError("disk full and no rollback to the durable log"));
+  if (absl::Status rolled_back = rollback_(); !rolled_back.ok()) return Fail(std::move(rolled_back));
+}
+
+void WritePipeline::FailWaiters(const absl::Status& status) {
+  std::deque<Waiter> waiters = std::move(waiters_);
+  waiters_.clear();
+  for (Waiter& waiter : waiters) std::move(waiter.done)(status);
 }
 
 void WritePipeline::Fail(absl::Status status) {
   if (!failure_.ok()) return;
   failure_ = std::move(status);
   // Nothing beyond the durable offset can be acknowledged any more.
-  std::deque<Waiter> waiters = std::move(waiters_);
-  waiters_.clear();
-  for (Waiter& waiter : waiters) std::move(waiter.done)(failure_);
+  FailWaiters(failure_);
   if (failure_listener_) failure_listener_(failure_);
 }
 

@@ -4,6 +4,13 @@
 // durable (ARCHITECTURE.md §2 steps 3-4). Reads use AfterDurable() too, so a
 // response never shows state that could still be lost.
 //
+// A full disk (ResourceExhausted from the journal) is not fatal: the events
+// applied but not durable are dropped by the writer, so the pipeline fails
+// their waiters, has the app roll the registry back to the durable log (the
+// rollback hook), and refuses writes until the writer reports it can write
+// again. Reads go on, served from the rolled-back registry. Any other
+// failure stops the pipeline for good (fail-stop).
+//
 // Thread: loop thread only. OnDurable() is posted to the loop by the writer.
 #include <cstdint>
 #include <deque>
@@ -28,7 +35,8 @@ class WritePipeline {
 
   // Appends and applies `events` (none: behaves like AfterDurable), then calls
   // `done` once they are durable, or with the failure. After a failure every
-  // later commit fails at once with the latched status (fail-stop).
+  // later commit fails at once with the latched status (fail-stop); while the
+  // disk is full, with the disk-full status.
   void Commit(std::vector<core::Event> events, DurableCallback done);
 
   // Calls `done` once everything applied so far is durable.
@@ -39,6 +47,17 @@ class WritePipeline {
 
   core::Offset durable_offset() const { return durable_offset_; }
   const absl::Status& failure() const { return failure_; }
+  // ResourceExhausted while the disk is full and writes are refused; OK else.
+  const absl::Status& disk_full() const { return disk_full_; }
+  bool accepting_writes() const { return failure_.ok() && disk_full_.ok(); }
+  // Rebuilds the registry from the durable log (in place: everything holds a
+  // reference to it) after a disk-full failure, and lets the journal resume.
+  // An error from it is treated as a fatal failure.
+  void SetRollback(std::function<absl::Status()> rollback) { rollback_ = std::move(rollback); }
+  // Called when the disk fills (with the status) and when writes resume (OK).
+  void SetDiskFullListener(std::function<void(const absl::Status&)> listener) {
+    disk_full_listener_ = std::move(listener);
+  }
   // Called once when the log fails; the app stops the node (fail-stop).
   void SetFailureListener(std::function<void(const absl::Status&)> listener) {
     failure_listener_ = std::move(listener);
@@ -55,11 +74,16 @@ class WritePipeline {
     DurableCallback done;
   };
   void Fail(absl::Status status);
+  void EnterDiskFull(absl::Status status);
+  void FailWaiters(const absl::Status& status);
 
   core::Registry& registry_;
   core::EventJournal& journal_;
   core::Offset durable_offset_;
   absl::Status failure_;
+  absl::Status disk_full_;
+  std::function<absl::Status()> rollback_;
+  std::function<void(const absl::Status&)> disk_full_listener_;
   std::deque<Waiter> waiters_;  // ascending offsets
   std::function<void(const absl::Status&)> failure_listener_;
   std::function<void(const core::Event&)> applied_listener_;

@@ -66,10 +66,13 @@ bool Wanted(const core::AuditQuery& query, const core::Event& event) {
 // event are seen together even while retention drops old ranges.
 class Reader {
  public:
-  explicit Reader(const Db& db) : db_(db), snapshot_(db.raw()->GetSnapshot()) {
+  explicit Reader(const AuditSource& db)
+      : db_(db), snapshot_(db.use_snapshot ? db.db->GetSnapshot() : nullptr) {
     options_.snapshot = snapshot_;
   }
-  ~Reader() { db_.raw()->ReleaseSnapshot(snapshot_); }
+  ~Reader() {
+    if (snapshot_ != nullptr) db_.db->ReleaseSnapshot(snapshot_);
+  }
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
@@ -78,9 +81,9 @@ class Reader {
   absl::StatusOr<core::Event> Get(core::Offset offset) const {
     std::string value;
     const rocksdb::Status status =
-        db_.raw()->Get(options_, db_.audit(), EventKey(offset), &value);
+        db_.db->Get(options_, db_.audit, EventKey(offset), &value);
     if (status.IsNotFound()) {
-      return absl::DataLossError(absl::StrCat("audit index in ", db_.data_dir(),
+      return absl::DataLossError(absl::StrCat("audit index in ", db_.data_dir,
                                               " names offset ", offset,
                                               " but the audit log does not hold it"));
     }
@@ -92,7 +95,7 @@ class Reader {
   // The offset of the first time-index entry at or after `timestamp_ms`, or
   // nullopt when there is none.
   absl::StatusOr<std::optional<core::Offset>> FirstAtOrAfter(core::TimestampMs timestamp_ms) const {
-    std::unique_ptr<rocksdb::Iterator> it(db_.raw()->NewIterator(options_, db_.audit_index()));
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(options_, db_.audit_index));
     it->Seek(AuditTimeKey(timestamp_ms, 0));
     RETURN_IF_ERROR(FromRocksDb(it->status(),
                                 {.operation = "Seek", .column_family = kAuditIndexColumnFamily}));
@@ -102,7 +105,7 @@ class Reader {
 
   // The offset of the last time-index entry at or before `timestamp_ms`.
   absl::StatusOr<std::optional<core::Offset>> LastAtOrBefore(core::TimestampMs timestamp_ms) const {
-    std::unique_ptr<rocksdb::Iterator> it(db_.raw()->NewIterator(options_, db_.audit_index()));
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(options_, db_.audit_index));
     it->SeekForPrev(AuditTimeKey(timestamp_ms, std::numeric_limits<core::Offset>::max()));
     RETURN_IF_ERROR(FromRocksDb(
         it->status(), {.operation = "SeekForPrev", .column_family = kAuditIndexColumnFamily}));
@@ -114,7 +117,7 @@ class Reader {
   absl::StatusOr<std::optional<core::InstanceStatus>> StatusBefore(const core::Event& event,
                                                                    core::Offset first) const {
     const std::string prefix = InstancePrefix(event.app, event.instance_id);
-    std::unique_ptr<rocksdb::Iterator> it(db_.raw()->NewIterator(options_, db_.audit_index()));
+    std::unique_ptr<rocksdb::Iterator> it(db_.db->NewIterator(options_, db_.audit_index));
     int seen = 0;
     for (it->SeekForPrev(AuditInstanceKey(event.app, event.instance_id, event.offset - 1));
          it->Valid() && it->key().starts_with(prefix) && seen < kMaxStatusLookback;
@@ -142,7 +145,7 @@ class Reader {
   }
 
  private:
-  const Db& db_;
+  const AuditSource& db_;
   const rocksdb::Snapshot* snapshot_;
   rocksdb::ReadOptions options_;
 };
@@ -182,6 +185,10 @@ std::vector<std::string> AuditIndexKeys(const core::Event& event) {
   return keys;
 }
 
+AuditIndex::AuditIndex(const Db& db, const std::atomic<core::Offset>& first_offset)
+    : AuditIndex(AuditSource{db.raw(), db.audit(), db.audit_index(), db.data_dir(), true},
+                 first_offset) {}
+
 absl::StatusOr<core::AuditPage> AuditIndex::History(const core::AuditQuery& query) const {
   if (query.limit == 0) return absl::InvalidArgumentError("limit must be positive");
   if (query.app.empty() && !query.instance_id.empty()) {
@@ -189,7 +196,7 @@ absl::StatusOr<core::AuditPage> AuditIndex::History(const core::AuditQuery& quer
   }
   // The snapshot first, the floor second: retention raises the floor before
   // it deletes, so everything at or above the floor is in the snapshot.
-  const Reader reader(db_);
+  const Reader reader(source_);
   const core::Offset first = first_offset_.load();
 
   core::AuditPage page;
@@ -222,16 +229,16 @@ absl::StatusOr<core::AuditPage> AuditIndex::History(const core::AuditQuery& quer
   // Either the audit log itself (no app: every audited event in offset
   // order), or an index prefix whose entries are in offset order.
   std::string prefix;
-  rocksdb::ColumnFamilyHandle* family = db_.audit();
+  rocksdb::ColumnFamilyHandle* family = source_.audit;
   std::string start_key = EventKey(lower);
   if (!query.app.empty()) {
-    family = db_.audit_index();
+    family = source_.audit_index;
     prefix = query.instance_id.empty() ? AppPrefix(query.app)
                                        : InstancePrefix(query.app, query.instance_id);
     start_key = prefix;
     AppendBigEndian(lower, &start_key);
   }
-  std::unique_ptr<rocksdb::Iterator> it(db_.raw()->NewIterator(reader.options(), family));
+  std::unique_ptr<rocksdb::Iterator> it(source_.db->NewIterator(reader.options(), family));
   for (it->Seek(start_key); it->Valid(); it->Next()) {
     const rocksdb::Slice key = it->key();
     if (!prefix.empty() && (!key.starts_with(prefix) || key.size() != prefix.size() + 8)) break;

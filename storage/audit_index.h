@@ -9,15 +9,34 @@
 #include <atomic>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "core/audit_journal.h"
 #include "core/event.h"
 
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+}  // namespace rocksdb
+
 namespace logbook::storage {
 
 class Db;
+
+// Where the audit column families live: a node's Db, or a LogReader's
+// read-only view of a data dir (`logbook log history`).
+struct AuditSource {
+  rocksdb::DB* db = nullptr;
+  rocksdb::ColumnFamilyHandle* audit = nullptr;
+  rocksdb::ColumnFamilyHandle* audit_index = nullptr;
+  std::string data_dir;
+  // Read under a RocksDB snapshot (a live node, where retention deletes
+  // meanwhile). A read-only or secondary view never changes, and secondary
+  // mode has no snapshots.
+  bool use_snapshot = true;
+};
 
 // Whether `type` goes to the audit log: every type but RENEW.
 bool IsAudited(core::EventType type);
@@ -38,15 +57,16 @@ class AuditIndex final : public core::AuditJournal {
  public:
   // `db` and `first_offset` (the oldest offset retention keeps in `audit`)
   // must outlive this object.
-  AuditIndex(const Db& db, const std::atomic<core::Offset>& first_offset)
-      : db_(db), first_offset_(first_offset) {}
+  AuditIndex(const Db& db, const std::atomic<core::Offset>& first_offset);
+  AuditIndex(AuditSource source, const std::atomic<core::Offset>& first_offset)
+      : source_(std::move(source)), first_offset_(first_offset) {}
 
   // InvalidArgument for an instance without an app or a zero limit;
   // DataLoss for a damaged audit record or an index entry without one.
   absl::StatusOr<core::AuditPage> History(const core::AuditQuery& query) const override;
 
  private:
-  const Db& db_;
+  const AuditSource source_;
   const std::atomic<core::Offset>& first_offset_;
 };
 

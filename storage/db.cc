@@ -17,12 +17,28 @@
 #include "absl/strings/str_format.h"
 #include "rocksdb/compaction_filter.h"
 #include "rocksdb/db.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
+#include "storage/rocksdb_info_log.h"
 #include "storage/rocksdb_status.h"
 
 namespace logbook::storage {
 namespace {
+
+// After a no-space error RocksDB's SstFileManager would resume the DB by
+// itself, but only once the free space exceeds the largest write buffer
+// (64 MiB by default), and while it waits every manual DB::Resume() answers
+// Busy: on a small or nearly full disk writes would never come back. The
+// group commit writer probes with DB::Resume() itself (docs/durability.md,
+// "Disk full"), so the automatic recovery is turned off.
+class ManualNoSpaceRecovery final : public rocksdb::EventListener {
+ public:
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/,
+                            rocksdb::Status /*bg_error*/, bool* auto_recovery) override {
+    *auto_recovery = false;
+  }
+};
 
 // Makes sure `data_dir` is a directory we can write before RocksDB tries, so
 // the operator reads "cannot create data dir X: Permission denied" rather
@@ -92,14 +108,17 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& data_dir) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
-  // RocksDB's own info logs (LOG, LOG.old.*) would otherwise pile up to 1000.
-  options.keep_log_file_num = 10;
   // A WAL file is deleted only once every column family with data in it has
   // flushed. `meta` and `audit` take a few small writes and would otherwise
   // pin every WAL since their last flush (RocksDB's default bound is 4x the
   // sum of all write buffers, ~1.5 GiB here): disk use under a steady renew
   // load must level off (docs/log-format.md, "Retention").
   options.max_total_wal_size = 64 << 20;
+  options.listeners.push_back(std::make_shared<ManualNoSpaceRecovery>());
+  // Our own LOG writer (bounded to LOG + LOG.old), which survives a full disk.
+  absl::StatusOr<std::shared_ptr<RocksDbInfoLog>> info_log = RocksDbInfoLog::Open(data_dir);
+  if (!info_log.ok()) return info_log.status();
+  options.info_log = *std::move(info_log);
 
   std::vector<std::string> names = {
       rocksdb::kDefaultColumnFamilyName, std::string(kEventsColumnFamily),

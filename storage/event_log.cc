@@ -94,8 +94,6 @@ absl::StatusOr<std::pair<core::Offset, core::Offset>> OffsetBounds(Db& db) {
 struct EventLog::Impl {
   std::unique_ptr<Db> db;
   std::string node_id;
-  // Loop thread only.
-  core::Offset last_offset = core::kNoOffset;
   // Any thread: retention will move it while readers run.
   std::atomic<core::Offset> first_offset{1};
   std::atomic<core::Offset> audit_first_offset{1};
@@ -117,15 +115,14 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const EventLogOptions& 
   ASSIGN_OR_RETURN(impl->node_id, LoadNodeId(*impl->db, options.node_id));
   ASSIGN_OR_RETURN(const auto bounds, OffsetBounds(*impl->db));
   impl->first_offset.store(bounds.first);
-  impl->last_offset = bounds.second;
   ASSIGN_OR_RETURN(const core::Offset audit_first, LoadFloor(*impl->db, kMetaAuditFirstOffsetKey));
   impl->audit_first_offset.store(audit_first);
   impl->db->SetAuditIndexFloor(audit_first);
   impl->audit = std::make_unique<AuditIndex>(*impl->db, impl->audit_first_offset);
   // Whatever is in the DB at open is durable by definition: it survived.
   impl->writer = std::make_unique<GroupCommitWriter>(
-      impl->db->raw(), impl->db->events(), options.sync, impl->last_offset, std::move(on_durable),
-      AuditFamilies{impl->db->audit(), impl->db->audit_index()});
+      impl->db->raw(), impl->db->events(), options.sync, bounds.second, std::move(on_durable),
+      AuditFamilies{impl->db->audit(), impl->db->audit_index()}, options.disk_full_probe_ms);
   GroupCommitWriter* writer = impl->writer.get();
   impl->retention = std::make_unique<Retention>(
       *impl->db, options.retention, impl->first_offset, impl->audit_first_offset,
@@ -138,6 +135,8 @@ EventLog::EventLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 EventLog::~EventLog() { Stop(); }
 
 void EventLog::Start() { impl_->writer->Start(); }
+
+void EventLog::AllowResume() { impl_->writer->AllowResume(); }
 
 void EventLog::Stop() {
   impl_->retention->Stop();
@@ -158,10 +157,12 @@ void EventLog::StartRetention(const core::Clock& clock) { impl_->retention->Star
 
 absl::StatusOr<core::Offset> EventLog::Append(std::span<core::Event> events) {
   RETURN_IF_ERROR(impl_->writer->status());
-  if (events.empty()) return impl_->last_offset;
+  // The writer's count, not one of our own: a disk-full failure rewinds it.
+  const core::Offset last = impl_->writer->last_submitted();
+  if (events.empty()) return last;
 
   EncodedBatch batch;
-  batch.first_offset = impl_->last_offset + 1;
+  batch.first_offset = last + 1;
   batch.values.resize(events.size());
   // Filled in place so the caller sees the offsets; undone below if the
   // writer refuses the batch, since a failed Append assigns nothing.
@@ -187,11 +188,10 @@ absl::StatusOr<core::Offset> EventLog::Append(std::span<core::Event> events) {
     }
     return submitted;
   }
-  impl_->last_offset += events.size();
-  return impl_->last_offset;
+  return last + events.size();
 }
 
-core::Offset EventLog::last_offset() const { return impl_->last_offset; }
+core::Offset EventLog::last_offset() const { return impl_->writer->last_submitted(); }
 
 core::Offset EventLog::first_offset() const { return impl_->first_offset.load(); }
 
@@ -213,11 +213,12 @@ absl::Status EventLog::Replay(core::Offset from,
     return absl::OutOfRangeError(
         absl::StrCat("offset ", from, " is before the oldest retained offset ", first));
   }
-  if (from > impl_->last_offset + 1) {
+  const core::Offset last = last_offset();
+  if (from > last + 1) {
     return absl::OutOfRangeError(absl::StrCat(
-        "offset ", from, " is past the end of the log (last offset ", impl_->last_offset, ")"));
+        "offset ", from, " is past the end of the log (last offset ", last, ")"));
   }
-  return impl_->Scan(from, impl_->last_offset, [&apply](core::Event&& event) { apply(event); });
+  return impl_->Scan(from, last, [&apply](core::Event&& event) { apply(event); });
 }
 
 absl::Status EventLog::Read(core::Offset from, std::size_t max_events,

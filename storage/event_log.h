@@ -37,16 +37,26 @@ struct EventLogOptions {
   // Horizons and period of retention (storage/retention.h); the thread runs
   // only after StartRetention().
   RetentionOptions retention;
+  // While the disk is full, how often the writer probes for space again.
+  std::int64_t disk_full_probe_ms = 250;
 };
 
 // Called on the writer thread after each batch: the highest durable offset,
-// or the latched error (then the offset is the last durable one).
+// or the error (then the offset is the last durable one). ResourceExhausted
+// means the disk is full: the events after `durable` were dropped, Append
+// fails until the owner calls AllowResume() and a probe write succeeds, which
+// is announced by one more call with OK. Any other error is final.
 using DurabilityCallback = std::function<void(core::Offset durable, absl::Status status)>;
 
 struct EventLogStats {
   std::uint64_t batches = 0;
   std::uint64_t events_written = 0;
   std::uint64_t syncs = 0;
+  // Writes refused for lack of space, the events they dropped (never
+  // acknowledged), and the times a probe found space again.
+  std::uint64_t disk_full_failures = 0;
+  std::uint64_t events_dropped = 0;
+  std::uint64_t disk_full_recoveries = 0;
 };
 
 class EventLog final : public core::EventJournal {
@@ -62,6 +72,9 @@ class EventLog final : public core::EventJournal {
   absl::Status Replay(core::Offset from, const std::function<void(const core::Event&)>& apply);
 
   void Start();  // starts the writer thread
+  // After a disk-full failure, once the caller's state no longer shows the
+  // dropped events: lets the writer probe for space and resume.
+  void AllowResume();
   // Stops retention, writes everything pending, joins the writer. Idempotent.
   void Stop();
 

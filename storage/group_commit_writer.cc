@@ -14,12 +14,14 @@ namespace logbook::storage {
 
 GroupCommitWriter::GroupCommitWriter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events,
                                      SyncPolicy sync, core::Offset durable_offset,
-                                     DurabilityCallback on_durable, AuditFamilies audit)
+                                     DurabilityCallback on_durable, AuditFamilies audit,
+                                     std::int64_t disk_full_probe_ms)
     : db_(db),
       events_(events),
       audit_(audit),
       sync_(sync),
       on_durable_(std::move(on_durable)),
+      disk_full_probe_ms_(disk_full_probe_ms),
       durable_offset_(durable_offset),
       last_submitted_(durable_offset) {}
 
@@ -51,6 +53,7 @@ void GroupCommitWriter::Stop() {
 absl::Status GroupCommitWriter::Submit(EncodedBatch batch) {
   absl::MutexLock lock(&mu_);
   if (!latched_.ok()) return latched_;
+  if (!disk_full_.ok()) return disk_full_;
   if (stopping_) return absl::FailedPreconditionError("event log writer is stopped");
   if (batch.values.empty()) return absl::OkStatus();
   // Offsets are assigned by one thread in order; a gap here is a bug that
@@ -59,6 +62,16 @@ absl::Status GroupCommitWriter::Submit(EncodedBatch batch) {
   last_submitted_ += batch.values.size();
   pending_.push_back(std::move(batch));
   return absl::OkStatus();
+}
+
+core::Offset GroupCommitWriter::last_submitted() const {
+  absl::MutexLock lock(&mu_);
+  return last_submitted_;
+}
+
+void GroupCommitWriter::AllowResume() {
+  absl::MutexLock lock(&mu_);
+  if (!disk_full_.ok()) resume_allowed_ = true;
 }
 
 absl::Status GroupCommitWriter::status() const {
@@ -85,12 +98,25 @@ void GroupCommitWriter::Run() {
     for (const EncodedBatch& batch : batches) event_count += batch.values.size();
 
     const absl::Status status = Commit(batches, last_offset);
+    const bool disk_full = absl::IsResourceExhausted(status);
     {
       absl::MutexLock lock(&mu_);
       if (status.ok()) {
         ++stats_.batches;
         stats_.events_written += event_count;
         if (sync_ == SyncPolicy::kAlways) ++stats_.syncs;
+      } else if (disk_full) {
+        // RocksDB wrote nothing of a batch whose WAL append failed (the
+        // memtable is only written after the WAL), and DB::Resume() flushes
+        // and drops that WAL before anything else is written. So the durable
+        // offset is the truth: drop what is pending and continue from there.
+        ++stats_.disk_full_failures;
+        stats_.events_dropped += event_count;
+        for (const EncodedBatch& batch : pending_) stats_.events_dropped += batch.values.size();
+        disk_full_ = status;
+        resume_allowed_ = false;
+        pending_.clear();
+        last_submitted_ = durable_offset();
       } else {
         // Fail-stop: we cannot know which part of the batch reached the disk,
         // so nothing later may be written or acknowledged.
@@ -100,8 +126,51 @@ void GroupCommitWriter::Run() {
     }
     if (status.ok()) durable_offset_.store(last_offset, std::memory_order_release);
     on_durable_(durable_offset(), status);
+    if (disk_full) {
+      if (!ProbeUntilWritable()) return;
+      continue;
+    }
     if (!status.ok()) return;
   }
+}
+
+bool GroupCommitWriter::ProbeUntilWritable() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Milliseconds(disk_full_probe_ms_));
+      // Nothing is pending while the disk is full (Submit refuses), so
+      // stopping has nothing left to write.
+      if (stopping_) return false;
+      if (!resume_allowed_) continue;
+    }
+    absl::Status probe = Probe();
+    // Busy: RocksDB's own recovery (its SstFileManager polls free space
+    // after a no-space error) is under way; look again next round.
+    if (!probe.ok() && (absl::IsResourceExhausted(probe) || absl::IsUnavailable(probe))) continue;
+    {
+      absl::MutexLock lock(&mu_);
+      if (probe.ok()) {
+        ++stats_.disk_full_recoveries;
+        disk_full_ = absl::OkStatus();
+        resume_allowed_ = false;
+      } else {
+        latched_ = probe;
+      }
+    }
+    on_durable_(durable_offset(), probe);
+    return probe.ok();
+  }
+}
+
+absl::Status GroupCommitWriter::Probe() {
+  RETURN_IF_ERROR(FromRocksDb(db_->Resume(), {.operation = "Resume"}));
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  // The default column family holds nothing else; the key is overwritten by
+  // every probe, so probes cost no space over time.
+  return FromRocksDb(db_->Put(options, db_->DefaultColumnFamily(), "disk-probe", "1"),
+                     {.operation = "Put (disk probe)", .column_family = "default"});
 }
 
 absl::Status GroupCommitWriter::Commit(const std::vector<EncodedBatch>& batches,

@@ -6,8 +6,11 @@
 // writer thread this object owns. The writer drains every pending batch into
 // one rocksdb::WriteBatch, writes it with the sync policy, publishes the
 // durable offset and then calls the DurabilityCallback, on the writer thread.
-// After a failed write every later batch fails with that status: we can't
-// know what reached the disk (docs/durability.md).
+// A write refused for lack of space (ResourceExhausted) drops every pending
+// batch and rewinds the offsets to the durable one; Submit() then fails with
+// that status until the owner has rolled its state back (AllowResume()) and a
+// probe write succeeds again. Any other failed write latches: we can't know
+// what reached the disk (docs/durability.md).
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -56,7 +59,7 @@ class GroupCommitWriter {
   // the next group commit waits for it.
   GroupCommitWriter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events, SyncPolicy sync,
                     core::Offset durable_offset, DurabilityCallback on_durable,
-                    AuditFamilies audit = {});
+                    AuditFamilies audit = {}, std::int64_t disk_full_probe_ms = 250);
   ~GroupCommitWriter();  // Stop()s
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -69,9 +72,20 @@ class GroupCommitWriter {
   void Stop();
 
   // Queues `batch`. Fails, queuing nothing, after a write failed (the latched
-  // status) or after Stop() (FailedPrecondition). REQUIRES: batch offsets
-  // continue the previously submitted ones.
+  // status), while the disk is full (ResourceExhausted) or after Stop()
+  // (FailedPrecondition). REQUIRES: batch offsets continue last_submitted().
   absl::Status Submit(EncodedBatch batch);
+
+  // Highest offset submitted and not dropped: after a disk-full failure this
+  // falls back to the durable offset, so offsets stay dense.
+  core::Offset last_submitted() const;
+
+  // After a disk-full failure: the owner has rolled back whatever it built on
+  // the dropped batches, so the writer may probe the disk and, once a write
+  // succeeds, accept batches again (announced by a DurabilityCallback with
+  // OK). Until then the writer does not resume, so no batch can be accepted
+  // on top of state that still shows the dropped events.
+  void AllowResume();
 
   // Any thread.
   core::Offset durable_offset() const { return durable_offset_.load(std::memory_order_acquire); }
@@ -86,18 +100,27 @@ class GroupCommitWriter {
   bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return !pending_.empty() || stopping_;
   }
+  // Disk full: waits for AllowResume(), then probes every probe interval
+  // until a write succeeds (true) or Stop()/a non-space error ends it (false).
+  bool ProbeUntilWritable();
+  // One probe: clears RocksDB's background error, then writes and syncs a
+  // small record. OK when the disk takes writes again.
+  absl::Status Probe();
 
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const events_;
   const AuditFamilies audit_;
   const SyncPolicy sync_;
   const DurabilityCallback on_durable_;
+  const std::int64_t disk_full_probe_ms_;
   std::atomic<core::Offset> durable_offset_;
 
   mutable absl::Mutex mu_;
   std::vector<EncodedBatch> pending_ ABSL_GUARDED_BY(mu_);
   core::Offset last_submitted_ ABSL_GUARDED_BY(mu_);
   absl::Status latched_ ABSL_GUARDED_BY(mu_);
+  absl::Status disk_full_ ABSL_GUARDED_BY(mu_);  // ResourceExhausted while full
+  bool resume_allowed_ ABSL_GUARDED_BY(mu_) = false;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   EventLogStats stats_ ABSL_GUARDED_BY(mu_);

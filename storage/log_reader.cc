@@ -14,6 +14,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/iterator.h"
 #include "rocksdb/options.h"
+#include "storage/audit_index.h"
 #include "storage/db.h"
 #include "storage/event_codec.h"
 #include "storage/event_key.h"
@@ -91,7 +92,8 @@ absl::StatusOr<std::unique_ptr<LogReader>> LogReader::Open(const std::string& da
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : reader->column_families_) {
     if (name == rocksdb::kDefaultColumnFamilyName || name == kEventsColumnFamily ||
-        name == kMetaColumnFamily || name == kSnapshotsColumnFamily) {
+        name == kMetaColumnFamily || name == kSnapshotsColumnFamily ||
+        name == kAuditColumnFamily || name == kAuditIndexColumnFamily) {
       descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions(options));
     }
   }
@@ -132,16 +134,42 @@ absl::StatusOr<std::unique_ptr<LogReader>> LogReader::Open(const std::string& da
     if (handle->GetName() == kEventsColumnFamily) reader->events_ = handle;
     if (handle->GetName() == kMetaColumnFamily) reader->meta_ = handle;
     if (handle->GetName() == kSnapshotsColumnFamily) reader->snapshots_ = handle;
+    if (handle->GetName() == kAuditColumnFamily) reader->audit_ = handle;
+    if (handle->GetName() == kAuditIndexColumnFamily) reader->audit_index_ = handle;
   }
   if (reader->events_ == nullptr || reader->meta_ == nullptr) {
     return absl::DataLossError(absl::StrCat("data dir ", data_dir, " has no '",
                                             reader->events_ == nullptr ? "events" : "meta",
                                             "' column family"));
   }
+  if (reader->audit_ != nullptr && reader->audit_index_ != nullptr) {
+    ASSIGN_OR_RETURN(const std::optional<std::string> floor,
+                     reader->GetMeta(kMetaAuditFirstOffsetKey));
+    core::Offset first = 1;
+    if (floor.has_value()) {
+      const std::optional<core::Offset> parsed = ParseEventKey(*floor);
+      if (!parsed.has_value() || *parsed == core::kNoOffset) {
+        return absl::DataLossError(absl::StrCat("data dir ", data_dir, ": meta '",
+                                                std::string(kMetaAuditFirstOffsetKey), "' holds ",
+                                                floor->size(), " unreadable bytes"));
+      }
+      first = *parsed;
+    }
+    reader->audit_first_offset_.store(first);
+    reader->audit_index_reader_ = std::make_unique<AuditIndex>(
+        AuditSource{.db = reader->db_.get(),
+                    .audit = reader->audit_,
+                    .audit_index = reader->audit_index_,
+                    .data_dir = data_dir,
+                    .use_snapshot = false},
+        reader->audit_first_offset_);
+  }
   return reader;
 }
 
 LogReader::~LogReader() {
+  // Reads through the handles below: gone before them.
+  audit_index_reader_.reset();
   if (db_ != nullptr) {
     // Read-only handles: nothing to flush, so a failure here changes nothing.
     for (rocksdb::ColumnFamilyHandle* handle : handles_) {
@@ -200,6 +228,27 @@ absl::StatusOr<std::vector<KeyInfo>> LogReader::SnapshotKeys() const {
   RETURN_IF_ERROR(
       FromRocksDb(it->status(), {.operation = "Iterate", .column_family = kSnapshotsColumnFamily}));
   return keys;
+}
+
+absl::StatusOr<std::vector<SnapshotValue>> LogReader::Snapshots() const {
+  std::vector<SnapshotValue> snapshots;
+  if (snapshots_ == nullptr) return snapshots;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), snapshots_));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    snapshots.push_back(SnapshotValue{it->key().ToString(), it->value().ToString()});
+  }
+  RETURN_IF_ERROR(
+      FromRocksDb(it->status(), {.operation = "Iterate", .column_family = kSnapshotsColumnFamily}));
+  return snapshots;
+}
+
+absl::StatusOr<core::AuditPage> LogReader::History(const core::AuditQuery& query) const {
+  if (audit_index_reader_ == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("data dir ", data_dir_,
+                     " has no audit column families (written before the audit index existed)"));
+  }
+  return audit_index_reader_->History(query);
 }
 
 absl::Status LogReader::VerifyFileChecksums() const {

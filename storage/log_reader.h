@@ -8,6 +8,7 @@
 // Thread: LogReader is immutable after Open; every method may be called from
 // any thread, and any number of EventCursors may run at once. One EventCursor
 // is used by one thread at a time.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -18,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/audit_journal.h"
 #include "core/event.h"
 #include "core/ids.h"
 #include "rocksdb/slice.h"
@@ -29,6 +31,8 @@ class Iterator;
 }  // namespace rocksdb
 
 namespace logbook::storage {
+
+class AuditIndex;
 
 // How the dir was opened.
 enum class ReadMode {
@@ -45,6 +49,12 @@ std::string_view ReadModeName(ReadMode mode);  // "read-only", "secondary"
 struct KeyInfo {
   std::string key;
   std::size_t value_bytes = 0;
+};
+
+// One stored snapshot, undecoded (storage/snapshot_codec.h decodes it).
+struct SnapshotValue {
+  std::string key;
+  std::string value;
 };
 
 // One step of an EventCursor.
@@ -130,6 +140,15 @@ class LogReader {
   // when the dir has none.
   absl::StatusOr<std::vector<KeyInfo>> SnapshotKeys() const;
 
+  // Every snapshot in key (= offset) order, with its bytes; empty when the
+  // dir has none.
+  absl::StatusOr<std::vector<SnapshotValue>> Snapshots() const;
+
+  // The audit history, answered from the audit index exactly as a node
+  // answers GET /logbook/v1/history (storage/audit_index.h).
+  // FailedPrecondition when the dir has no audit column families.
+  absl::StatusOr<core::AuditPage> History(const core::AuditQuery& query) const;
+
   // RocksDB's own checksums of every table file (all column families).
   // DataLoss naming the damage.
   absl::Status VerifyFileChecksums() const;
@@ -155,6 +174,10 @@ class LogReader {
   rocksdb::ColumnFamilyHandle* events_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;
   rocksdb::ColumnFamilyHandle* snapshots_ = nullptr;  // null when absent
+  rocksdb::ColumnFamilyHandle* audit_ = nullptr;       // null when absent
+  rocksdb::ColumnFamilyHandle* audit_index_ = nullptr;  // null when absent
+  std::atomic<core::Offset> audit_first_offset_{1};
+  std::unique_ptr<AuditIndex> audit_index_reader_;  // null without the audit families
 };
 
 }  // namespace logbook::storage

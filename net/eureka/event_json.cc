@@ -110,4 +110,69 @@ void WriteEventFields(const core::Event& event, JsonWriter& writer) {
   }
 }
 
+namespace {
+
+void WriteStatusChange(std::optional<core::InstanceStatus> before, core::InstanceStatus after,
+                       JsonWriter& w) {
+  w.Key("status");
+  w.BeginObject();
+  w.Key("before");
+  if (before.has_value()) {
+    w.String(core::StatusName(*before));
+  } else {
+    w.Null();
+  }
+  w.Key("after");
+  w.String(core::StatusName(after));
+  w.EndObject();
+}
+
+// The "changes" member of a history entry: what the event changed, in the
+// audit's terms (status before -> after, the override, metadata keys).
+void WriteChanges(const core::AuditEntry& entry, JsonWriter& w) {
+  const core::Event& event = entry.event;
+  switch (event.type) {
+    case core::EventType::kRegister:
+      if (!event.instance.has_value()) return;
+      w.Key("changes");
+      w.BeginObject();
+      WriteStatusChange(entry.status_before, event.instance->status, w);
+      w.EndObject();
+      return;
+    case core::EventType::kStatusUpdate:
+    case core::EventType::kDeleteStatusOverride:
+      w.Key("changes");
+      w.BeginObject();
+      WriteStatusChange(entry.status_before, event.status, w);
+      w.Key("override");
+      if (event.type == core::EventType::kStatusUpdate) {
+        w.String(core::StatusName(event.status));
+      } else {
+        w.Null();  // removed
+      }
+      w.EndObject();
+      return;
+    case core::EventType::kMetadataUpdate:
+      w.Key("changes");
+      w.BeginObject();
+      w.Key("metadata_keys");
+      w.BeginArray();
+      for (const auto& [key, value] : event.metadata) w.String(key);
+      w.EndArray();
+      w.EndObject();
+      return;
+    default:
+      return;
+  }
+}
+
+}  // namespace
+
+void WriteAuditEntryJson(const core::AuditEntry& entry, JsonWriter& writer) {
+  writer.BeginObject();
+  WriteEventFields(entry.event, writer);
+  WriteChanges(entry, writer);
+  writer.EndObject();
+}
+
 }  // namespace logbook::net::eureka

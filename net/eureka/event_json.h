@@ -2,6 +2,7 @@
 // One core::Event as the JSON object of GET /logbook/v1/events and
 // /logbook/v1/history (logbook-interface.md): the common fields, then the
 // fields of its type.
+#include "core/audit_journal.h"
 #include "core/event.h"
 #include "net/eureka/json_writer.h"
 
@@ -21,5 +22,8 @@ void WriteEventJson(const core::Event& event, JsonWriter& writer);
 // The same members without the braces, for objects that add their own
 // (/logbook/v1/history's "changes").
 void WriteEventFields(const core::Event& event, JsonWriter& writer);
+// One entry of /logbook/v1/history (also `logbook log history`): the event's
+// fields plus "changes" (status before -> after, the override, metadata keys).
+void WriteAuditEntryJson(const core::AuditEntry& entry, JsonWriter& writer);
 
 }  // namespace logbook::net::eureka

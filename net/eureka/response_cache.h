@@ -21,6 +21,9 @@ class ResponseCache {
   // The body for `key` at `version`, building it with `build` on a miss.
   const std::string& Get(const std::string& key, std::uint64_t version, bool gzip,
                          absl::FunctionRef<std::string()> build);
+  // Forgets every body: the registry was replaced, so a version number may
+  // come back with other contents.
+  void Clear() { entries_.clear(); }
 
  private:
   struct Entry {

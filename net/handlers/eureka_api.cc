@@ -65,6 +65,12 @@ HttpResponse CannotParseBody(std::string_view content_type, std::string_view det
 }
 
 HttpResponse LogUnavailable(const absl::Status& status) {
+  // ResourceExhausted is the journal's "disk full": transient, the client
+  // should retry later (docs/durability.md).
+  if (absl::IsResourceExhausted(status)) {
+    return ErrorResponse(503, "disk full: writes refused until space returns",
+                         core::MessageOf(status));
+  }
   return ErrorResponse(503, "log unavailable", core::MessageOf(status));
 }
 

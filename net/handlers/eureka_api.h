@@ -35,6 +35,9 @@ class EurekaApi {
             EurekaApiOptions options);
 
   void Handle(const Route& route, HttpRequest&& request, Responder responder);
+  // The registry was rebuilt in place (a rollback to the durable log): its
+  // version can repeat with different contents, so cached bodies go.
+  void OnRegistryReplaced() { cache_.Clear(); }
 
   // §6.1 at now_ms.
   bool LeaseExpirationEnabled(core::TimestampMs now_ms) const;

@@ -62,60 +62,6 @@ std::optional<std::vector<core::EventType>> ParseTypes(std::string_view rest) {
   return types;
 }
 
-void WriteStatusChange(std::optional<core::InstanceStatus> before, core::InstanceStatus after,
-                       eureka::JsonWriter& w) {
-  w.Key("status");
-  w.BeginObject();
-  w.Key("before");
-  if (before.has_value()) {
-    w.String(core::StatusName(*before));
-  } else {
-    w.Null();
-  }
-  w.Key("after");
-  w.String(core::StatusName(after));
-  w.EndObject();
-}
-
-// The "changes" member of a history entry: what the event changed, in the
-// audit's terms (status before -> after, the override, metadata keys).
-void WriteChanges(const core::AuditEntry& entry, eureka::JsonWriter& w) {
-  const core::Event& event = entry.event;
-  switch (event.type) {
-    case core::EventType::kRegister:
-      if (!event.instance.has_value()) return;
-      w.Key("changes");
-      w.BeginObject();
-      WriteStatusChange(entry.status_before, event.instance->status, w);
-      w.EndObject();
-      return;
-    case core::EventType::kStatusUpdate:
-    case core::EventType::kDeleteStatusOverride:
-      w.Key("changes");
-      w.BeginObject();
-      WriteStatusChange(entry.status_before, event.status, w);
-      w.Key("override");
-      if (event.type == core::EventType::kStatusUpdate) {
-        w.String(core::StatusName(event.status));
-      } else {
-        w.Null();  // removed
-      }
-      w.EndObject();
-      return;
-    case core::EventType::kMetadataUpdate:
-      w.Key("changes");
-      w.BeginObject();
-      w.Key("metadata_keys");
-      w.BeginArray();
-      for (const auto& [key, value] : event.metadata) w.String(key);
-      w.EndArray();
-      w.EndObject();
-      return;
-    default:
-      return;
-  }
-}
-
 }  // namespace
 
 struct LogbookApi::HistoryJob {
@@ -139,10 +85,7 @@ void AnswerHistory(Responder responder, const absl::StatusOr<core::AuditPage>& p
   w.Key("events");
   w.BeginArray();
   for (const core::AuditEntry& entry : page->entries) {
-    w.BeginObject();
-    eureka::WriteEventFields(entry.event, w);
-    WriteChanges(entry, w);
-    w.EndObject();
+    eureka::WriteAuditEntryJson(entry, w);
   }
   w.EndArray();
   w.Key("next");
@@ -281,11 +224,19 @@ void LogbookApi::Handle(const Route& route, HttpRequest&& request, Responder res
     case Endpoint::kHealthz:
       return std::move(responder)(JsonResponse(200, "{\"status\":\"ok\"}"));
     case Endpoint::kReadyz: {
-      const bool ready = ready_ && pipeline_.failure().ok();
+      const bool ready = ready_ && pipeline_.accepting_writes();
       if (ready) return std::move(responder)(JsonResponse(200, "{\"status\":\"ready\"}"));
-      return std::move(responder)(ErrorResponse(
-          503, "not ready",
-          pipeline_.failure().ok() ? std::string_view("recovering") : core::MessageOf(pipeline_.failure())));
+      if (!pipeline_.failure().ok()) {
+        return std::move(responder)(
+            ErrorResponse(503, "not ready", core::MessageOf(pipeline_.failure())));
+      }
+      if (!pipeline_.disk_full().ok()) {
+        // Reads are still served; writes wait for space (docs/durability.md).
+        return std::move(responder)(ErrorResponse(
+            503, "disk full: writes refused until space returns",
+            core::MessageOf(pipeline_.disk_full())));
+      }
+      return std::move(responder)(ErrorResponse(503, "not ready", "recovering"));
     }
     case Endpoint::kLogbookStatus:
       return GetStatus(std::move(responder));

@@ -7,10 +7,13 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "rocksdb/db.h"
 #include "storage/db.h"
+#include "storage/event_codec.h"
 #include "storage/event_key.h"
+#include "storage/snapshot_codec.h"
 #include "tests/e2e/e2e_support.h"
 
 namespace logbook::e2e {
@@ -138,11 +141,35 @@ class LogToolTest : public NodeTest {
         << history.output;
     const LogRun app_history = RunLog({"history", dir, "orders"});
     EXPECT_EQ(app_history.JsonLines().size(), 6u) << app_history.output;
+    ExpectHistoryLikeTheEndpoint(dir, "ORDERS", "o1");
+    ExpectHistoryLikeTheEndpoint(dir, "ORDERS", "");
+    ExpectHistoryLikeTheEndpoint(dir, "CARTS", "c1");
 
     const LogRun verify = RunLog({"verify", dir});
     EXPECT_EQ(verify.exit_code, 0) << verify.output;
     EXPECT_TRUE(Has(verify.output, "offsets 1.." + std::to_string(last_offset_))) << verify.output;
     EXPECT_TRUE(Has(verify.output, "2 applications, 2 instances; 0 problems")) << verify.output;
+  }
+
+  // `logbook log history APP [ID]` prints exactly the entries GET
+  // /logbook/v1/history serves for the same query, in the same order, as the
+  // same JSON objects (the node must be running).
+  void ExpectHistoryLikeTheEndpoint(const std::string& dir, const std::string& app,
+                                    const std::string& id) {
+    std::vector<std::string> args = {"history", dir, app};
+    std::string target = "/logbook/v1/history?app=" + app + "&limit=1000";
+    if (!id.empty()) {
+      args.push_back(id);
+      target += "&instance=" + id;
+    }
+    const LogRun tool = RunLog(args);
+    EXPECT_EQ(tool.exit_code, 0) << tool.output;
+    const HttpResult served = http().Get(target);
+    ASSERT_EQ(served.status, 200) << served.body;
+    const std::string expected = "{\"events\":[" + absl::StrJoin(tool.JsonLines(), ",") + "]";
+    EXPECT_TRUE(absl::StartsWith(served.body, expected))
+        << "logbook log history " << app << " " << id << ":\n" << tool.output
+        << "\nGET " << target << ":\n" << served.body;
   }
 
   // A stopped copy of the node's dir, to damage.
@@ -219,6 +246,144 @@ TEST_F(LogToolTest, VerifyFailsOnAMissingOffset) {
   const LogRun verify = RunLog({"verify", copy});
   EXPECT_EQ(verify.exit_code, 1) << verify.output;
   EXPECT_TRUE(Has(verify.output, "problem: offset 6: missing offsets 6..6")) << verify.output;
+}
+
+// History comes from the audit index: with every event gone from `events`
+// (dump finds nothing), history still answers the same.
+TEST_F(LogToolTest, HistoryAnswersFromTheAuditIndexNotTheEvents) {
+  WriteScenario();
+  if (HasFatalFailure()) return;
+  const LogRun before = RunLog({"history", data_dir(), "ORDERS", "o1"});
+  StopNode();
+  const std::string copy = CopyDir();
+  {
+    absl::StatusOr<std::unique_ptr<storage::Db>> db = storage::Db::Open(copy);
+    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_TRUE((*db)->raw()
+                    ->DeleteRange(rocksdb::WriteOptions(), (*db)->events(), storage::EventKey(1),
+                                  storage::EventKey(last_offset_ + 1))
+                    .ok());
+  }
+  EXPECT_TRUE(RunLog({"dump", copy}).JsonLines().empty());
+  const LogRun after = RunLog({"history", copy, "ORDERS", "o1"});
+  EXPECT_EQ(after.exit_code, 0) << after.output;
+  ASSERT_EQ(after.JsonLines().size(), 4u) << after.output;
+  EXPECT_EQ(after.JsonLines(), before.JsonLines());
+  // --type and --limit narrow it like the endpoint's filters.
+  const LogRun status_only = RunLog({"history", copy, "ORDERS", "o1", "--type", "STATUS_UPDATE"});
+  ASSERT_EQ(status_only.JsonLines().size(), 1u) << status_only.output;
+  EXPECT_TRUE(Has(status_only.JsonLines()[0], R"("after":"OUT_OF_SERVICE")"))
+      << status_only.output;
+  EXPECT_EQ(RunLog({"history", copy, "ORDERS", "--limit", "2"}).JsonLines().size(), 2u);
+}
+
+// Snapshots taken every 4 events, so verify has several to compare with the
+// replay of the log.
+class LogVerifySnapshotsTest : public LogToolTest {
+ protected:
+  std::vector<std::string> NodeArgs() const override {
+    return {"--set", "logbook.snapshot.every-events=4"};
+  }
+
+  // Offsets of the snapshots in `dir`, oldest first.
+  static std::vector<core::Offset> Snapshots(const std::string& dir) {
+    const LogRun stat = RunLog({"stat", dir});
+    std::vector<core::Offset> offsets;
+    if (stat.JsonLines().empty()) return offsets;
+    const Json doc(stat.JsonLines()[0]);
+    for (std::size_t i = 0; i < doc.SizeAt("/snapshots").value_or(0); ++i) {
+      offsets.push_back(static_cast<core::Offset>(
+          doc.IntAt("/snapshots/" + std::to_string(i) + "/offset").value_or(0)));
+    }
+    return offsets;
+  }
+
+  // The scenario, stopped; at least two snapshots taken.
+  void Prepare() {
+    WriteScenario();
+    if (HasFatalFailure()) return;
+    ASSERT_TRUE(Await([&] { return Snapshots(data_dir()).size() >= 2; }, std::chrono::seconds(10)));
+    const LogRun live = RunLog({"verify", data_dir()});
+    EXPECT_EQ(live.exit_code, 0) << live.output;
+    EXPECT_TRUE(Has(live.output, "(secondary)")) << live.output;
+    StopNode();
+    snapshots_ = Snapshots(data_dir());
+    ASSERT_GE(snapshots_.size(), 2u);
+  }
+
+  std::vector<core::Offset> snapshots_;
+};
+
+TEST_F(LogVerifySnapshotsTest, PassesWhenEverySnapshotEqualsTheReplay) {
+  Prepare();
+  if (HasFatalFailure()) return;
+  const LogRun verify = RunLog({"verify", data_dir()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+  EXPECT_TRUE(Has(verify.output, std::to_string(snapshots_.size()) +
+                                     " snapshots equal to the replay"))
+      << verify.output;
+  EXPECT_TRUE(Has(verify.output, "OK")) << verify.output;
+}
+
+TEST_F(LogVerifySnapshotsTest, FailsOnAFlippedSnapshotByteNamingTheSnapshot) {
+  Prepare();
+  if (HasFatalFailure()) return;
+  const std::string copy = CopyDir();
+  const core::Offset damaged = snapshots_.front();
+  {
+    absl::StatusOr<std::unique_ptr<storage::Db>> db = storage::Db::Open(copy);
+    ASSERT_TRUE(db.ok()) << db.status();
+    std::string value;
+    const std::string key = storage::EventKey(damaged);
+    ASSERT_TRUE((*db)->raw()->Get(rocksdb::ReadOptions(), (*db)->snapshots(), key, &value).ok());
+    value[value.size() / 2] ^= 0x04;
+    ASSERT_TRUE((*db)->raw()->Put(rocksdb::WriteOptions(), (*db)->snapshots(), key, value).ok());
+  }
+  const LogRun verify = RunLog({"verify", copy});
+  EXPECT_EQ(verify.exit_code, 1) << verify.output;
+  EXPECT_TRUE(Has(verify.output, "problem: snapshot at offset " + std::to_string(damaged)))
+      << verify.output;
+  EXPECT_TRUE(Has(verify.output, "FAILED")) << verify.output;
+}
+
+TEST_F(LogVerifySnapshotsTest, FailsOnASnapshotThatDisagreesWithTheLog) {
+  Prepare();
+  if (HasFatalFailure()) return;
+  const std::string copy = CopyDir();
+  const core::Offset wrong = snapshots_.back();
+  {
+    // A well-formed snapshot at the right offset, of the wrong state: the
+    // registration at offset 1 applied once more on top. Only a comparison
+    // with the replay can tell.
+    absl::StatusOr<std::unique_ptr<storage::Db>> db = storage::Db::Open(copy);
+    ASSERT_TRUE(db.ok()) << db.status();
+    const std::string key = storage::EventKey(wrong);
+    std::string snapshot;
+    std::string event_bytes;
+    ASSERT_TRUE((*db)->raw()->Get(rocksdb::ReadOptions(), (*db)->snapshots(), key, &snapshot).ok());
+    ASSERT_TRUE((*db)
+                    ->raw()
+                    ->Get(rocksdb::ReadOptions(), (*db)->events(), storage::EventKey(1), &event_bytes)
+                    .ok());
+    absl::StatusOr<std::unique_ptr<core::Registry>> registry =
+        storage::DecodeSnapshot(snapshot, wrong, core::RegistryOptions());
+    ASSERT_TRUE(registry.ok()) << registry.status();
+    absl::StatusOr<core::Event> event = storage::DecodeEvent(event_bytes, 1);
+    ASSERT_TRUE(event.ok()) << event.status();
+    ASSERT_EQ(event->type, core::EventType::kRegister);
+    event->offset = wrong;
+    (*registry)->Apply(*event);
+    ASSERT_EQ((*registry)->last_applied_offset(), wrong);
+    ASSERT_TRUE((*db)->raw()
+                    ->Put(rocksdb::WriteOptions(), (*db)->snapshots(), key,
+                          storage::EncodeSnapshot(**registry))
+                    .ok());
+  }
+  const LogRun verify = RunLog({"verify", copy});
+  EXPECT_EQ(verify.exit_code, 1) << verify.output;
+  EXPECT_TRUE(Has(verify.output, "problem: snapshot at offset " + std::to_string(wrong) +
+                                     " differs from the replay"))
+      << verify.output;
 }
 
 TEST(LogToolCli, UsageErrorsExitTwoAndAMissingDirExitsOne) {

@@ -89,6 +89,7 @@ bool NodeProcess::Start(std::chrono::milliseconds timeout) {
   // Emptied here, not only in the child: until the child opens it, this
   // process would otherwise poll the previous run's output.
   std::ofstream(log_path_, std::ios::trunc).close();
+  exit_code_ = -1;
   pid_ = Spawn(args, log_path_);
   if (pid_ <= 0) return false;
   const std::regex listening("listening on http://127\\.0\\.0\\.1:([0-9]+)");
@@ -103,6 +104,9 @@ bool NodeProcess::Start(std::chrono::milliseconds timeout) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status)
+                   : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                         : -1;
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -119,7 +123,7 @@ int NodeProcess::Stop(int signal, std::chrono::milliseconds timeout) {
 }
 
 int NodeProcess::WaitForExit(std::chrono::milliseconds timeout) {
-  if (pid_ <= 0) return -1;
+  if (pid_ <= 0) return exit_code_;
   const int code = Reap(pid_, timeout);
   if (code >= 0) pid_ = -1;
   return code;

@@ -37,7 +37,8 @@ class NodeProcess {
   // Sends `signal` and waits for exit; returns the exit status (128+sig for
   // a signal death), or -1 on timeout.
   int Stop(int signal, std::chrono::milliseconds timeout = std::chrono::seconds(20));
-  // Waits for the process to exit by itself; exit code or -1 on timeout.
+  // Waits for the process to exit by itself; exit code (also when it exited
+  // during Start()) or -1 on timeout.
   int WaitForExit(std::chrono::milliseconds timeout);
   bool running() const { return pid_ > 0; }
   // Everything the child wrote to stdout and stderr so far.
@@ -49,6 +50,7 @@ class NodeProcess {
   std::string log_path_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int exit_code_ = -1;  // of a process that exited during Start()
 };
 
 // Runs the binary with `args` to completion; returns the exit code and
