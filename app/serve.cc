@@ -11,6 +11,7 @@
 
 #include <uv.h>
 
+#include "app/node_metrics.h"
 #include "app/system_clock.h"
 #include "core/registry.h"
 #include "core/status.h"
@@ -18,8 +19,11 @@
 #include "net/handlers/eureka_api.h"
 #include "net/handlers/logbook_api.h"
 #include "net/http_server.h"
+#include "net/logger.h"
 #include "net/loop_mailbox.h"
+#include "net/metrics.h"
 #include "net/node_routes.h"
+#include "net/request_observer.h"
 #include "net/write_pipeline.h"
 #include "storage/event_log.h"
 #include "storage/recovery.h"
@@ -29,8 +33,18 @@
 namespace logbook::app {
 namespace {
 
-void LogLine(const char* level, const std::string& message) {
-  std::fprintf(stderr, "level=%s msg=\"%s\"\n", level, message.c_str());
+net::LogLevel LoggerLevel(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return net::LogLevel::kDebug;
+    case LogLevel::kInfo:
+      return net::LogLevel::kInfo;
+    case LogLevel::kWarn:
+      return net::LogLevel::kWarn;
+    case LogLevel::kError:
+      return net::LogLevel::kError;
+  }
+  return net::LogLevel::kInfo;
 }
 
 core::SelfPreservationOptions SelfPreservationFrom(const Config& config) {
@@ -54,6 +68,14 @@ net::HttpLimits LimitsFrom(const Config& config) {
 
 // Everything the running node owns, destroyed in reverse order of creation.
 struct Node {
+  explicit Node(const Config& config)
+      : logger(LoggerLevel(config.log_level)), requests(logger, {.access_log = config.access_log}) {}
+
+  net::Logger logger;
+  // Before everything that logs or is observed: destroyed after it.
+  net::RequestObserver requests;
+  std::unique_ptr<NodeMetrics> node_metrics;
+  net::MetricsRegistry metrics;
   uv_loop_t loop;
   std::unique_ptr<net::LoopMailbox> mailbox;
   std::unique_ptr<storage::EventLog> log;
@@ -75,7 +97,8 @@ void BeginShutdown(Node& node, int exit_code) {
   if (node.stopping) return;
   node.stopping = true;
   node.exit_code = exit_code;
-  LogLine("info", "stopping: finishing in-flight requests and flushing the log");
+  node.logger.Info("stopping: finishing in-flight requests and flushing the log",
+                   {{"exit_code", exit_code}});
   uv_signal_stop(&node.sigterm);
   uv_signal_stop(&node.sigint);
   uv_close(reinterpret_cast<uv_handle_t*>(&node.sigterm), nullptr);
@@ -112,7 +135,11 @@ int RunServe(const Config& config) {
   // A client that disappears mid-response must not kill the node.
   std::signal(SIGPIPE, SIG_IGN);
   SystemClock clock;
-  Node node;
+  Node node(config);
+  net::Logger& logger = node.logger;
+  node.node_metrics = std::make_unique<NodeMetrics>(clock, config.data_dir,
+                                                    SelfPreservationFrom(config), logger);
+  NodeMetrics* node_metrics = node.node_metrics.get();
   uv_loop_init(&node.loop);
   node.mailbox = std::make_unique<net::LoopMailbox>(&node.loop);
 
@@ -127,15 +154,17 @@ int RunServe(const Config& config) {
   net::LogbookApi* logbook_api = nullptr;
   net::LoopMailbox* mailbox = node.mailbox.get();
   absl::StatusOr<std::unique_ptr<storage::EventLog>> opened = storage::EventLog::Open(
-      log_options, [mailbox, &pipeline, &logbook_api](core::Offset durable, absl::Status status) {
+      log_options,
+      [mailbox, &pipeline, &logbook_api, node_metrics](core::Offset durable, absl::Status status) {
+        node_metrics->OnBatchDurable(durable, status);
         mailbox->Post([durable, status = std::move(status), &pipeline, &logbook_api]() mutable {
           pipeline->OnDurable(durable, std::move(status));
           logbook_api->OnDurableAdvanced();
         });
       });
   if (!opened.ok()) {
-    std::fprintf(stderr, "logbook: cannot open the data dir: %s\n",
-                 std::string(core::MessageOf(opened.status())).c_str());
+    logger.Error("cannot open the data dir",
+                 {{"data_dir", config.data_dir}, {"error", core::MessageOf(opened.status())}});
     return AbandonStart(node);
   }
   node.log = std::move(*opened);
@@ -144,14 +173,14 @@ int RunServe(const Config& config) {
   registry_options.initial_expected_clients = config.expected_number_of_clients_sending_renews;
   registry_options.delta_retention_ms = config.retention_time_in_ms_in_delta_queue;
   absl::StatusOr<storage::Recovered> recovered = storage::Recover(
-      *node.log, registry_options, [](const storage::SkippedSnapshot& skipped) {
-        LogLine("warn", "recovery: skipping the snapshot at offset " +
-                            std::to_string(skipped.offset) + ": " + skipped.reason);
+      *node.log, registry_options, [&logger](const storage::SkippedSnapshot& skipped) {
+        logger.Warn("recovery: skipping a damaged snapshot",
+                    {{"offset", skipped.offset}, {"reason", skipped.reason}});
       });
   if (!recovered.ok()) {
     // Never serve a partial registry (ARCHITECTURE.md §3).
-    std::fprintf(stderr, "logbook: the log in %s is damaged, refusing to start: %s\n",
-                 config.data_dir.c_str(), std::string(core::MessageOf(recovered.status())).c_str());
+    logger.Error("the log is damaged, refusing to start",
+                 {{"data_dir", config.data_dir}, {"error", core::MessageOf(recovered.status())}});
     return AbandonStart(node);
   }
   node.registry = std::move(recovered->registry);
@@ -162,6 +191,9 @@ int RunServe(const Config& config) {
   node.pipeline = std::make_unique<net::WritePipeline>(*node.registry, *node.log,
                                                        node.log->durable_offset());
   pipeline = node.pipeline.get();
+  node.pipeline->SetAppendLatencyHistogram(&node_metrics->append_latency());
+  node.pipeline->AddAppliedListener(
+      [node_metrics](const core::Event& event) { node_metrics->OnApplied(event); });
 
   const core::SelfPreservationOptions self_preservation = SelfPreservationFrom(config);
   net::EurekaApiOptions eureka_options;
@@ -186,6 +218,7 @@ int RunServe(const Config& config) {
                                                    *node.log, clock, std::move(logbook_options));
   logbook_api = node.logbook.get();
 
+  node_metrics->StartDurableAt(node.log->durable_offset());
   node.log->Start();
   // Recovery needs the oldest kept snapshot plus every event after it (the
   // older snapshots are the fallback when the newest is damaged), so
@@ -216,11 +249,17 @@ int RunServe(const Config& config) {
   const bool floor_follows_snapshots = !config.test_only_retention_without_snapshot;
   node.snapshotter = std::make_unique<storage::Snapshotter>(
       *node.log, snapshotter_options,
-      [raise_retention_floor, floor_follows_snapshots](const storage::SnapshotterStats& stats) {
+      [raise_retention_floor, floor_follows_snapshots, node_metrics,
+       &logger](const storage::SnapshotterStats& stats) {
+        node_metrics->OnSnapshot(stats);
         if (!stats.last_error.ok()) {
-          LogLine("warn", "snapshot failed: " + std::string(core::MessageOf(stats.last_error)));
+          logger.Warn("snapshot failed", {{"error", core::MessageOf(stats.last_error)}});
           return;
         }
+        logger.Debug("snapshot written", {{"offset", stats.last_snapshot_offset},
+                                          {"bytes", stats.last_snapshot_bytes},
+                                          {"encode_ms", stats.last_encode_ms},
+                                          {"write_ms", stats.last_write_ms}});
         if (floor_follows_snapshots) raise_retention_floor();
       });
   node.snapshotter->Start();
@@ -232,20 +271,38 @@ int RunServe(const Config& config) {
   evictor_options.restart_grace_ms = config.restart_grace_ms;
   evictor_options.grace_start_ms = clock.NowMs();
   evictor_options.self_preservation = self_preservation;
+  evictor_options.logger = &logger;
   node.evictor = std::make_unique<net::Evictor>(&node.loop, *node.registry, *node.pipeline,
                                                 clock, evictor_options, std::random_device{}());
 
   node.server = std::make_unique<net::HttpServer>(
-      &node.loop, LimitsFrom(config), net::MakeNodeHandler(*node.eureka, *node.logbook));
+      &node.loop, LimitsFrom(config),
+      net::MakeNodeHandler(*node.eureka, *node.logbook,
+                           {.metrics = &node.metrics, .requests = &node.requests}));
+  node.server->SetErrorListener(
+      [&node](int status, std::string_view detail, std::string_view remote) {
+        node.requests.OnConnectionError(status, detail, remote);
+      });
+  node.node_metrics->Watch({.registry = node.registry.get(),
+                            .pipeline = node.pipeline.get(),
+                            .log = node.log.get(),
+                            .snapshotter = node.snapshotter.get(),
+                            .logbook = node.logbook.get(),
+                            .server = node.server.get()});
+  // Replication adds its peer collector here too.
+  node.metrics.Add(&node.requests);
+  node.metrics.Add(node.node_metrics.get());
   if (absl::Status listening = node.server->Listen(config.host, config.port); !listening.ok()) {
-    std::fprintf(stderr, "logbook: cannot listen on %s:%d: %s\n", config.host.c_str(),
-                 config.port, std::string(core::MessageOf(listening)).c_str());
+    logger.Error("cannot listen", {{"host", config.host},
+                                   {"port", config.port},
+                                   {"error", core::MessageOf(listening)}});
     return AbandonStart(node);
   }
 
   node.pipeline->SetFailureListener([&node](const absl::Status& status) {
     // Memory may be ahead of disk: stop, and let recovery restore the truth.
-    LogLine("error", "log write failed, stopping (fail-stop): " + std::string(core::MessageOf(status)));
+    node.logger.Error("log write failed, stopping (fail-stop)",
+                      {{"error", core::MessageOf(status)}});
     BeginShutdown(node, 1);
   });
 
@@ -260,13 +317,16 @@ int RunServe(const Config& config) {
   uv_signal_start(&node.sigint, on_signal, SIGINT);
 
   node.evictor->Start();
-  std::printf(
-      "logbook listening on http://%s:%d node_id=%s snapshot_offset=%llu recovered_events=%llu "
-      "recovery_ms=%lld\n",
-              config.host.c_str(), node.server->port(), node.log->node_id().c_str(),
-              static_cast<unsigned long long>(recovery.snapshot_offset),
-              static_cast<unsigned long long>(replayed), static_cast<long long>(recovery_ms));
-  std::fflush(stdout);
+  // On stdout, whatever the level: scripts and tests wait for this line.
+  const std::string listening =
+      "logbook listening on http://" + config.host + ":" + std::to_string(node.server->port());
+  net::Logger::WriteLine(stdout, net::LogLevel::kInfo, listening,
+                         {{"node_id", node.log->node_id()},
+                          {"snapshot_offset", recovery.snapshot_offset},
+                          {"recovered_events", replayed},
+                          {"recovery_ms", recovery_ms},
+                          {"log_level", net::LogLevelName(logger.min_level())},
+                          {"access_log", config.access_log}});
 
   uv_run(&node.loop, UV_RUN_DEFAULT);
   // Close whatever is left (e.g. handles owned by destroyed objects' peers).
@@ -281,7 +341,7 @@ int RunServe(const Config& config) {
   node.snapshotter->Stop();
   node.server.reset();
   uv_loop_close(&node.loop);
-  LogLine("info", "stopped");
+  node.logger.Info("stopped", {{"exit_code", node.exit_code}});
   return node.exit_code;
 }
 
