@@ -9,7 +9,8 @@
 // net::MetricsRegistry (the replication lag metrics go there).
 //
 // Thread: the loop thread, except OnBatchDurable (writer thread) and
-// OnSnapshot (snapshotter thread), which touch only atomics.
+// OnCommit (writer thread) and OnSnapshot (snapshotter thread), which touch
+// only atomics.
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -46,13 +47,9 @@ class NodeMetrics final : public net::MetricsCollector {
               core::SelfPreservationOptions self_preservation, net::Logger& logger);
 
   void Watch(const NodeMetricsSources& sources) { sources_ = sources; }
-  // The durable offset the writer starts from. REQUIRES: before the writer
-  // thread starts.
-  void StartDurableAt(core::Offset durable) { last_durable_ = durable; }
 
-  // Writer thread, after each group commit: counts the batch (the events
-  // between the previous durable offset and this one).
-  void OnBatchDurable(core::Offset durable, const absl::Status& status);
+  // Writer thread, after each successful group commit.
+  void OnCommit(std::uint64_t events, std::int64_t write_ns);
   // Snapshotter thread, after each snapshot attempt.
   void OnSnapshot(const storage::SnapshotterStats& stats);
   // Loop thread, every applied event: counts (and logs at debug) evictions.
@@ -74,9 +71,8 @@ class NodeMetrics final : public net::MetricsCollector {
   net::Logger& logger_;
   NodeMetricsSources sources_;
 
-  // Writer thread only (besides its construction).
-  core::Offset last_durable_ = core::kNoOffset;
   net::Histogram batch_events_;
+  net::Histogram commit_seconds_;
   net::Histogram append_latency_seconds_;
 
   std::atomic<core::TimestampMs> last_snapshot_at_ms_{0};  // 0: none by this process

@@ -150,13 +150,14 @@ int RunServe(const Config& config) {
   log_options.retention = {.renew_retention_ms = config.renew_retention_ms,
                            .audit_retention_ms = config.audit_retention_ms,
                            .interval_ms = config.retention_interval_ms};
+  log_options.on_commit = [node_metrics](std::uint64_t events, std::int64_t write_ns) {
+    node_metrics->OnCommit(events, write_ns);
+  };
   net::WritePipeline* pipeline = nullptr;  // set before the writer starts
   net::LogbookApi* logbook_api = nullptr;
   net::LoopMailbox* mailbox = node.mailbox.get();
   absl::StatusOr<std::unique_ptr<storage::EventLog>> opened = storage::EventLog::Open(
-      log_options,
-      [mailbox, &pipeline, &logbook_api, node_metrics](core::Offset durable, absl::Status status) {
-        node_metrics->OnBatchDurable(durable, status);
+      log_options, [mailbox, &pipeline, &logbook_api](core::Offset durable, absl::Status status) {
         mailbox->Post([durable, status = std::move(status), &pipeline, &logbook_api]() mutable {
           pipeline->OnDurable(durable, std::move(status));
           logbook_api->OnDurableAdvanced();
@@ -218,7 +219,6 @@ int RunServe(const Config& config) {
                                                    *node.log, clock, std::move(logbook_options));
   logbook_api = node.logbook.get();
 
-  node_metrics->StartDurableAt(node.log->durable_offset());
   node.log->Start();
   // Recovery needs the oldest kept snapshot plus every event after it (the
   // older snapshots are the fallback when the newest is damaged), so

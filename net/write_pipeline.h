@@ -7,9 +7,9 @@
 // Thread: loop thread only. OnDurable() is posted to the loop by the writer.
 #include <chrono>
 #include <cstdint>
-#include <optional>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"

@@ -1,5 +1,6 @@
 #include "storage/group_commit_writer.h"
 
+#include <chrono>
 #include <utility>
 
 #include "core/status.h"
@@ -14,12 +15,14 @@ namespace logbook::storage {
 
 GroupCommitWriter::GroupCommitWriter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events,
                                      SyncPolicy sync, core::Offset durable_offset,
-                                     DurabilityCallback on_durable, AuditFamilies audit)
+                                     DurabilityCallback on_durable, AuditFamilies audit,
+                                     CommitObserver on_commit)
     : db_(db),
       events_(events),
       audit_(audit),
       sync_(sync),
       on_durable_(std::move(on_durable)),
+      on_commit_(std::move(on_commit)),
       durable_offset_(durable_offset),
       last_submitted_(durable_offset) {}
 
@@ -84,7 +87,13 @@ void GroupCommitWriter::Run() {
     std::uint64_t event_count = 0;
     for (const EncodedBatch& batch : batches) event_count += batch.values.size();
 
+    const auto started = std::chrono::steady_clock::now();
     const absl::Status status = Commit(batches, last_offset);
+    if (status.ok() && on_commit_) {
+      on_commit_(event_count, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::steady_clock::now() - started)
+                                  .count());
+    }
     {
       absl::MutexLock lock(&mu_);
       if (status.ok()) {

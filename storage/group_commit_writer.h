@@ -56,7 +56,7 @@ class GroupCommitWriter {
   // the next group commit waits for it.
   GroupCommitWriter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events, SyncPolicy sync,
                     core::Offset durable_offset, DurabilityCallback on_durable,
-                    AuditFamilies audit = {});
+                    AuditFamilies audit = {}, CommitObserver on_commit = nullptr);
   ~GroupCommitWriter();  // Stop()s
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -92,6 +92,7 @@ class GroupCommitWriter {
   const AuditFamilies audit_;
   const SyncPolicy sync_;
   const DurabilityCallback on_durable_;
+  const CommitObserver on_commit_;
   std::atomic<core::Offset> durable_offset_;
 
   mutable absl::Mutex mu_;

@@ -306,6 +306,9 @@ async function main() {
   check(after.value('logbook_log_fsyncs_total') >= 1, 'no fsync counted (sync=always)');
   const batches = after.histogram('logbook_log_group_commit_events');
   check(Number(batches.sum) === last, `group commits hold ${batches.sum} events, log has ${last}`);
+  const commits = after.histogram('logbook_log_group_commit_seconds');
+  check(Number(commits.count) === Number(batches.count) && Number(commits.count) >= 1,
+        `group commit durations ${commits.count} vs batches ${batches.count}`);
   const appends = after.histogram('logbook_log_append_to_durable_seconds');
   check(Number(appends.count) >= 4, `append latencies: ${appends.count}`);
   check(after.value('logbook_data_dir_bytes') > 0, 'data dir bytes');
