@@ -149,7 +149,11 @@ int RunServe(const Config& config) {
   log_options.node_id = config.node_id;
   log_options.retention = {.renew_retention_ms = config.renew_retention_ms,
                            .audit_retention_ms = config.audit_retention_ms,
-                           .interval_ms = config.retention_interval_ms};
+                           .interval_ms = config.retention_interval_ms,
+                           .on_error = [&logger](const absl::Status& status) {
+                             logger.Error("log retention failed, retrying at the next run",
+                                          {{"error", core::MessageOf(status)}});
+                           }};
   log_options.on_commit = [node_metrics](std::uint64_t events, std::int64_t write_ns) {
     node_metrics->OnCommit(events, write_ns);
   };
