@@ -228,6 +228,8 @@ absl::StatusOr<std::optional<Command>> ParseCommandLine(int argc, char** argv, s
   AddSettingFlag(serve, assignments, "--sync", "logbook.log.sync", "always|none",
                  "always: the log is fsynced before a write is acknowledged; none: handed to "
                  "the OS");
+  AddSettingFlag(serve, assignments, "--log-level", "logbook.log-level", "debug|info|warn|error",
+                 "Lowest level logged (logfmt lines on stderr)");
   const CLI::Option* config_option =
       serve
           .add_option("--config", config_path, "File of `key = value` lines, read before the flags")

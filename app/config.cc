@@ -142,7 +142,10 @@ constexpr std::array kSettings = {
             IntegerField<std::int64_t>{&Config::http_idle_timeout_ms, 1, kMaxInt64}},
     Setting{"logbook.http.max-connections",
             IntegerField<std::int64_t>{&Config::http_max_connections, 1, kMaxInt64}},
-    Setting{"logbook.log.level", LogLevelField{}},
+    Setting{"logbook.log-level", LogLevelField{}},
+    // The first spelling; kept so that existing files keep working.
+    Setting{"logbook.log.level", LogLevelField{}, /*alias=*/true},
+    Setting{"logbook.access-log", BoolField{&Config::access_log}},
 };
 
 // Values in messages are quoted and escaped: they may come from a file with

@@ -68,8 +68,10 @@ struct Config {
   std::int64_t http_idle_timeout_ms = 90000;
   std::int64_t http_max_connections = 10000;
 
-  // logbook.log.level: debug|info|warn|error
+  // --log-level / logbook.log-level (alias logbook.log.level): debug|info|warn|error
   LogLevel log_level = LogLevel::kInfo;
+  // logbook.access-log: one info line per HTTP request
+  bool access_log = false;
 };
 
 // Applies one `key = value` setting; InvalidArgument naming the key when the

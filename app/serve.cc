@@ -11,6 +11,7 @@
 
 #include <uv.h>
 
+#include "app/node_metrics.h"
 #include "app/system_clock.h"
 #include "core/registry.h"
 #include "core/status.h"
@@ -18,9 +19,12 @@
 #include "net/handlers/eureka_api.h"
 #include "net/handlers/logbook_api.h"
 #include "net/http_server.h"
+#include "net/logger.h"
 #include "net/loop_mailbox.h"
 #include "net/loop_stall_meter.h"
+#include "net/metrics.h"
 #include "net/node_routes.h"
+#include "net/request_observer.h"
 #include "net/write_pipeline.h"
 #include "storage/event_log.h"
 #include "storage/recovery.h"
@@ -30,8 +34,18 @@
 namespace logbook::app {
 namespace {
 
-void LogLine(const char* level, const std::string& message) {
-  std::fprintf(stderr, "level=%s msg=\"%s\"\n", level, message.c_str());
+net::LogLevel LoggerLevel(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return net::LogLevel::kDebug;
+    case LogLevel::kInfo:
+      return net::LogLevel::kInfo;
+    case LogLevel::kWarn:
+      return net::LogLevel::kWarn;
+    case LogLevel::kError:
+      return net::LogLevel::kError;
+  }
+  return net::LogLevel::kInfo;
 }
 
 core::SelfPreservationOptions SelfPreservationFrom(const Config& config) {
@@ -54,17 +68,22 @@ net::HttpLimits LimitsFrom(const Config& config) {
 }
 
 // What an operator can do about a damaged data dir (docs/durability.md).
-void PrintDamageAdvice(const std::string& data_dir) {
-  std::fprintf(stderr,
-               "logbook: what to do: keep %s as it is for inspection; `logbook log verify %s` "
-               "lists every damaged record and snapshot; then restore the dir from a backup, or "
-               "start this node on an empty dir so that clients re-register and peers replicate "
-               "to it\n",
-               data_dir.c_str(), data_dir.c_str());
+std::string DamageAdvice(const std::string& data_dir) {
+  return "keep " + data_dir + " as it is for inspection; `logbook log verify " + data_dir +
+         "` lists every damaged record and snapshot; then restore the dir from a backup, or "
+         "start this node on an empty dir so that clients re-register and peers replicate to it";
 }
 
 // Everything the running node owns, destroyed in reverse order of creation.
 struct Node {
+  explicit Node(const Config& config)
+      : logger(LoggerLevel(config.log_level)), requests(logger, {.access_log = config.access_log}) {}
+
+  net::Logger logger;
+  // Before everything that logs or is observed: destroyed after it.
+  net::RequestObserver requests;
+  std::unique_ptr<NodeMetrics> node_metrics;
+  net::MetricsRegistry metrics;
   uv_loop_t loop;
   std::unique_ptr<net::LoopMailbox> mailbox;
   std::unique_ptr<net::LoopStallMeter> loop_meter;
@@ -87,7 +106,8 @@ void BeginShutdown(Node& node, int exit_code) {
   if (node.stopping) return;
   node.stopping = true;
   node.exit_code = exit_code;
-  LogLine("info", "stopping: finishing in-flight requests and flushing the log");
+  node.logger.Info("stopping: finishing in-flight requests and flushing the log",
+                   {{"exit_code", exit_code}});
   uv_signal_stop(&node.sigterm);
   uv_signal_stop(&node.sigint);
   node.loop_meter->Stop();
@@ -125,7 +145,11 @@ int RunServe(const Config& config) {
   // A client that disappears mid-response must not kill the node.
   std::signal(SIGPIPE, SIG_IGN);
   SystemClock clock;
-  Node node;
+  Node node(config);
+  net::Logger& logger = node.logger;
+  node.node_metrics = std::make_unique<NodeMetrics>(clock, config.data_dir,
+                                                    SelfPreservationFrom(config), logger);
+  NodeMetrics* node_metrics = node.node_metrics.get();
   uv_loop_init(&node.loop);
   node.mailbox = std::make_unique<net::LoopMailbox>(&node.loop);
 
@@ -135,7 +159,14 @@ int RunServe(const Config& config) {
   log_options.node_id = config.node_id;
   log_options.retention = {.renew_retention_ms = config.renew_retention_ms,
                            .audit_retention_ms = config.audit_retention_ms,
-                           .interval_ms = config.retention_interval_ms};
+                           .interval_ms = config.retention_interval_ms,
+                           .on_error = [&logger](const absl::Status& status) {
+                             logger.Error("log retention failed, retrying at the next run",
+                                          {{"error", core::MessageOf(status)}});
+                           }};
+  log_options.on_commit = [node_metrics](std::uint64_t events, std::int64_t write_ns) {
+    node_metrics->OnCommit(events, write_ns);
+  };
   net::WritePipeline* pipeline = nullptr;  // set before the writer starts
   net::LogbookApi* logbook_api = nullptr;
   net::LoopMailbox* mailbox = node.mailbox.get();
@@ -148,9 +179,11 @@ int RunServe(const Config& config) {
         });
       });
   if (!opened.ok()) {
-    std::fprintf(stderr, "logbook: cannot open the data dir: %s\n",
-                 std::string(core::MessageOf(opened.status())).c_str());
-    if (absl::IsDataLoss(opened.status())) PrintDamageAdvice(config.data_dir);
+    logger.Error("cannot open the data dir",
+                 {{"data_dir", config.data_dir}, {"error", core::MessageOf(opened.status())}});
+    if (absl::IsDataLoss(opened.status())) {
+      logger.Error("what to do", {{"advice", DamageAdvice(config.data_dir)}});
+    }
     return AbandonStart(node);
   }
   node.log = std::move(*opened);
@@ -162,15 +195,15 @@ int RunServe(const Config& config) {
   registry_options.initial_expected_clients = config.expected_number_of_clients_sending_renews;
   registry_options.delta_retention_ms = config.retention_time_in_ms_in_delta_queue;
   absl::StatusOr<storage::Recovered> recovered = storage::Recover(
-      *node.log, registry_options, [](const storage::SkippedSnapshot& skipped) {
-        LogLine("warn", "recovery: skipping the snapshot at offset " +
-                            std::to_string(skipped.offset) + ": " + skipped.reason);
+      *node.log, registry_options, [&logger](const storage::SkippedSnapshot& skipped) {
+        logger.Warn("recovery: skipping a damaged snapshot",
+                    {{"offset", skipped.offset}, {"reason", skipped.reason}});
       });
   if (!recovered.ok()) {
     // Never serve a partial registry (ARCHITECTURE.md §3).
-    std::fprintf(stderr, "logbook: the log in %s is damaged, refusing to start: %s\n",
-                 config.data_dir.c_str(), std::string(core::MessageOf(recovered.status())).c_str());
-    PrintDamageAdvice(config.data_dir);
+    logger.Error("the log is damaged, refusing to start",
+                 {{"data_dir", config.data_dir}, {"error", core::MessageOf(recovered.status())}});
+    logger.Error("what to do", {{"advice", DamageAdvice(config.data_dir)}});
     return AbandonStart(node);
   }
   node.registry = std::move(recovered->registry);
@@ -181,6 +214,9 @@ int RunServe(const Config& config) {
   node.pipeline = std::make_unique<net::WritePipeline>(*node.registry, *node.log,
                                                        node.log->durable_offset());
   pipeline = node.pipeline.get();
+  node.pipeline->SetAppendLatencyHistogram(&node_metrics->append_latency());
+  node.pipeline->AddAppliedListener(
+      [node_metrics](const core::Event& event) { node_metrics->OnApplied(event); });
 
   const core::SelfPreservationOptions self_preservation = SelfPreservationFrom(config);
   net::EurekaApiOptions eureka_options;
@@ -251,11 +287,17 @@ int RunServe(const Config& config) {
   const bool floor_follows_snapshots = !config.test_only_retention_without_snapshot;
   node.snapshotter = std::make_unique<storage::Snapshotter>(
       *node.log, snapshotter_options,
-      [raise_retention_floor, floor_follows_snapshots](const storage::SnapshotterStats& stats) {
+      [raise_retention_floor, floor_follows_snapshots, node_metrics,
+       &logger](const storage::SnapshotterStats& stats) {
+        node_metrics->OnSnapshot(stats);
         if (!stats.last_error.ok()) {
-          LogLine("warn", "snapshot failed: " + std::string(core::MessageOf(stats.last_error)));
+          logger.Warn("snapshot failed", {{"error", core::MessageOf(stats.last_error)}});
           return;
         }
+        logger.Debug("snapshot written", {{"offset", stats.last_snapshot_offset},
+                                          {"bytes", stats.last_snapshot_bytes},
+                                          {"encode_ms", stats.last_encode_ms},
+                                          {"write_ms", stats.last_write_ms}});
         if (floor_follows_snapshots) raise_retention_floor();
       });
   // Its shadow registry is restored from the same snapshot recovery just
@@ -272,14 +314,31 @@ int RunServe(const Config& config) {
   evictor_options.restart_grace_ms = config.restart_grace_ms;
   evictor_options.grace_start_ms = clock.NowMs();
   evictor_options.self_preservation = self_preservation;
+  evictor_options.logger = &logger;
   node.evictor = std::make_unique<net::Evictor>(&node.loop, *node.registry, *node.pipeline,
                                                 clock, evictor_options, std::random_device{}());
 
   node.server = std::make_unique<net::HttpServer>(
-      &node.loop, LimitsFrom(config), net::MakeNodeHandler(*node.eureka, *node.logbook));
+      &node.loop, LimitsFrom(config),
+      net::MakeNodeHandler(*node.eureka, *node.logbook,
+                           {.metrics = &node.metrics, .requests = &node.requests}));
+  node.server->SetErrorListener(
+      [&node](int status, std::string_view detail, std::string_view remote) {
+        node.requests.OnConnectionError(status, detail, remote);
+      });
+  node.node_metrics->Watch({.registry = node.registry.get(),
+                            .pipeline = node.pipeline.get(),
+                            .log = node.log.get(),
+                            .snapshotter = node.snapshotter.get(),
+                            .logbook = node.logbook.get(),
+                            .server = node.server.get()});
+  // Replication adds its peer collector here too.
+  node.metrics.Add(&node.requests);
+  node.metrics.Add(node.node_metrics.get());
   if (absl::Status listening = node.server->Listen(config.host, config.port); !listening.ok()) {
-    std::fprintf(stderr, "logbook: cannot listen on %s:%d: %s\n", config.host.c_str(),
-                 config.port, std::string(core::MessageOf(listening)).c_str());
+    logger.Error("cannot listen", {{"host", config.host},
+                                   {"port", config.port},
+                                   {"error", core::MessageOf(listening)}});
     return AbandonStart(node);
   }
 
@@ -291,23 +350,24 @@ int RunServe(const Config& config) {
     if (!rebuilt.ok()) return rebuilt.status();
     *node.registry = std::move(*rebuilt->registry);
     node.eureka->OnRegistryReplaced();
-    LogLine("warn", "disk full: registry rolled back to the durable log at offset " +
-                        std::to_string(node.registry->last_applied_offset()) + " (" +
-                        std::to_string(rebuilt->info.replayed_events) +
-                        " events replayed); writes refused until a probe write succeeds");
+    node.logger.Warn("disk full: registry rolled back to the durable log; writes refused until a "
+                     "probe write succeeds",
+                     {{"offset", node.registry->last_applied_offset()},
+                      {"replayed_events", rebuilt->info.replayed_events}});
     node.log->AllowResume();
     return absl::OkStatus();
   });
-  node.pipeline->SetDiskFullListener([](const absl::Status& status) {
+  node.pipeline->SetDiskFullListener([&node](const absl::Status& status) {
     if (status.ok()) {
-      LogLine("info", "disk has space again: writes resumed");
+      node.logger.Info("disk has space again: writes resumed");
     } else {
-      LogLine("error", "disk full, refusing writes: " + std::string(core::MessageOf(status)));
+      node.logger.Error("disk full, refusing writes", {{"error", core::MessageOf(status)}});
     }
   });
   node.pipeline->SetFailureListener([&node](const absl::Status& status) {
     // Memory may be ahead of disk: stop, and let recovery restore the truth.
-    LogLine("error", "log write failed, stopping (fail-stop): " + std::string(core::MessageOf(status)));
+    node.logger.Error("log write failed, stopping (fail-stop)",
+                      {{"error", core::MessageOf(status)}});
     BeginShutdown(node, 1);
   });
 
@@ -323,14 +383,18 @@ int RunServe(const Config& config) {
 
   node.evictor->Start();
   node.loop_meter->Start();
-  std::printf(
-      "logbook listening on http://%s:%d node_id=%s snapshot_offset=%llu recovered_events=%llu "
-      "recovery_ms=%lld snapshot_load_ms=%lld open_ms=%lld\n",
-              config.host.c_str(), node.server->port(), node.log->node_id().c_str(),
-              static_cast<unsigned long long>(recovery.snapshot_offset),
-              static_cast<unsigned long long>(replayed), static_cast<long long>(recovery_ms),
-              static_cast<long long>(recovery.snapshot_ms), static_cast<long long>(open_ms));
-  std::fflush(stdout);
+  // On stdout, whatever the level: scripts and tests wait for this line.
+  const std::string listening =
+      "logbook listening on http://" + config.host + ":" + std::to_string(node.server->port());
+  net::Logger::WriteLine(stdout, net::LogLevel::kInfo, listening,
+                         {{"node_id", node.log->node_id()},
+                          {"snapshot_offset", recovery.snapshot_offset},
+                          {"recovered_events", replayed},
+                          {"recovery_ms", recovery_ms},
+                          {"snapshot_load_ms", recovery.snapshot_ms},
+                          {"open_ms", open_ms},
+                          {"log_level", net::LogLevelName(logger.min_level())},
+                          {"access_log", config.access_log}});
 
   uv_run(&node.loop, UV_RUN_DEFAULT);
   node.loop_meter->Stop();  // its handle frees itself in its own close callback
@@ -346,7 +410,7 @@ int RunServe(const Config& config) {
   node.snapshotter->Stop();
   node.server.reset();
   uv_loop_close(&node.loop);
-  LogLine("info", "stopped");
+  node.logger.Info("stopped", {{"exit_code", node.exit_code}});
   return node.exit_code;
 }
 

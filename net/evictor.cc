@@ -1,7 +1,6 @@
 #include "net/evictor.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <optional>
 #include <string>
 #include <utility>
@@ -81,11 +80,11 @@ void Evictor::RunEviction() {
       core::PlanEvictions(registry_, input, options_.self_preservation);
   if (events.empty()) return;
   evicted_total_ += events.size();
-  pipeline_.Commit(std::move(events), [](absl::Status status) {
-    if (!status.ok()) {
-      std::fprintf(stderr, "level=error msg=\"eviction not logged\" error=\"%s\"\n",
-                   std::string(core::MessageOf(status)).c_str());
-    }
+  pipeline_.Commit(std::move(events), [logger = options_.logger](absl::Status status) {
+    if (status.ok()) return;
+    Logger fallback;
+    (logger != nullptr ? *logger : fallback)
+        .Error("eviction not logged", {{"error", core::MessageOf(status)}});
   });
 }
 

@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/registry.h"
 #include "core/self_preservation.h"
+#include "net/logger.h"
 #include "net/write_pipeline.h"
 
 namespace logbook::net {
@@ -24,6 +25,7 @@ struct EvictorOptions {
   std::int64_t restart_grace_ms = -1;
   core::TimestampMs grace_start_ms = 0;  // when the node became ready
   core::SelfPreservationOptions self_preservation;
+  Logger* logger = nullptr;  // null: stderr at error level; must outlive the Evictor
 };
 
 class Evictor {

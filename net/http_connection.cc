@@ -18,6 +18,22 @@ constexpr std::uint64_t kLingerMs = 2000;
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
+// "address:port", "[v6]:port", or "" if the kernel cannot tell.
+std::string PeerName(const uv_tcp_t* tcp) {
+  sockaddr_storage peer{};
+  int length = sizeof(peer);
+  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&peer), &length) != 0) return "";
+  char address[INET6_ADDRSTRLEN] = {};
+  if (peer.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&peer);
+    uv_ip6_name(v6, address, sizeof address);
+    return absl::StrCat("[", address, "]:", ntohs(v6->sin6_port));
+  }
+  const auto* v4 = reinterpret_cast<const sockaddr_in*>(&peer);
+  uv_ip4_name(v4, address, sizeof address);
+  return absl::StrCat(address, ":", ntohs(v4->sin_port));
+}
+
 }  // namespace
 
 struct HttpConnection::ResponderTarget {
@@ -93,6 +109,7 @@ bool HttpConnection::Start(uv_stream_t* listener) {
   }
   // Responses go out whole; Nagle would only hold back pipelined ones.
   uv_tcp_nodelay(&tcp_, 1);
+  remote_ = PeerName(&tcp_);
   if (shared_->limits.header_timeout_ms > 0) {
     uv_timer_start(&header_timer_, &HttpConnection::OnHeaderTimeout,
                    shared_->limits.header_timeout_ms, 0);
@@ -175,6 +192,7 @@ bool HttpConnection::OnRequest(HttpRequest request) {
   // Decided before the handler runs: it may answer synchronously, and that
   // response must then carry "Connection: close".
   if (!request.keep_alive) stop_parsing_ = true;
+  request.remote = remote_;
   shared_->handler(std::move(request), Responder(PendingResponse(target_, sequence)));
   return !stop_parsing_ && !closing_ && !Backpressured();
 }
@@ -221,6 +239,7 @@ void HttpConnection::Fail(int status, std::string_view detail) {
   stop_parsing_ = true;
   pending_input_.clear();
   uv_timer_stop(&header_timer_);
+  if (shared_->on_error) shared_->on_error(status, detail, remote_);
   Slot slot;
   slot.sequence = next_sequence_++;
   slot.ready = true;

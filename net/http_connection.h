@@ -36,6 +36,8 @@ struct HttpConnectionShared {
   std::vector<char> read_buffer = std::vector<char>(64 * 1024);
   // Runs once all of a connection's handles have closed; frees it.
   absl::AnyInvocable<void(HttpConnection*)> on_closed;
+  // Told of every error response the connection makes itself; may be empty.
+  HttpErrorListener on_error;
 };
 
 class HttpConnection : private HttpRequestParser::Listener {
@@ -119,6 +121,7 @@ class HttpConnection : private HttpRequestParser::Listener {
   // under its feet.
   uv_timer_t resume_timer_;
   uv_shutdown_t shutdown_req_;
+  std::string remote_;  // the peer, for HttpRequest::remote
   int open_handles_ = 0;
 
   HttpRequestParser parser_;

@@ -16,6 +16,8 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // names as received
   std::string body;
   bool keep_alive = true;
+  // The peer's "address:port" ("[v6]:port"), set by the connection; for logs.
+  std::string remote;
 
   // Case-insensitive header lookup; "" when absent (first occurrence wins).
   std::string_view Header(std::string_view name) const;

@@ -162,4 +162,8 @@ void HttpServer::Shutdown(std::function<void()> done) {
 
 const HttpServerStats& HttpServer::stats() const { return impl_->shared.stats; }
 
+void HttpServer::SetErrorListener(HttpErrorListener listener) {
+  impl_->shared.on_error = std::move(listener);
+}
+
 }  // namespace logbook::net

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <uv.h>
 
@@ -37,6 +38,11 @@ using Responder = absl::AnyInvocable<void(HttpResponse) &&>;
 // The application side. Handle() must not block; it may answer later.
 using HttpHandler = std::function<void(HttpRequest&& request, Responder responder)>;
 
+// A response the server made itself (400, 408, 413, 431...): the status,
+// why, and the peer's address. Loop thread.
+using HttpErrorListener =
+    std::function<void(int status, std::string_view detail, std::string_view remote)>;
+
 struct HttpServerStats {
   std::uint64_t connections_open = 0;
   std::uint64_t connections_accepted = 0;
@@ -62,6 +68,8 @@ class HttpServer {
   void Shutdown(std::function<void()> done);
 
   const HttpServerStats& stats() const;
+  // Set before Listen(); replaces any earlier listener.
+  void SetErrorListener(HttpErrorListener listener);
 
  private:
   struct Impl;

@@ -6,10 +6,32 @@
 #include "net/router.h"
 
 namespace logbook::net {
+namespace {
 
-HttpHandler MakeNodeHandler(EurekaApi& eureka, LogbookApi& logbook) {
-  return [&eureka, &logbook](HttpRequest&& request, Responder responder) {
+void GetMetrics(const MetricsRegistry* metrics, const HttpRequest& request, Responder responder) {
+  if (metrics == nullptr) return std::move(responder)(ErrorResponse(404, "not found", request.path));
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse response = ErrorResponse(405, "method not allowed");
+    response.SetHeader("Allow", "GET");
+    return std::move(responder)(std::move(response));
+  }
+  HttpResponse response;
+  response.SetHeader("Content-Type", std::string(kPrometheusContentType));
+  response.body = metrics->Render();
+  std::move(responder)(std::move(response));
+}
+
+}  // namespace
+
+HttpHandler MakeNodeHandler(EurekaApi& eureka, LogbookApi& logbook,
+                            NodeObservability observability) {
+  return [&eureka, &logbook, observability](HttpRequest&& request, Responder responder) {
     const std::optional<Route> route = MatchRoute(request.path);
+    if (observability.requests != nullptr) {
+      responder = observability.requests->Observe(
+          route.has_value() ? EndpointName(route->endpoint) : RequestObserver::kUnmatched, request,
+          std::move(responder));
+    }
     if (!route.has_value()) {
       return std::move(responder)(ErrorResponse(404, "not found", request.path));
     }
@@ -20,6 +42,8 @@ HttpHandler MakeNodeHandler(EurekaApi& eureka, LogbookApi& logbook) {
       case Endpoint::kLogbookEvents:
       case Endpoint::kLogbookHistory:
         return logbook.Handle(*route, std::move(request), std::move(responder));
+      case Endpoint::kMetrics:
+        return GetMetrics(observability.metrics, request, std::move(responder));
       default:
         return eureka.Handle(*route, std::move(request), std::move(responder));
     }

@@ -4,10 +4,19 @@
 #include "net/handlers/eureka_api.h"
 #include "net/handlers/logbook_api.h"
 #include "net/http_server.h"
+#include "net/metrics.h"
+#include "net/request_observer.h"
 
 namespace logbook::net {
 
+// Optional: what the node exposes about itself. Both must outlive the server.
+struct NodeObservability {
+  const MetricsRegistry* metrics = nullptr;  // serves GET /metrics when set (else 404)
+  RequestObserver* requests = nullptr;       // counts and logs every request when set
+};
+
 // The returned handler refers to both APIs: they must outlive the server.
-HttpHandler MakeNodeHandler(EurekaApi& eureka, LogbookApi& logbook);
+HttpHandler MakeNodeHandler(EurekaApi& eureka, LogbookApi& logbook,
+                            NodeObservability observability = {});
 
 }  // namespace logbook::net

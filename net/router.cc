@@ -89,7 +89,51 @@ std::optional<Route> MatchRoute(std::string_view path) {
   if (rest == "/logbook/v1/status") return route(Endpoint::kLogbookStatus);
   if (rest == "/logbook/v1/events") return route(Endpoint::kLogbookEvents);
   if (rest == "/logbook/v1/history") return route(Endpoint::kLogbookHistory);
+  if (rest == "/metrics") return route(Endpoint::kMetrics);
   return std::nullopt;
+}
+
+std::string_view EndpointName(Endpoint endpoint) {
+  // No default: a new endpoint without a name is a compile error (-Wswitch).
+  switch (endpoint) {
+    case Endpoint::kApps:
+      return "apps";
+    case Endpoint::kDelta:
+      return "delta";
+    case Endpoint::kApp:
+      return "app";
+    case Endpoint::kInstance:
+      return "instance";
+    case Endpoint::kInstanceStatus:
+      return "instance_status";
+    case Endpoint::kInstanceMetadata:
+      return "instance_metadata";
+    case Endpoint::kInstanceById:
+      return "instance_by_id";
+    case Endpoint::kVip:
+      return "vip";
+    case Endpoint::kSvip:
+      return "svip";
+    case Endpoint::kPeerReplicationBatch:
+      return "peer_replication_batch";
+    case Endpoint::kServerStatus:
+      return "server_status";
+    case Endpoint::kStatusOverrides:
+      return "status_overrides";
+    case Endpoint::kHealthz:
+      return "healthz";
+    case Endpoint::kReadyz:
+      return "readyz";
+    case Endpoint::kLogbookStatus:
+      return "logbook_status";
+    case Endpoint::kLogbookEvents:
+      return "logbook_events";
+    case Endpoint::kLogbookHistory:
+      return "logbook_history";
+    case Endpoint::kMetrics:
+      return "metrics";
+  }
+  return "unknown";
 }
 
 }  // namespace logbook::net

@@ -26,7 +26,12 @@ enum class Endpoint {
   kLogbookStatus,       // /logbook/v1/status
   kLogbookEvents,       // /logbook/v1/events
   kLogbookHistory,      // /logbook/v1/history
+  kMetrics,             // /metrics (Prometheus)
 };
+
+// A stable snake_case name per endpoint, for metrics labels and logs
+// ("apps", "instance", "logbook_status"...). Static storage.
+std::string_view EndpointName(Endpoint endpoint);
 
 struct Route {
   Endpoint endpoint;

@@ -35,9 +35,11 @@ void WritePipeline::Commit(std::vector<core::Event> events, DurableCallback done
   }
   for (const core::Event& event : events) {
     registry_.Apply(event);
-    if (applied_listener_) applied_listener_(event);
+    for (const auto& listener : applied_listeners_) listener(event);
   }
-  waiters_.push_back(Waiter{*last, std::move(done)});
+  std::optional<std::chrono::steady_clock::time_point> appended;
+  if (append_latency_ != nullptr) appended = std::chrono::steady_clock::now();
+  waiters_.push_back(Waiter{*last, std::move(done), appended});
 }
 
 void WritePipeline::AfterDurable(DurableCallback done) {
@@ -51,12 +53,18 @@ void WritePipeline::AfterDurable(DurableCallback done) {
     return;
   }
   // Queued behind earlier waiters so replies keep their order.
-  waiters_.push_back(Waiter{needed, std::move(done)});
+  waiters_.push_back(Waiter{needed, std::move(done), std::nullopt});
 }
 
 void WritePipeline::OnDurable(core::Offset durable_offset, absl::Status status) {
   if (durable_offset > durable_offset_) durable_offset_ = durable_offset;
+  const auto now = append_latency_ != nullptr ? std::chrono::steady_clock::now()
+                                              : std::chrono::steady_clock::time_point();
   while (!waiters_.empty() && waiters_.front().offset <= durable_offset_) {
+    if (append_latency_ != nullptr && waiters_.front().appended.has_value()) {
+      append_latency_->Observe(
+          std::chrono::duration<double>(now - *waiters_.front().appended).count());
+    }
     DurableCallback done = std::move(waiters_.front().done);
     waiters_.pop_front();
     std::move(done)(absl::OkStatus());

@@ -12,9 +12,11 @@
 // failure stops the pipeline for good (fail-stop).
 //
 // Thread: loop thread only. OnDurable() is posted to the loop by the writer.
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -22,6 +24,7 @@
 #include "core/event.h"
 #include "core/event_journal.h"
 #include "core/registry.h"
+#include "net/metrics.h"
 
 namespace logbook::net {
 
@@ -62,16 +65,21 @@ class WritePipeline {
   void SetFailureListener(std::function<void(const absl::Status&)> listener) {
     failure_listener_ = std::move(listener);
   }
-  // Called with every event right after it is applied (long-poll waiters,
-  // metrics); loop thread.
-  void SetAppliedListener(std::function<void(const core::Event&)> listener) {
-    applied_listener_ = std::move(listener);
+  // Adds a listener called with every event right after it is applied
+  // (long-poll waiters, metrics, logs), in the order added; loop thread.
+  void AddAppliedListener(std::function<void(const core::Event&)> listener) {
+    applied_listeners_.push_back(std::move(listener));
   }
+  // Observes, in seconds, each Commit()'s wait from append to durable (null:
+  // none). The histogram must outlive the pipeline.
+  void SetAppendLatencyHistogram(Histogram* histogram) { append_latency_ = histogram; }
 
  private:
   struct Waiter {
     core::Offset offset;
     DurableCallback done;
+    // When its events were appended; unset for AfterDurable() (no append).
+    std::optional<std::chrono::steady_clock::time_point> appended;
   };
   void Fail(absl::Status status);
   void EnterDiskFull(absl::Status status);
@@ -86,7 +94,8 @@ class WritePipeline {
   std::function<void(const absl::Status&)> disk_full_listener_;
   std::deque<Waiter> waiters_;  // ascending offsets
   std::function<void(const absl::Status&)> failure_listener_;
-  std::function<void(const core::Event&)> applied_listener_;
+  std::vector<std::function<void(const core::Event&)>> applied_listeners_;
+  Histogram* append_latency_ = nullptr;
 };
 
 }  // namespace logbook::net

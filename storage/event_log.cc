@@ -122,7 +122,8 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const EventLogOptions& 
   // Whatever is in the DB at open is durable by definition: it survived.
   impl->writer = std::make_unique<GroupCommitWriter>(
       impl->db->raw(), impl->db->events(), options.sync, bounds.second, std::move(on_durable),
-      AuditFamilies{impl->db->audit(), impl->db->audit_index()}, options.disk_full_probe_ms);
+      AuditFamilies{impl->db->audit(), impl->db->audit_index()}, options.disk_full_probe_ms,
+      options.on_commit);
   GroupCommitWriter* writer = impl->writer.get();
   impl->retention = std::make_unique<Retention>(
       *impl->db, options.retention, impl->first_offset, impl->audit_first_offset,

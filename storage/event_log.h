@@ -28,6 +28,11 @@ class Db;
 
 enum class SyncPolicy { kAlways, kNone };
 
+// Called on the writer thread after each successful group commit: how many
+// events it wrote and how long the write (with its sync, if any) took. For
+// metrics; it must be quick and must not block.
+using CommitObserver = std::function<void(std::uint64_t events, std::int64_t write_ns)>;
+
 struct EventLogOptions {
   std::string data_dir;
   SyncPolicy sync = SyncPolicy::kAlways;
@@ -39,6 +44,7 @@ struct EventLogOptions {
   RetentionOptions retention;
   // While the disk is full, how often the writer probes for space again.
   std::int64_t disk_full_probe_ms = 250;
+  CommitObserver on_commit;  // optional
 };
 
 // Called on the writer thread after each batch: the highest durable offset,

@@ -1,5 +1,6 @@
 #include "storage/group_commit_writer.h"
 
+#include <chrono>
 #include <utility>
 
 #include "core/status.h"
@@ -15,13 +16,14 @@ namespace logbook::storage {
 GroupCommitWriter::GroupCommitWriter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events,
                                      SyncPolicy sync, core::Offset durable_offset,
                                      DurabilityCallback on_durable, AuditFamilies audit,
-                                     std::int64_t disk_full_probe_ms)
+                                     std::int64_t disk_full_probe_ms, CommitObserver on_commit)
     : db_(db),
       events_(events),
       audit_(audit),
       sync_(sync),
       on_durable_(std::move(on_durable)),
       disk_full_probe_ms_(disk_full_probe_ms),
+      on_commit_(std::move(on_commit)),
       durable_offset_(durable_offset),
       last_submitted_(durable_offset) {}
 
@@ -97,8 +99,14 @@ void GroupCommitWriter::Run() {
     std::uint64_t event_count = 0;
     for (const EncodedBatch& batch : batches) event_count += batch.values.size();
 
+    const auto started = std::chrono::steady_clock::now();
     const absl::Status status = Commit(batches, last_offset);
     const bool disk_full = absl::IsResourceExhausted(status);
+    if (status.ok() && on_commit_) {
+      on_commit_(event_count, std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::steady_clock::now() - started)
+                                  .count());
+    }
     {
       absl::MutexLock lock(&mu_);
       if (status.ok()) {

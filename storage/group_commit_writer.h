@@ -59,7 +59,8 @@ class GroupCommitWriter {
   // the next group commit waits for it.
   GroupCommitWriter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events, SyncPolicy sync,
                     core::Offset durable_offset, DurabilityCallback on_durable,
-                    AuditFamilies audit = {}, std::int64_t disk_full_probe_ms = 250);
+                    AuditFamilies audit = {}, std::int64_t disk_full_probe_ms = 250,
+                    CommitObserver on_commit = nullptr);
   ~GroupCommitWriter();  // Stop()s
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -113,6 +114,7 @@ class GroupCommitWriter {
   const SyncPolicy sync_;
   const DurabilityCallback on_durable_;
   const std::int64_t disk_full_probe_ms_;
+  const CommitObserver on_commit_;
   std::atomic<core::Offset> durable_offset_;
 
   mutable absl::Mutex mu_;

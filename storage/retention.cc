@@ -169,8 +169,11 @@ void Retention::Start(const core::Clock& clock) {
         if (stopping_) return;
       }
       absl::StatusOr<RetentionRun> run = RunOnce(clock.NowMs());
-      if (!run.ok()) {
-        std::fprintf(stderr, "level=error msg=\"log retention failed: %s\"\n",
+      if (run.ok()) continue;
+      if (options_.on_error) {
+        options_.on_error(run.status());
+      } else {
+        std::fprintf(stderr, "log retention failed: %s\n",
                      std::string(core::MessageOf(run.status())).c_str());
       }
     }

@@ -38,6 +38,9 @@ struct RetentionOptions {
   std::int64_t renew_retention_ms = 15 * 60 * 1000;
   std::int64_t audit_retention_ms = 30LL * 24 * 3600 * 1000;
   std::int64_t interval_ms = 60 * 1000;  // between two runs of the thread
+  // Called on the retention thread when a run fails (the next run retries);
+  // unset: a line on stderr.
+  std::function<void(const absl::Status&)> on_error;
 };
 
 struct RetentionRun {

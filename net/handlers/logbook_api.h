@@ -76,6 +76,8 @@ class LogbookApi {
   // Answers every parked long-poll now (shutdown).
   void ReleaseWaiters();
   void set_ready(bool ready) { ready_ = ready; }
+  // Long-polls of /logbook/v1/events parked now (metrics).
+  std::size_t waiter_count() const { return waiters_.size(); }
 
  private:
   struct EventsQuery {

@@ -109,7 +109,8 @@ TEST(ApplySetting, EveryKeySetsItsField) {
       {"logbook.http.header-timeout-ms", "111"},
       {"logbook.http.idle-timeout-ms", "222"},
       {"logbook.http.max-connections", "333"},
-      {"logbook.log.level", "debug"},
+      {"logbook.log-level", "debug"},
+      {"logbook.access-log", "true"},
   });
   EXPECT_EQ(c.host, "0.0.0.0");
   EXPECT_EQ(c.port, 9000);
@@ -139,7 +140,14 @@ TEST(ApplySetting, EveryKeySetsItsField) {
   EXPECT_EQ(c.http_idle_timeout_ms, 222);
   EXPECT_EQ(c.http_max_connections, 333);
   EXPECT_EQ(c.log_level, LogLevel::kDebug);
+  EXPECT_TRUE(c.access_log);
   EXPECT_TRUE(Validate(c).ok()) << Validate(c);
+}
+
+TEST(ApplySetting, LogLevelKeepsItsFirstSpelling) {
+  EXPECT_EQ(Apply({{"logbook.log.level", "warn"}}).log_level, LogLevel::kWarn);
+  EXPECT_EQ(Apply({{"logbook.log-level", "ERROR"}}).log_level, LogLevel::kError);
+  EXPECT_FALSE(Config{}.access_log);
 }
 
 TEST(ApplySetting, DefaultsAreValid) { EXPECT_TRUE(Validate(Config{}).ok()); }
@@ -199,6 +207,8 @@ TEST(ApplySetting, MalformedValuesAreErrorsNamingTheKey) {
       {"logbook.peers", "https://a:1"},
       {"logbook.log.sync", "sometimes"},
       {"logbook.log.level", "verbose"},
+      {"logbook.log-level", "trace"},
+      {"logbook.access-log", "yes please"},
       {"logbook.evictor.restart-grace-ms", "-2"},
       {"logbook.events.max-wait-ms", "-1"},
       {"logbook.http.max-header-bytes", "1023"},
@@ -289,7 +299,7 @@ TEST(DescribeSettings, ListsEveryKeyWithItsValue) {
   std::set<std::string> keys;
   for (const auto& [key, value] : described) keys.insert(key);
   EXPECT_EQ(keys.size(), described.size()) << "duplicate key";
-  EXPECT_EQ(keys.size(), 31u);
+  EXPECT_EQ(keys.size(), 33u);
   EXPECT_TRUE(Contains(described, "logbook.log.retention-interval-ms", "1m"));
   EXPECT_TRUE(Contains(described, "logbook.log.test-only-retention-without-snapshot", "false"));
   EXPECT_TRUE(Contains(described, "eureka.server.renewal-percent-threshold", "0.85"));

@@ -2,6 +2,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
@@ -64,6 +66,24 @@ TEST_F(GroupCommitWriterTest, BatchesSubmittedBeforeStartAreOneGroupCommit) {
   ASSERT_EQ(recorder_.calls().size(), 1u);
   EXPECT_EQ(recorder_.calls()[0].first, 5u);
   EXPECT_TRUE(recorder_.calls()[0].second.ok());
+}
+
+TEST_F(GroupCommitWriterTest, CommitObserverSeesEachGroupCommitsEventsAndDuration) {
+  std::vector<std::pair<std::uint64_t, std::int64_t>> commits;  // writer thread, read after Stop
+  GroupCommitWriter writer(db_->raw(), db_->events(), SyncPolicy::kAlways, 0, recorder_.Callback(),
+                           {}, [&commits](std::uint64_t events, std::int64_t write_ns) {
+                             commits.emplace_back(events, write_ns);
+                           });
+  ASSERT_TRUE(writer.Submit(Batch(1, 1)).ok());
+  ASSERT_TRUE(writer.Submit(Batch(2, 3)).ok());
+  writer.Start();
+  ASSERT_TRUE(recorder_.WaitForDurable(4));
+  ASSERT_TRUE(writer.Submit(Batch(5, 2)).ok());
+  writer.Stop();
+  ASSERT_EQ(commits.size(), 2u);
+  EXPECT_EQ(commits[0].first, 4u);
+  EXPECT_EQ(commits[1].first, 2u);
+  EXPECT_GT(commits[0].second, 0);  // a synced write takes some time
 }
 
 TEST_F(GroupCommitWriterTest, StopWritesWhatIsPendingEvenIfNeverStarted) {

@@ -1,0 +1,350 @@
+'use strict';
+// Scrapes the logbook binary's GET /metrics and reads it with a real
+// Prometheus text-format parser (parse-prometheus-text-format, a port of the
+// Prometheus Python client's parser, from package-lock.json). Checks that
+// every family is well-formed (logbook_* names, HELP and TYPE, counters
+// ending in _total, cumulative histogram buckets ending in +Inf = _count,
+// escaped label values read back intact) and that the values move: request
+// counters by endpoint and status, the registry's size by app and status,
+// the log's offsets and group commits.
+//
+// Usage: node prometheus_metrics_test.js [path/to/logbook]   (or LOGBOOK_BINARY)
+// Exit code 0 on success, 1 with a message on any failure. Bounded: < 30 s.
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+
+const TEST_BUDGET_MS = 30000;
+
+class TestFailure extends Error {}
+function fail(message) { throw new TestFailure(message); }
+function check(condition, message) { if (!condition) fail(message); }
+
+function requireParser() {
+  const modules = path.join(__dirname, 'node_modules', 'parse-prometheus-text-format');
+  if (!fs.existsSync(modules)) {
+    fail(`parse-prometheus-text-format is not installed in ${path.join(__dirname, 'node_modules')}; ` +
+         `run "cd ${__dirname} && npm ci" (tools/run_tests.sh does this before ctest)`);
+  }
+  const parser = require(modules);
+  return parser.default || parser;
+}
+
+function findBinary() {
+  const binary = process.argv[2] || process.env.LOGBOOK_BINARY;
+  if (!binary) fail('no logbook binary: pass its path as the first argument or set LOGBOOK_BINARY');
+  if (!fs.existsSync(binary)) fail(`logbook binary ${binary} does not exist (build it first)`);
+  return binary;
+}
+
+let server = null;  // { child, port, output }
+let dataDir = null;
+
+function startServer(binary) {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'logbook-metrics-'));
+  const child = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', '0',
+                               '--data-dir', path.join(dataDir, 'data')],
+                      { stdio: ['ignore', 'pipe', 'pipe'] });
+  server = { child, port: 0, output: '', exited: false };
+  child.stderr.on('data', (chunk) => { server.output += chunk.toString(); });
+  child.on('exit', () => { server.exited = true; });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TestFailure('no "listening on" line within 15 s')),
+                             15000);
+    child.stdout.on('data', (chunk) => {
+      server.output += chunk.toString();
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(server.output);
+      if (match && server.port === 0) {
+        server.port = Number(match[1]);
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new TestFailure(`the server exited early (code ${code}, signal ${signal})`));
+    });
+  });
+}
+
+function request(method, target, { body, headers } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.port, method, path: target,
+                               headers: headers || {}, timeout: 5000 }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { data += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${target} timed out`)));
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+function registration(app, id) {
+  return JSON.stringify({ instance: {
+    instanceId: id, hostName: `${id}.example`, app, ipAddr: '10.0.0.1', status: 'UP',
+    port: { $: 8080, '@enabled': 'true' }, securePort: { $: 443, '@enabled': 'false' },
+    dataCenterInfo: { '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo',
+                      name: 'MyOwn' },
+    leaseInfo: { renewalIntervalInSecs: 30, durationInSecs: 90 }, vipAddress: 'vip',
+  } });
+}
+
+async function register(app, id) {
+  const result = await request('POST', `/eureka/apps/${encodeURIComponent(app)}`, {
+    body: registration(app, id),
+    headers: { 'Content-Type': 'application/json' },
+  });
+  check(result.status === 204, `register ${app}/${id}: ${result.status} ${result.body}`);
+}
+
+// ---------------------------------------------------------------------------
+// Well-formedness, beyond what the parser enforces.
+
+const METRIC_NAME = /^logbook_[a-z0-9_]+$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$|^[-+]Inf$|^NaN$/;
+
+// The raw text: every sample belongs to the family whose # TYPE precedes it.
+// Returns the sample lines of each histogram family, by family name.
+function checkRawText(text) {
+  check(text.endsWith('\n'), 'the exposition does not end with a newline');
+  let family = null;
+  let type = null;
+  const seenTypes = new Set();
+  const histogramLines = new Map();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    if (line.startsWith('# HELP ')) {
+      family = line.split(' ')[2];
+      type = null;
+      continue;
+    }
+    if (line.startsWith('# TYPE ')) {
+      const [, , name, declared] = line.split(' ');
+      check(name === family, `# TYPE ${name} does not follow its # HELP (${family})`);
+      check(!seenTypes.has(name), `family ${name} appears twice`);
+      seenTypes.add(name);
+      type = declared;
+      continue;
+    }
+    check(!line.startsWith('#'), `unexpected comment line: ${line}`);
+    check(type !== null, `a sample before any # TYPE: ${line}`);
+    const name = line.split(/[{ ]/, 1)[0];
+    const allowed = type === 'histogram'
+      ? [`${family}_bucket`, `${family}_sum`, `${family}_count`] : [family];
+    check(allowed.includes(name), `sample ${name} is not part of family ${family} (${type})`);
+    const value = line.slice(line.lastIndexOf(' ') + 1);
+    check(NUMBER.test(value), `not a number: ${line}`);
+    if (type === 'histogram') {
+      if (!histogramLines.has(family)) histogramLines.set(family, []);
+      histogramLines.get(family).push(line);
+    }
+  }
+  return { families: seenTypes.size, histogramLines };
+}
+
+const labelKey = (labels) => JSON.stringify(Object.entries(labels || {}).sort());
+
+// parse-prometheus-text-format folds all children of a labelled histogram
+// into one (it keys buckets by `le` alone), so the family's samples are read
+// here as plain series, each decoded by the parser, and grouped by their
+// labels other than `le`.
+function parseHistogram(parse, name, lines) {
+  const children = new Map();
+  const child = (labels) => {
+    const key = labelKey(labels);
+    if (!children.has(key)) children.set(key, { labels, buckets: {}, count: undefined, sum: undefined });
+    return children.get(key);
+  };
+  for (const family of parse(`${lines.join('\n')}\n`)) {
+    for (const metric of family.metrics) {
+      const labels = { ...(metric.labels || {}) };
+      if (family.name === `${name}_bucket`) {
+        check(labels.le !== undefined, `${name}: a bucket without le`);
+        const le = labels.le;
+        delete labels.le;
+        check(child(labels).buckets[le] === undefined, `${name}: bucket le=${le} twice`);
+        child(labels).buckets[le] = metric.value;
+      } else if (family.name === `${name}_sum`) {
+        child(labels).sum = metric.value;
+      } else if (family.name === `${name}_count`) {
+        child(labels).count = metric.value;
+      } else {
+        fail(`${name}: unexpected series ${family.name}`);
+      }
+    }
+  }
+  return [...children.values()];
+}
+
+function checkFamily(family) {
+  const where = `family ${family.name}`;
+  check(METRIC_NAME.test(family.name), `${where}: not a logbook_* name`);
+  check(family.help && family.help.length > 0, `${where}: no HELP text`);
+  check(['COUNTER', 'GAUGE', 'HISTOGRAM'].includes(family.type), `${where}: type ${family.type}`);
+  check((family.type === 'COUNTER') === family.name.endsWith('_total'),
+        `${where}: counters and only counters end in _total`);
+  for (const metric of family.metrics) {
+    for (const label of Object.keys(metric.labels || {})) {
+      check(LABEL_NAME.test(label), `${where}: bad label name ${label}`);
+      check(label !== 'le', `${where}: "le" outside histogram buckets`);
+    }
+    if (family.type === 'HISTOGRAM') {
+      const bounds = Object.keys(metric.buckets || {});
+      check(bounds.includes('+Inf'), `${where}: no +Inf bucket`);
+      const sorted = bounds.map((le) => [le === '+Inf' ? Infinity : Number(le), Number(metric.buckets[le])])
+        .sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < sorted.length; ++i) {
+        check(sorted[i][1] >= sorted[i - 1][1],
+              `${where}: bucket le=${sorted[i][0]} (${sorted[i][1]}) < le=${sorted[i - 1][0]}`);
+      }
+      check(Number(metric.buckets['+Inf']) === Number(metric.count),
+            `${where}: +Inf bucket ${metric.buckets['+Inf']} != count ${metric.count}`);
+      check(Number.isFinite(Number(metric.sum)) && Number(metric.sum) >= 0, `${where}: sum ${metric.sum}`);
+    } else {
+      const value = Number(metric.value);
+      check(Number.isFinite(value), `${where}: value ${metric.value}`);
+      if (family.type === 'COUNTER') check(value >= 0, `${where}: negative counter`);
+    }
+  }
+}
+
+async function scrape(parse) {
+  const result = await request('GET', '/metrics');
+  check(result.status === 200, `GET /metrics: ${result.status} ${result.body}`);
+  check(/^text\/plain; version=0\.0\.4/.test(result.headers['content-type'] || ''),
+        `Content-Type ${result.headers['content-type']}`);
+  const { families, histogramLines } = checkRawText(result.body);
+  let parsed;
+  try {
+    parsed = parse(result.body);
+    for (const family of parsed) {
+      if (family.type === 'HISTOGRAM') {
+        family.metrics = parseHistogram(parse, family.name, histogramLines.get(family.name) || []);
+      }
+    }
+  } catch (error) {
+    if (error instanceof TestFailure) throw error;
+    fail(`the Prometheus parser rejected the exposition: ${error.message}\n${result.body}`);
+  }
+  check(parsed.length === families, `parser saw ${parsed.length} families, the text has ${families}`);
+  for (const family of parsed) checkFamily(family);
+  const byName = new Map(parsed.map((family) => [family.name, family]));
+  return {
+    text: result.body,
+    family(name) {
+      const found = byName.get(name);
+      if (!found) fail(`no family ${name} in:\n${result.body}`);
+      return found;
+    },
+    // The value of the sample with exactly these labels; undefined if none.
+    value(name, labels = {}) {
+      const metric = this.family(name).metrics.find((m) => labelKey(m.labels) === labelKey(labels));
+      return metric === undefined ? undefined : Number(metric.value);
+    },
+    histogram(name, labels = {}) {
+      return this.family(name).metrics.find((m) => labelKey(m.labels) === labelKey(labels));
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------
+
+async function main() {
+  const parse = requireParser();
+  await startServer(findBinary());
+
+  const before = await scrape(parse);
+  check(before.value('logbook_registry_applications') === 0, 'a fresh node has applications');
+  const inBefore = before.value('logbook_http_received_bytes_total');
+
+  // An app name that needs escaping in a label value: a quote and a backslash.
+  const oddApp = 'PAY"ME\\X';
+  await register('ORDERS', 'o1');
+  await register('ORDERS', 'o2');
+  await register(oddApp, 'p1');
+  let result = await request('PUT', '/eureka/apps/ORDERS/o2/status?value=OUT_OF_SERVICE');
+  check(result.status === 200, `status override: ${result.status} ${result.body}`);
+  result = await request('PUT', '/eureka/apps/ORDERS/ghost');  // renew of an unknown instance
+  check(result.status === 404, `renew ghost: ${result.status}`);
+  result = await request('GET', '/no/such/endpoint');
+  check(result.status === 404, `unknown path: ${result.status}`);
+  result = await request('POST', '/metrics');
+  check(result.status === 405, `POST /metrics: ${result.status}`);
+
+  const after = await scrape(parse);
+  const requests = (endpoint, code) =>
+    after.value('logbook_http_requests_total', { endpoint, code: String(code) });
+  check(requests('app', 204) === 3, `registrations counted: ${requests('app', 204)}\n${after.text}`);
+  check(requests('instance_status', 200) === 1, 'status override not counted');
+  check(requests('instance', 404) === 1, 'the 404 renew is not counted');
+  check(requests('unmatched', 404) === 1, 'the unknown path is not counted');
+  check(requests('metrics', 405) === 1, 'the refused POST /metrics is not counted');
+  check(requests('metrics', 200) === 1, `the first scrape is not counted: ${requests('metrics', 200)}`);
+  const appLatency = after.histogram('logbook_http_request_duration_seconds', { endpoint: 'app' });
+  check(appLatency && Number(appLatency.count) === 3, 'registration latencies not observed');
+
+  check(after.value('logbook_registry_applications') === 2, 'applications != 2');
+  check(after.value('logbook_registry_instances', { app: 'ORDERS', status: 'UP' }) === 1,
+        `ORDERS UP != 1\n${after.text}`);
+  check(after.value('logbook_registry_instances', { app: 'ORDERS', status: 'OUT_OF_SERVICE' }) === 1,
+        'ORDERS OUT_OF_SERVICE != 1');
+  check(after.value('logbook_registry_instances', { app: oddApp, status: 'UP' }) === 1,
+        `the escaped app label did not read back as ${oddApp}\n${after.text}`);
+
+  // Three registrations and an override: at least four events, all durable.
+  const last = after.value('logbook_log_last_offset');
+  check(last >= 4, `last offset ${last}`);
+  check(after.value('logbook_log_durable_offset') === last, 'durable offset behind last offset');
+  check(after.value('logbook_log_fsyncs_total') >= 1, 'no fsync counted (sync=always)');
+  const batches = after.histogram('logbook_log_group_commit_events');
+  check(Number(batches.sum) === last, `group commits hold ${batches.sum} events, log has ${last}`);
+  const commits = after.histogram('logbook_log_group_commit_seconds');
+  check(Number(commits.count) === Number(batches.count) && Number(commits.count) >= 1,
+        `group commit durations ${commits.count} vs batches ${batches.count}`);
+  const appends = after.histogram('logbook_log_append_to_durable_seconds');
+  check(Number(appends.count) >= 4, `append latencies: ${appends.count}`);
+  check(after.value('logbook_data_dir_bytes') > 0, 'data dir bytes');
+  check(after.value('logbook_http_connections_accepted_total') >= 1, 'connections accepted');
+  check(after.value('logbook_http_received_bytes_total') > inBefore, 'bytes in did not grow');
+  check(after.value('logbook_http_sent_bytes_total') > 0, 'bytes out');
+  check(after.value('logbook_event_stream_waiters') === 0, 'event stream waiters');
+  check(after.value('logbook_evictions_total', { reason: 'lease_expired' }) === 0, 'evictions');
+  check(after.value('logbook_self_preservation_enabled') === 1, 'self-preservation default');
+  check(after.value('logbook_renews_threshold') >= 0, 'renews threshold');
+
+  server.child.kill('SIGTERM');
+  const code = await new Promise((resolve) => {
+    if (server.exited) resolve(server.child.exitCode);
+    server.child.on('exit', (exitCode) => resolve(exitCode));
+  });
+  check(code === 0, `the server exited with ${code}`);
+}
+
+const budget = setTimeout(() => {
+  process.stderr.write(`FAIL: over the ${TEST_BUDGET_MS} ms budget\n`);
+  if (server) server.child.kill('SIGKILL');
+  process.exit(1);
+}, TEST_BUDGET_MS);
+
+main().then(() => {
+  clearTimeout(budget);
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  process.stdout.write('PASS: /metrics parses and moves\n');
+}).catch((error) => {
+  clearTimeout(budget);
+  process.stderr.write(`FAIL: ${error instanceof TestFailure ? error.message : error.stack}\n`);
+  if (server) {
+    process.stderr.write(`--- server output ---\n${server.output}\n`);
+    if (!server.exited) server.child.kill('SIGKILL');
+  }
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  process.exit(1);
+});
