@@ -71,7 +71,7 @@ TEST_F(GroupCommitWriterTest, BatchesSubmittedBeforeStartAreOneGroupCommit) {
 TEST_F(GroupCommitWriterTest, CommitObserverSeesEachGroupCommitsEventsAndDuration) {
   std::vector<std::pair<std::uint64_t, std::int64_t>> commits;  // writer thread, read after Stop
   GroupCommitWriter writer(db_->raw(), db_->events(), SyncPolicy::kAlways, 0, recorder_.Callback(),
-                           {}, [&commits](std::uint64_t events, std::int64_t write_ns) {
+                           {}, /*disk_full_probe_ms=*/250, [&commits](std::uint64_t events, std::int64_t write_ns) {
                              commits.emplace_back(events, write_ns);
                            });
   ASSERT_TRUE(writer.Submit(Batch(1, 1)).ok());
