@@ -154,7 +154,8 @@ TEST_F(StartupDamageTest, AFlippedNewestSnapshotFallsBackToAnOlderOneAndServesTh
   FlipValue(copy, /*snapshots=*/true, storage::EventKey(newest));
   const StartResult result = StartOn(copy);
   ASSERT_TRUE(result.started) << result.output;
-  EXPECT_TRUE(Has(result.output, "skipping the snapshot at offset " + std::to_string(newest)))
+  EXPECT_TRUE(Has(result.output,
+                  "skipping a damaged snapshot\" offset=" + std::to_string(newest)))
       << result.output;
   const Json status(result.status);
   const std::int64_t used = status.IntAt("/recovery/snapshot_offset").value_or(-1);
@@ -196,7 +197,7 @@ TEST_F(StartupDamageTest, EverySnapshotFlippedAndThePrefixGoneRefusesTheStart) {
   EXPECT_FALSE(result.started) << result.output;
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_TRUE(Has(result.output, "events 1..5 are gone")) << result.output;
-  EXPECT_TRUE(Has(result.output, "skipping the snapshot at offset")) << result.output;
+  EXPECT_TRUE(Has(result.output, "skipping a damaged snapshot")) << result.output;
 }
 
 TEST_F(StartupDamageTest, ATruncatedTableFileRefusesTheStartNamingTheFile) {
