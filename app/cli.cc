@@ -88,6 +88,8 @@ struct LogFlags {
   std::uint64_t from = 0;
   std::uint64_t to = 0;
   std::size_t limit = 0;
+  std::int64_t expected_clients = 1;
+  std::int64_t delta_retention_ms = 180000;
 };
 
 // The options of one `logbook log` action, to ask which were given.
@@ -111,6 +113,21 @@ LogOptions AddLogAction(CLI::App& log, LogFlags& flags, LogAction kind, std::str
   options.action = log.add_subcommand(std::move(name), std::move(description));
   CLI::App& action = *options.action;
   action.add_option("DIR", flags.data_dir, "The data dir (`logbook serve --data-dir`)")->required();
+  if (kind == LogAction::kVerify) {
+    // Only the replay from offset 1 depends on these (a snapshot carries
+    // its own state): give the node's values when they are not the defaults.
+    action
+        .add_option("--expected-clients", flags.expected_clients,
+                    "The node's eureka.instance.registry.expected-number-of-clients-sending-"
+                    "renews (default 1)")
+        ->type_name("N")
+        ->check(CLI::NonNegativeNumber);
+    action
+        .add_option("--delta-retention-ms", flags.delta_retention_ms,
+                    "The node's eureka.server.retention-time-in-ms-in-delta-queue (default 180000)")
+        ->type_name("MS")
+        ->check(CLI::PositiveNumber);
+  }
   if (kind == LogAction::kStat || kind == LogAction::kVerify) return options;
   if (kind == LogAction::kHistory) {
     options.app =
@@ -157,6 +174,8 @@ absl::StatusOr<LogCommand> MakeLogCommand(const LogOptions& options, const LogFl
   command.action = options.kind;
   command.data_dir = flags.data_dir;
   if (command.data_dir.empty()) return absl::InvalidArgumentError("DIR is empty");
+  command.registry.initial_expected_clients = flags.expected_clients;
+  command.registry.delta_retention_ms = flags.delta_retention_ms;
   EventFilter& filter = command.filter;
   if (options.app != nullptr && options.app->count() > 0) {
     if (flags.app.empty()) return absl::InvalidArgumentError("the application name is empty");

@@ -387,7 +387,7 @@ int RunVerify(const LogReader& reader, const LogCommand& command, std::ostream& 
         continue;
       }
       absl::StatusOr<std::unique_ptr<core::Registry>> decoded =
-          storage::DecodeSnapshot(value.value, *offset, core::RegistryOptions());
+          storage::DecodeSnapshot(value.value, *offset, command.registry);
       if (!decoded.ok()) {
         problem(std::string(core::MessageOf(decoded.status())) +
                 " (recovery skips it for an older snapshot and a longer replay)");
@@ -410,7 +410,7 @@ int RunVerify(const LogReader& reader, const LogCommand& command, std::ostream& 
     core::Offset base_offset = core::kNoOffset;
     std::size_t next_snapshot = 0;
     if (first == 1) {
-      registry = std::make_unique<core::Registry>();
+      registry = std::make_unique<core::Registry>(command.registry);
     } else if (!snapshots.empty()) {
       // Retention keeps every event after the oldest snapshot (the node's
       // retention floor), so it is the base; events before it are only

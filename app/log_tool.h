@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "core/event.h"
 #include "core/ids.h"
+#include "core/registry.h"
 
 namespace logbook::app {
 
@@ -56,6 +57,8 @@ struct LogCommand {
   // dump/history: at most this many lines (none = all); tail: the last N
   // (default kDefaultTailLines).
   std::optional<std::size_t> limit;
+  // verify: the options of the registry its replay builds (the node's).
+  core::RegistryOptions registry;
 };
 
 inline constexpr std::size_t kDefaultTailLines = 10;

@@ -153,8 +153,8 @@ bool GroupCommitWriter::ProbeUntilWritable() {
       if (!resume_allowed_) continue;
     }
     absl::Status probe = Probe();
-    // Busy: RocksDB's own recovery (its SstFileManager polls free space
-    // after a no-space error) is under way; look again next round.
+    // No space yet, or Busy: a recovery RocksDB started by itself is under
+    // way. Either way, look again next round.
     if (!probe.ok() && (absl::IsResourceExhausted(probe) || absl::IsUnavailable(probe))) continue;
     {
       absl::MutexLock lock(&mu_);

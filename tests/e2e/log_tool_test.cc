@@ -386,6 +386,28 @@ TEST_F(LogVerifySnapshotsTest, FailsOnASnapshotThatDisagreesWithTheLog) {
       << verify.output;
 }
 
+// A node run with a non-default expected-clients count: its snapshots hold a
+// state the replay from offset 1 reaches only with the same setting.
+class LogVerifyNodeOptionsTest : public LogVerifySnapshotsTest {
+ protected:
+  std::vector<std::string> NodeArgs() const override {
+    return {"--set", "logbook.snapshot.every-events=4", "--set",
+            "eureka.instance.registry.expected-number-of-clients-sending-renews=7"};
+  }
+};
+
+TEST_F(LogVerifyNodeOptionsTest, VerifyTakesTheNodesRegistryOptions) {
+  WriteScenario();
+  if (HasFatalFailure()) return;
+  ASSERT_TRUE(Await([&] { return Snapshots(data_dir()).size() >= 2; }, std::chrono::seconds(10)));
+  StopNode();
+  const LogRun defaults = RunLog({"verify", data_dir()});
+  EXPECT_EQ(defaults.exit_code, 1) << defaults.output;
+  EXPECT_TRUE(Has(defaults.output, "differs from the replay")) << defaults.output;
+  const LogRun matching = RunLog({"verify", data_dir(), "--expected-clients", "7"});
+  EXPECT_EQ(matching.exit_code, 0) << matching.output;
+}
+
 TEST(LogToolCli, UsageErrorsExitTwoAndAMissingDirExitsOne) {
   EXPECT_EQ(RunLog({}).exit_code, 2);
   EXPECT_EQ(RunLog({"dump"}).exit_code, 2);
