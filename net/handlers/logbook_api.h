@@ -103,6 +103,7 @@ class LogbookApi {
   const core::EventJournal& journal_;
   const core::Clock& clock_;
   LogbookApiOptions options_;
+  core::TimestampMs started_ms_;  // for the dashboard's uptime
   bool ready_ = true;
   // Parked long-polls; each owns its timer and frees itself once closed.
   std::list<Waiter*> waiters_;
