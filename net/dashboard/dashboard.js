@@ -270,8 +270,9 @@ function renderTimeline(nowMs) {
     if (b >= 0 && t >= 0) counts[t][b] += 1;
   }
   const max = Math.max(1, ...counts.flat());
-  const width = 900;
-  const height = 140;
+  // Drawn at the container's pixel width, so text is never stretched.
+  const width = Math.max(360, document.getElementById('timeline-chart').clientWidth || 900);
+  const height = 160;
   const left = 30;
   const bottom = 18;
   const plotH = height - bottom - 6;
@@ -283,7 +284,7 @@ function renderTimeline(nowMs) {
   chart.append(svg('text', { x: 0, y: 12, 'font-size': 11, fill: '#555' }, String(max)));
   chart.append(svg('text', { x: 0, y: height - bottom, 'font-size': 11, fill: '#555' }, '0'));
   chart.append(svg('text', { x: left, y: height - 3, 'font-size': 11, fill: '#555' }, '-60 min'));
-  chart.append(svg('text', { x: width - 30, y: height - 3, 'font-size': 11, fill: '#555' }, 'now'));
+  chart.append(svg('text', { x: width - 28, y: height - 3, 'font-size': 11, fill: '#555' }, 'now'));
   TIMELINE_TYPES.forEach((type, t) => {
     counts[t].forEach((n, b) => {
       if (n === 0) return;

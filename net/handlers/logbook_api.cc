@@ -275,6 +275,10 @@ void LogbookApi::GetStatus(Responder responder) {
   w.Uint(journal_.last_offset());
   w.Key("durable_offset");
   w.Uint(pipeline_.durable_offset());
+  if (options_.disk_bytes) {
+    w.Key("disk_bytes");
+    w.Uint(options_.disk_bytes());
+  }
   w.EndObject();
   w.Key("registry");
   w.BeginObject();

@@ -60,6 +60,7 @@ struct LogbookApiOptions {
   // meter must outlive the LogbookApi; the function is called on the loop.
   const LoopStallMeter* loop_meter = nullptr;
   std::function<SnapshotStatus()> snapshot_status;
+  std::function<std::uint64_t()> disk_bytes;  // the data directory's size (log.disk_bytes)
 };
 
 class LogbookApi {

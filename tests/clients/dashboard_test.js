@@ -179,12 +179,15 @@ async function main() {
   for (const field of ['first offset', 'last offset', 'durable offset', 'disk use', 'last snapshot']) {
     check(log.includes(field), `the Log section lacks "${field}": ${log}`);
   }
+  check(/disk use\s+[\d.]+ (B|KiB|MiB|GiB)/.test(log), `the Log section shows no disk use: ${log}`);
   check((await sectionText(page, 'ds-replicas')).includes('no replicas configured'),
         'DS Replicas does not say that no replica is configured');
   check(await page.locator('#timeline-chart svg').count() === 1, 'no timeline chart (svg)');
 
   // The banner follows the node's own verdict.
   const status = JSON.parse((await request('GET', '/logbook/v1/status')).body);
+  check(status.log.disk_bytes > 0 && status.now_ms >= status.started_ms && status.started_ms > 0,
+        `/logbook/v1/status lacks disk_bytes, now_ms or started_ms: ${JSON.stringify(status)}`);
   const sp = status.self_preservation;
   const bannerShown = await page.locator('#emergency').isVisible();
   check(bannerShown === (sp.enabled && !sp.lease_expiration_enabled),
