@@ -47,6 +47,7 @@ function findBinary() {
 
 let server = null;  // { child, port, output, exited }
 let browser = null;
+let launching = null;  // the browser's launch, awaited before closing it
 let dataDir = null;
 
 function startServer(binary) {
@@ -143,11 +144,14 @@ async function checkAssetsHttp() {
 async function main() {
   const { chromium } = requirePlaywright();
   const screenshot = process.argv[3] || path.join(os.tmpdir(), 'logbook-dashboard.png');
-  await startServer(findBinary());
+  const binary = findBinary();
+  // Both take seconds on a loaded machine: start them together.
+  launching = chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+    .then((launched) => { browser = launched; });
+  await Promise.all([startServer(binary), launching]);
   const base = `http://127.0.0.1:${server.port}`;
   await checkAssetsHttp();
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const problems = [];
   page.on('dialog', (dialog) => { problems.push(`a dialog opened: ${dialog.message()}`); dialog.dismiss(); });
@@ -250,6 +254,7 @@ async function main() {
 }
 
 async function stop() {
+  if (launching) await launching.catch(() => {});
   if (browser) await browser.close().catch(() => {});
   if (server && !server.exited) {
     server.child.kill('SIGTERM');
