@@ -253,6 +253,7 @@ int RunServe(const Config& config) {
     if (!stats.last_error.ok()) status.last_error = std::string(core::MessageOf(stats.last_error));
     return status;
   };
+  logbook_options.disk_bytes = [data_dir = config.data_dir]() { return DirectoryBytes(data_dir); };
   node.logbook = std::make_unique<net::LogbookApi>(&node.loop, *node.registry, *node.pipeline,
                                                    *node.log, clock, std::move(logbook_options));
   logbook_api = node.logbook.get();

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "net/dashboard_handler.h"
 #include "net/error_response.h"
 #include "net/router.h"
 
@@ -44,6 +45,8 @@ HttpHandler MakeNodeHandler(EurekaApi& eureka, LogbookApi& logbook,
         return logbook.Handle(*route, std::move(request), std::move(responder));
       case Endpoint::kMetrics:
         return GetMetrics(observability.metrics, request, std::move(responder));
+      case Endpoint::kDashboard:
+        return std::move(responder)(ServeDashboard(request));
       default:
         return eureka.Handle(*route, std::move(request), std::move(responder));
     }

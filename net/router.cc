@@ -90,6 +90,9 @@ std::optional<Route> MatchRoute(std::string_view path) {
   if (rest == "/logbook/v1/events") return route(Endpoint::kLogbookEvents);
   if (rest == "/logbook/v1/history") return route(Endpoint::kLogbookHistory);
   if (rest == "/metrics") return route(Endpoint::kMetrics);
+  if (rest == "/" || rest == "/index.html" || rest == "/dashboard.js" || rest == "/dashboard.css") {
+    return route(Endpoint::kDashboard);
+  }
   return std::nullopt;
 }
 
@@ -132,6 +135,8 @@ std::string_view EndpointName(Endpoint endpoint) {
       return "logbook_history";
     case Endpoint::kMetrics:
       return "metrics";
+    case Endpoint::kDashboard:
+      return "dashboard";
   }
   return "unknown";
 }

@@ -27,6 +27,7 @@ enum class Endpoint {
   kLogbookEvents,       // /logbook/v1/events
   kLogbookHistory,      // /logbook/v1/history
   kMetrics,             // /metrics (Prometheus)
+  kDashboard,           // / (the page), /dashboard.js, /dashboard.css
 };
 
 // A stable snake_case name per endpoint, for metrics labels and logs

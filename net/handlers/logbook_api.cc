@@ -210,7 +210,8 @@ LogbookApi::LogbookApi(uv_loop_t* loop, core::Registry& registry, WritePipeline&
       pipeline_(pipeline),
       journal_(journal),
       clock_(clock),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      started_ms_(clock.NowMs()) {}
 
 LogbookApi::~LogbookApi() { ReleaseWaiters(); }
 
@@ -261,6 +262,11 @@ void LogbookApi::GetStatus(Responder responder) {
   w.String(options_.node_id);
   w.Key("log_identity");
   w.String(options_.log_identity);
+  // The node's clock and start: the dashboard shows time and uptime as the node sees them.
+  w.Key("now_ms");
+  w.Int(now_ms);
+  w.Key("started_ms");
+  w.Int(started_ms_);
   w.Key("log");
   w.BeginObject();
   w.Key("first_offset");
@@ -269,6 +275,10 @@ void LogbookApi::GetStatus(Responder responder) {
   w.Uint(journal_.last_offset());
   w.Key("durable_offset");
   w.Uint(pipeline_.durable_offset());
+  if (options_.disk_bytes) {
+    w.Key("disk_bytes");
+    w.Uint(options_.disk_bytes());
+  }
   w.EndObject();
   w.Key("registry");
   w.BeginObject();

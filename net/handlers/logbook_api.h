@@ -60,6 +60,7 @@ struct LogbookApiOptions {
   // meter must outlive the LogbookApi; the function is called on the loop.
   const LoopStallMeter* loop_meter = nullptr;
   std::function<SnapshotStatus()> snapshot_status;
+  std::function<std::uint64_t()> disk_bytes;  // the data directory's size (log.disk_bytes)
 };
 
 class LogbookApi {
@@ -103,6 +104,7 @@ class LogbookApi {
   const core::EventJournal& journal_;
   const core::Clock& clock_;
   LogbookApiOptions options_;
+  core::TimestampMs started_ms_;  // for the dashboard's uptime
   bool ready_ = true;
   // Parked long-polls; each owns its timer and frees itself once closed.
   std::list<Waiter*> waiters_;

@@ -1,0 +1,286 @@
+'use strict';
+// The dashboard at / in a real headless browser: Debian's chromium driven by
+// playwright-core (tests/clients/package-lock.json). Starts the logbook
+// binary, opens the page and checks that every section is there, that an
+// instance registered over HTTP during the test appears without a reload and
+// disappears when cancelled, that the history view shows its REGISTER and
+// CANCEL, and that an app whose name, id and metadata carry HTML runs no
+// script and shows the text literally. Also: the page and its assets come
+// from the node only (no CDN), with an ETag that revalidates to 304.
+//
+// Usage: node dashboard_test.js path/to/logbook [screenshot.png]
+//        (or LOGBOOK_BINARY; CHROMIUM overrides /usr/bin/chromium)
+// Exit code 0 on success, 1 with a message on any failure. Bounded: < 30 s.
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+
+const TEST_BUDGET_MS = 30000;
+const UI_TIMEOUT_MS = 8000;  // the page redraws within ~2 s of a change
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+class TestFailure extends Error {}
+function fail(message) { throw new TestFailure(message); }
+function check(condition, message) { if (!condition) fail(message); }
+
+function requirePlaywright() {
+  const modules = path.join(__dirname, 'node_modules', 'playwright-core');
+  if (!fs.existsSync(modules)) {
+    fail(`playwright-core is not installed in ${path.join(__dirname, 'node_modules')}; ` +
+         `run "cd ${__dirname} && npm ci" (tools/run_tests.sh does this before ctest)`);
+  }
+  if (!fs.existsSync(CHROMIUM)) {
+    fail(`no browser at ${CHROMIUM}: install Debian's chromium (tools/setup.sh does)`);
+  }
+  return require(modules);
+}
+
+function findBinary() {
+  const binary = process.argv[2] || process.env.LOGBOOK_BINARY;
+  if (!binary) fail('no logbook binary: pass its path as the first argument or set LOGBOOK_BINARY');
+  if (!fs.existsSync(binary)) fail(`logbook binary ${binary} does not exist (build it first)`);
+  return binary;
+}
+
+let server = null;  // { child, port, output, exited }
+let browser = null;
+let launching = null;  // the browser's launch, awaited before closing it
+let dataDir = null;
+
+function startServer(binary) {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'logbook-dashboard-'));
+  const child = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', '0',
+                               '--data-dir', path.join(dataDir, 'data')],
+                      { stdio: ['ignore', 'pipe', 'pipe'] });
+  server = { child, port: 0, output: '', exited: false };
+  child.stderr.on('data', (chunk) => { server.output += chunk.toString(); });
+  child.on('exit', () => { server.exited = true; });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TestFailure('no "listening on" line within 15 s')),
+                             15000);
+    child.stdout.on('data', (chunk) => {
+      server.output += chunk.toString();
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(server.output);
+      if (match && server.port === 0) {
+        server.port = Number(match[1]);
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new TestFailure(`the server exited early (code ${code}, signal ${signal})`));
+    });
+  });
+}
+
+function request(method, target, { body, headers } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.port, method, path: target,
+                               headers: headers || {}, timeout: 5000 }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { data += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${target} timed out`)));
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+async function register(app, id, extra = {}) {
+  const instance = {
+    instanceId: id, hostName: 'host.example', app, ipAddr: '10.0.0.1', status: 'UP',
+    port: { $: 8080, '@enabled': 'true' }, securePort: { $: 443, '@enabled': 'false' },
+    dataCenterInfo: { '@class': 'com.netflix.appinfo.AmazonInfo', name: 'Amazon',
+                      metadata: { 'ami-id': 'ami-1234', 'availability-zone': 'us-east-1a' } },
+    leaseInfo: { renewalIntervalInSecs: 30, durationInSecs: 90 }, vipAddress: 'vip',
+    statusPageUrl: 'http://host.example:8080/info',
+    ...extra,
+  };
+  const result = await request('POST', `/eureka/v2/apps/${encodeURIComponent(app)}`, {
+    body: JSON.stringify({ instance }), headers: { 'Content-Type': 'application/json' },
+  });
+  check(result.status === 204, `register ${app}/${id}: ${result.status} ${result.body}`);
+}
+
+async function cancel(app, id) {
+  const result = await request('DELETE',
+                               `/eureka/v2/apps/${encodeURIComponent(app)}/${encodeURIComponent(id)}`);
+  check(result.status === 200, `cancel ${app}/${id}: ${result.status} ${result.body}`);
+}
+
+// Waits until `predicate` (run in the page) holds; fails with `what` otherwise.
+async function waitInPage(page, what, predicate, arg) {
+  try {
+    await page.waitForFunction(predicate, arg, { timeout: UI_TIMEOUT_MS, polling: 100 });
+  } catch (_) {
+    fail(`the page did not show ${what} within ${UI_TIMEOUT_MS} ms`);
+  }
+}
+
+const sectionText = (page, id) => page.locator(`#${id}`).innerText();
+
+async function checkAssetsHttp() {
+  for (const target of ['/', '/dashboard.js', '/dashboard.css']) {
+    const first = await request('GET', target);
+    check(first.status === 200, `GET ${target}: ${first.status}`);
+    check(/^"[0-9a-f]{16}"$/.test(first.headers.etag || ''), `GET ${target}: ETag ${first.headers.etag}`);
+    check(first.headers['cache-control'] === 'no-cache', `GET ${target}: Cache-Control ${first.headers['cache-control']}`);
+    const again = await request('GET', target, { headers: { 'If-None-Match': first.headers.etag } });
+    check(again.status === 304 && again.body === '', `GET ${target} with its ETag: ${again.status}`);
+    check(!/https?:\/\/(?!www\.w3\.org\/2000\/svg)/.test(first.body),
+          `${target} refers to an external URL (the dashboard must work offline)`);
+  }
+  const post = await request('POST', '/', { body: '' });
+  check(post.status === 405, `POST /: ${post.status}`);
+}
+
+async function main() {
+  const { chromium } = requirePlaywright();
+  const screenshot = process.argv[3] || path.join(os.tmpdir(), 'logbook-dashboard.png');
+  const binary = findBinary();
+  // Both take seconds on a loaded machine: start them together.
+  launching = chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] })
+    .then((launched) => { browser = launched; });
+  await Promise.all([startServer(binary), launching]);
+  const base = `http://127.0.0.1:${server.port}`;
+  await checkAssetsHttp();
+
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const problems = [];
+  page.on('dialog', (dialog) => { problems.push(`a dialog opened: ${dialog.message()}`); dialog.dismiss(); });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('request', (req) => {
+    if (!req.url().startsWith(base)) problems.push(`request outside the node: ${req.url()}`);
+  });
+
+  await page.goto(`${base}/`, { waitUntil: 'load', timeout: UI_TIMEOUT_MS });
+  await waitInPage(page, 'the first refresh', () => /updated/.test(document.getElementById('connection').textContent));
+
+  // Every section, with the fields Eureka users look for.
+  for (const [id, heading] of [
+    ['system-status', 'System Status'], ['ds-replicas', 'DS Replicas'],
+    ['instances', 'Instances currently registered'], ['general-info', 'General Info'],
+    ['instance-info', 'Instance Info'], ['lastn', 'Recent registrations and cancellations'],
+    ['log', 'Log'], ['peers', 'Peers'], ['history', 'History'], ['timeline', 'Last hour'],
+  ]) {
+    check(await page.locator(`#${id}`).isVisible(), `section #${id} is not visible`);
+    const text = await sectionText(page, id);
+    check(text.includes(heading), `section #${id} lacks its heading "${heading}": ${text}`);
+  }
+  const system = await sectionText(page, 'system-status');
+  for (const field of ['Environment', 'Current time', 'Uptime', 'Lease expiration enabled',
+                       'Renews threshold', 'Renews (last min)']) {
+    check(system.includes(field), `System Status lacks "${field}": ${system}`);
+  }
+  const log = await sectionText(page, 'log');
+  for (const field of ['first offset', 'last offset', 'durable offset', 'disk use', 'last snapshot']) {
+    check(log.includes(field), `the Log section lacks "${field}": ${log}`);
+  }
+  check(/disk use\s+[\d.]+ (B|KiB|MiB|GiB)/.test(log), `the Log section shows no disk use: ${log}`);
+  check((await sectionText(page, 'ds-replicas')).includes('no replicas configured'),
+        'DS Replicas does not say that no replica is configured');
+  check(await page.locator('#timeline-chart svg').count() === 1, 'no timeline chart (svg)');
+
+  // The banner follows the node's own verdict.
+  const status = JSON.parse((await request('GET', '/logbook/v1/status')).body);
+  check(status.log.disk_bytes > 0 && status.now_ms >= status.started_ms && status.started_ms > 0,
+        `/logbook/v1/status lacks disk_bytes, now_ms or started_ms: ${JSON.stringify(status)}`);
+  const sp = status.self_preservation;
+  const bannerShown = await page.locator('#emergency').isVisible();
+  check(bannerShown === (sp.enabled && !sp.lease_expiration_enabled),
+        `the self-preservation banner is ${bannerShown ? 'shown' : 'hidden'} for ${JSON.stringify(sp)}`);
+  if (bannerShown) {
+    check((await page.locator('#emergency').innerText()).startsWith(
+      'EMERGENCY! EUREKA MAY BE INCORRECTLY CLAIMING INSTANCES ARE UP WHEN THEY\'RE NOT.'),
+          'the banner text is not Eureka\'s');
+  }
+
+  // A registration shows up without a reload.
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await register('DASHAPP', 'dash-1');
+  await waitInPage(page, 'the registered instance dash-1', () =>
+    [...document.querySelectorAll('#instances-body .instance-link')].some((b) => b.textContent === 'dash-1'));
+  const row = await page.locator('#instances-body tr[data-app="DASHAPP"]').innerText();
+  check(row.includes('UP (1)') && row.includes('ami-1234 (1)') && row.includes('us-east-1a (1)'),
+        `the DASHAPP row lacks its status, AMI or zone counts: ${row}`);
+  await waitInPage(page, 'DASHAPP(dash-1) among the recent registrations', () =>
+    document.getElementById('lastn-registered').textContent.includes('DASHAPP(dash-1)'));
+  await waitInPage(page, 'a REGISTER bar in the timeline', () =>
+    document.querySelectorAll('#timeline-chart rect.bar-REGISTER').length > 0);
+
+  // Its history: REGISTER, then CANCEL once cancelled; the instance leaves the table.
+  await page.locator('#instances-body .instance-link', { hasText: 'dash-1' }).click();
+  await waitInPage(page, 'REGISTER in the history of DASHAPP/dash-1', () =>
+    [...document.querySelectorAll('#history-body tr.history-row')].some((r) => r.dataset.type === 'REGISTER'));
+  check((await page.locator('#history-subject').innerText()) === 'DASHAPP / dash-1',
+        'the history view does not name DASHAPP / dash-1');
+  await cancel('DASHAPP', 'dash-1');
+  await waitInPage(page, 'dash-1 gone from the registered instances', () =>
+    ![...document.querySelectorAll('#instances-body .instance-link')].some((b) => b.textContent === 'dash-1'));
+  await waitInPage(page, 'CANCEL in the history of DASHAPP/dash-1', () =>
+    [...document.querySelectorAll('#history-body tr.history-row')].some((r) => r.dataset.type === 'CANCEL'));
+  await waitInPage(page, 'DASHAPP(dash-1) among the cancelled leases', () =>
+    document.getElementById('lastn-cancelled').textContent.includes('DASHAPP(dash-1)'));
+
+  // Hostile names and metadata are shown as text, and run nothing.
+  const payload = '<img src=x onerror="window.__xss=1;alert(1)">';
+  await register(`XSS${payload}`, `id${payload}`, {
+    dataCenterInfo: { '@class': 'com.netflix.appinfo.AmazonInfo', name: 'Amazon',
+                      metadata: { 'ami-id': `ami${payload}`, 'availability-zone': `zone${payload}` } },
+    metadata: { note: payload },
+    statusPageUrl: 'javascript:window.__xss=1',
+  });
+  await waitInPage(page, 'the hostile instance as text', (text) =>
+    document.getElementById('instances-body').textContent.includes(text), `id${payload}`);
+  const instances = await sectionText(page, 'instances');
+  for (const literal of [`XSS${payload.toUpperCase()}`, `ami${payload}`, `zone${payload}`]) {
+    check(instances.includes(literal), `the page does not show ${literal} literally: ${instances}`);
+  }
+  check(await page.locator('img').count() === 0, 'an <img> element was injected into the page');
+  check(await page.locator('a[href^="javascript:"]').count() === 0, 'a javascript: link was rendered');
+  check(await page.evaluate(() => window.__xss) === undefined, 'the injected script ran');
+  check(await page.evaluate(() => window.__sameDocument) === true, 'the page was reloaded');
+  check(problems.length === 0, `the page misbehaved: ${problems.join('; ')}`);
+
+  await page.screenshot({ path: screenshot, fullPage: true });
+  process.stdout.write(`screenshot: ${screenshot}\n`);
+}
+
+async function stop() {
+  if (launching) await launching.catch(() => {});
+  if (browser) await browser.close().catch(() => {});
+  if (server && !server.exited) {
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => {
+      if (server.exited) return resolve();
+      const timer = setTimeout(() => { server.child.kill('SIGKILL'); resolve(); }, 5000);
+      server.child.on('exit', () => { clearTimeout(timer); resolve(); });
+    });
+  }
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+const budget = setTimeout(() => {
+  process.stderr.write(`FAIL: the dashboard test exceeded ${TEST_BUDGET_MS} ms\n`);
+  if (server && !server.exited) server.child.kill('SIGKILL');
+  process.exit(1);
+}, TEST_BUDGET_MS);
+
+main().then(async () => {
+  await stop();
+  clearTimeout(budget);
+  process.stdout.write('PASS: the dashboard shows the registry and follows it live\n');
+}).catch(async (error) => {
+  process.stderr.write(`FAIL: ${error instanceof TestFailure ? error.message : error.stack}\n`);
+  if (server) process.stderr.write(`--- server output ---\n${server.output}\n`);
+  await stop();
+  clearTimeout(budget);
+  process.exit(1);
+});
