@@ -686,6 +686,10 @@ TEST_F(CrashTest, SigkillDuringSnapshotsLosesNoAcknowledgedWrite) {
     EXPECT_GE(status.IntAt("/registry/instances").value_or(0), kSnapshotFillers)
         << context << ": acknowledged filler registrations are missing";
     restarts_from_snapshot += status.IntAt("/recovery/snapshot_offset").value_or(0) > 0 ? 1 : 0;
+    // The loop meter is wired in: the node has served requests, so it has
+    // measured loop iterations.
+    EXPECT_GT(status.IntAt("/loop/iterations").value_or(0), 0) << context;
+    EXPECT_TRUE(status.IntAt("/loop/stalls_over_5ms").has_value()) << context;
 
     bool in_progress = false;
     const int code = RunLoadThen(node.port(), seed + iteration, load_ms, [&] {
