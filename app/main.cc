@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "app/cli.h"
+#include "app/huge_page_heap.h"
 #include "app/log_tool.h"
 #include "app/serve.h"
 
@@ -19,5 +20,6 @@ int main(int argc, char** argv) {
   if (const auto* log = std::get_if<logbook::app::LogCommand>(&**command)) {
     return logbook::app::RunLogCommand(*log, std::cout, std::cerr);
   }
+  logbook::app::MaybeReexecWithHugePageHeap(argv);
   return logbook::app::RunServe(std::get<logbook::app::ServeCommand>(**command).config);
 }

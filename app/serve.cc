@@ -129,6 +129,7 @@ void BeginShutdown(Node& node, int exit_code) {
 // Startup failed before the loop ran: stop what was started and let the loop
 // close the handles already opened on it, so the process exits cleanly.
 int AbandonStart(Node& node) {
+  node.stopping = true;  // a snapshotter start still queued on the mailbox must not run
   if (node.snapshotter) node.snapshotter->Stop();
   if (node.log) node.log->Stop();
   if (node.server) node.server->Shutdown([] {});
