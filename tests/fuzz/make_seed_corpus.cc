@@ -31,8 +31,9 @@ using net::eureka::testing::RegistrationBody;
 
 class Corpus {
  public:
+  // Overwrites the generated seeds and keeps the other files: inputs that
+  // once found a bug stay in the corpus as regression_* seeds.
   Corpus(const fs::path& root, std::string_view target) : dir_(root / target) {
-    fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
   void Add(std::string_view name, std::string_view bytes) {
