@@ -147,8 +147,8 @@ class Attack {
       if (!waiting) break;
       std::this_thread::sleep_for(milliseconds(5));
     }
-    // The slow-loris connections sent nothing: a refusal is all they can read.
-    CollectRefusals(slow_);
+    // The slow-loris connections are settled by Run(): a 503 there is a
+    // refusal, a close the header deadline (which runs from accept).
   }
 
   void Run(SteadyClock::time_point end) {
@@ -275,8 +275,12 @@ class Attack {
     for (std::size_t i = 0; i < probes_.size(); ++i) {
       if (probe_active[i]) FinishProbe(i, probes_[i]);
     }
-    // Connections refused while reconnecting slow-loris ones.
-    CollectRefusals(slow_);
+    // Slow-loris reconnections refused in the last moments.
+    for (Connection& slow : slow_) {
+      if (slow.fd < 0) continue;
+      ReadAvailable(slow.fd, &slow.in);
+      if (StatusOf(slow.in) == 503) ++report_->refused_with_503;
+    }
   }
 
  private:
@@ -305,26 +309,6 @@ class Attack {
       }
     }
     return settled;
-  }
-
-  // Closes and counts the connections of `group` the node refused.
-  int CollectRefusals(std::vector<Connection>& group) {
-    int refused = 0;
-    for (Connection& connection : group) {
-      if (connection.fd < 0) continue;
-      const ReadResult read = ReadAvailable(connection.fd, &connection.in);
-      if (read == ReadResult::kWouldBlock) continue;
-      if (StatusOf(connection.in) == 503) {
-        ++report_->refused_with_503;
-        ++refused;
-        connection.Close();
-      } else if (read == ReadResult::kClosed) {
-        ++report_->refused_without_answer;
-        ++refused;
-        connection.Close();
-      }
-    }
-    return refused;
   }
 
   void FinishProbe(std::size_t index, Connection& probe) {
