@@ -2,13 +2,17 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "core/status.h"
+#include "net/error_response.h"
 #include "net/http_connection.h"
+#include "net/http_response_writer.h"
 
 namespace logbook::net {
 namespace {
@@ -17,6 +21,20 @@ namespace {
 constexpr int kListenBacklog = 511;
 
 void DeleteTcpHandle(uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); }
+
+// What a connection beyond max_connections reads before the close, so a
+// client sees why instead of a bare reset.
+std::string RejectionBytes(std::size_t max_connections, std::string_view date) {
+  HttpResponse response = ErrorResponse(
+      503, "too many connections",
+      absl::StrCat("the node serves at most ", max_connections,
+                   " connections (logbook.http.max-connections)"));
+  response.SetHeader("Retry-After", "1");
+  ResponseFraming framing;
+  framing.close = true;
+  framing.date = date;
+  return SerializeResponseHead(response, framing) + response.body;
+}
 
 }  // namespace
 
@@ -38,6 +56,7 @@ struct HttpServer::Impl {
   absl::flat_hash_map<HttpConnection*, std::unique_ptr<HttpConnection>> connections;
   bool shutting_down = false;
   std::vector<std::function<void()>> shutdown_done;
+  HttpDate date;  // for the 503 of rejected connections
 };
 
 HttpServer::Impl::Impl(uv_loop_t* loop, HttpLimits limits, HttpHandler handler) : loop(loop) {
@@ -50,12 +69,19 @@ void HttpServer::Impl::OnConnection(uv_stream_t* listener, int status) {
   auto* impl = static_cast<Impl*>(listener->data);
   if (status != 0 || impl->shutting_down) return;
   if (impl->connections.size() >= impl->shared.limits.max_connections) {
-    // Accept and close at once: left in the backlog, the client would
-    // hang until its own timeout instead of seeing a prompt close.
+    // Accept, answer 503 and close at once: left in the backlog, the client
+    // would hang until its own timeout instead of seeing a prompt refusal.
     auto* tcp = new uv_tcp_t;
     LOGBOOK_CHECK(uv_tcp_init(impl->loop, tcp) == 0);
     if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(tcp)) == 0) {
       ++impl->shared.stats.connections_rejected;
+      // Best effort and never blocking: a fresh socket's send buffer takes
+      // these few hundred bytes, and a client that cannot read them still
+      // sees the close.
+      std::string rejection =
+          RejectionBytes(impl->shared.limits.max_connections, impl->date.Now());
+      uv_buf_t buffer = uv_buf_init(rejection.data(), static_cast<unsigned int>(rejection.size()));
+      (void)uv_try_write(reinterpret_cast<uv_stream_t*>(tcp), &buffer, 1);
     }
     uv_close(reinterpret_cast<uv_handle_t*>(tcp), &DeleteTcpHandle);
     return;

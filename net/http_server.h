@@ -24,9 +24,10 @@ struct HttpLimits {
   std::int64_t idle_timeout_ms = 90000;     // no request in progress -> close
   std::size_t max_connections = 10000;      // beyond: accepted and closed at once, counted
   // Stop reading a connection with this many responses queued or bytes
-  // unwritten (back-pressure on pipelining clients).
+  // unwritten (back-pressure on pipelining clients). The byte bound is what
+  // a client that pipelines without reading can make the node hold.
   std::size_t max_pipelined_requests = 128;
-  std::size_t max_unsent_bytes = 16 * 1024 * 1024;
+  std::size_t max_unsent_bytes = 1024 * 1024;
 };
 
 // Completes one request. Call exactly once, on the loop thread, at any later

@@ -24,6 +24,11 @@ using codec::Encoder;
 // A body larger than this is refused before allocating for it: far beyond
 // any registry we serve, and a guard against a value from a buggy writer.
 constexpr std::uint64_t kMaxRawBodyBytes = std::uint64_t{1} << 34;
+// DEFLATE cannot expand a stored byte to more than 1032 bytes (a 258-byte
+// match coded in two bits), so a raw length beyond that is damage, refused
+// before the buffer for it is allocated (found by tests/fuzz: a 30-byte value
+// claiming 600 MB).
+constexpr std::uint64_t kMaxDeflateRatio = 1032;
 
 void EncodeRecord(const core::InstanceRecord& record, Encoder& enc) {
   codec::EncodeInstanceInfo(record.info, enc);
@@ -266,6 +271,10 @@ absl::StatusOr<std::unique_ptr<core::Registry>> DecodeSnapshot(
       body = stored;
       break;
     case SnapshotCompression::kDeflate: {
+      if (raw_length > stored_length * kMaxDeflateRatio) {
+        return Damaged(key_offset, absl::StrCat("body length ", raw_length, " cannot inflate from ",
+                                                stored_length, " stored bytes"));
+      }
       inflated.reset(new char[raw_length]);
       libdeflate_decompressor* decompressor = libdeflate_alloc_decompressor();
       LOGBOOK_CHECK(decompressor != nullptr);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the Release build with -Werror, then
-# the same suite under AddressSanitizer + UndefinedBehaviorSanitizer.
-# `--quick` skips the sanitizer pass.
+# the same suite under AddressSanitizer + UndefinedBehaviorSanitizer, then the
+# libFuzzer targets for a bounded time (tools/run_fuzzers.sh, FUZZ_SECONDS).
+# `--quick` skips the sanitizer and fuzzing passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -23,5 +24,7 @@ if [ "$quick" -eq 0 ]; then
   cmake --build build-asan -j"$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 900
+  echo "== libFuzzer targets (clang), ${FUZZ_SECONDS:-30}s each"
+  tools/run_fuzzers.sh
 fi
 echo "== all tests passed"

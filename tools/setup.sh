@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk curl
   chromium
+  clang libclang-rt-14-dev
 )
 
 missing=()

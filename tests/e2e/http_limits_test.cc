@@ -87,15 +87,19 @@ class ConnectionCap : public NodeTest {
   }
 };
 
-TEST_F(ConnectionCap, ConnectionBeyondTheCapIsClosed) {
+TEST_F(ConnectionCap, ConnectionBeyondTheCapIsRefusedWith503) {
   // http() is the first connection; one more fills the cap.
   ASSERT_EQ(http().Get("/healthz").status, 200);
   HttpClient second(port());
   ASSERT_EQ(second.Get("/healthz").status, 200);
 
+  // Beyond it: a 503 that says why, then the close (before any request).
   HttpClient third(port());
-  ASSERT_TRUE(third.SendRaw("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
-  EXPECT_EQ(third.ReadResponse().status, 0);
+  ASSERT_TRUE(third.SendRaw(""));  // connects
+  const HttpResult refusal = third.ReadResponse();
+  EXPECT_EQ(refusal.status, 503);
+  EXPECT_EQ(Json(refusal.body).StringAt("/error"), "too many connections") << refusal.body;
+  EXPECT_TRUE(third.WaitForClose(std::chrono::seconds(5)));
 
   // The cap counts open connections: closing one makes room again.
   second.Close();

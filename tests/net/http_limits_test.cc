@@ -208,7 +208,7 @@ TEST(HttpLimits, StalledBodyUploadTimesOut) {
   EXPECT_TRUE(client.WaitForClose());
 }
 
-TEST(HttpLimits, ConnectionsBeyondTheCapAreClosedAndCounted) {
+TEST(HttpLimits, ConnectionsBeyondTheCapAreRefusedWith503AndCounted) {
   TestServer server;
   HttpLimits limits;
   limits.max_connections = 2;
@@ -221,7 +221,12 @@ TEST(HttpLimits, ConnectionsBeyondTheCapAreClosedAndCounted) {
   }
   TestClient third(server.port());
   EXPECT_TRUE(third.WaitForClose());
-  EXPECT_TRUE(third.unread().empty());
+  std::optional<ClientResponse> refusal = third.ReadResponse();
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_EQ(refusal->status, 503);
+  EXPECT_EQ(refusal->Header("Connection"), "close");
+  EXPECT_NE(refusal->body.find("too many connections"), std::string::npos) << refusal->body;
+  EXPECT_NE(refusal->body.find("logbook.http.max-connections"), std::string::npos);
   HttpServerStats stats = server.Stats();
   EXPECT_EQ(stats.connections_rejected, 1u);
   EXPECT_EQ(stats.connections_accepted, 2u);

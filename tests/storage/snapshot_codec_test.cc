@@ -9,6 +9,7 @@
 
 #include "absl/strings/escaping.h"
 #include "core/status.h"
+#include "storage/codec_primitives.h"
 #include "gtest/gtest.h"
 #include "tests/core/random_workload.h"
 
@@ -168,6 +169,29 @@ TEST(SnapshotCodec, ValueUnderAnotherOffsetIsDataLoss) {
   ASSERT_FALSE(decoded.ok());
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_NE(core::MessageOf(decoded.status()).find("value is for offset 4"), std::string::npos);
+}
+
+// Regression (tests/fuzz snapshot_codec): a short value with a valid CRC
+// claiming a huge deflated body made the decoder allocate and zero it all
+// before inflating. Now the claim is refused first, by DEFLATE's ratio bound.
+TEST(SnapshotCodec, RawLengthBeyondDeflatesRatioIsDataLossBeforeAllocating) {
+  const std::string stored("\x03\x00", 2);  // an empty fixed-Huffman block
+  std::string value(kSnapshotMagic);
+  codec::Encoder enc(&value);
+  enc.Byte(kSnapshotFormatVersion);
+  enc.Byte(static_cast<std::uint8_t>(SnapshotCompression::kDeflate));
+  enc.Varint(4);                      // offset
+  enc.Varint(std::uint64_t{1} << 32);  // raw length: 4 GiB from 2 bytes
+  enc.Varint(stored.size());
+  value.append(stored);
+  codec::PutFixed32LittleEndian(codec::Crc32(value), &value);
+
+  absl::StatusOr<std::unique_ptr<Registry>> decoded = DecodeSnapshot(value, 4, {});
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(core::MessageOf(decoded.status()).find("cannot inflate from 2 stored bytes"),
+            std::string::npos)
+      << decoded.status();
 }
 
 // The property of ARCHITECTURE.md §3: for random workloads and random cut
