@@ -23,8 +23,14 @@ using logbook::testing::RunHostileTraffic;
 
 constexpr int kMaxConnections = 200;
 // Generous bounds: the machine is shared, and the point is that the attack
-// does not starve the client or grow the node without limit.
+// does not starve the client or grow the node without limit. A Debug build
+// under ASan (tools/run_tests.sh's second pass) is many times slower and says
+// nothing about the node's latency: there the bound only catches starvation.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double kClientP99BoundMs = 3000;
+#else
 constexpr double kClientP99BoundMs = 200;
+#endif
 constexpr std::int64_t kRssBoundKib = 300 * 1024;
 
 class HostileTraffic : public NodeTest {
