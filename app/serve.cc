@@ -20,11 +20,13 @@
 #include "net/http_server.h"
 #include "net/loop_mailbox.h"
 #include "net/node_routes.h"
+#include "net/replication/replicator.h"
 #include "net/write_pipeline.h"
 #include "storage/event_log.h"
 #include "storage/recovery.h"
 #include "storage/snapshot_store.h"
 #include "storage/snapshotter.h"
+#include "storage/storage_event_codec.h"
 
 namespace logbook::app {
 namespace {
@@ -64,6 +66,8 @@ struct Node {
   std::unique_ptr<net::EurekaApi> eureka;
   std::unique_ptr<net::LogbookApi> logbook;
   std::unique_ptr<net::Evictor> evictor;
+  storage::StorageEventCodec codec;
+  std::unique_ptr<net::replication::Replicator> replicator;
   std::unique_ptr<net::HttpServer> server;
   uv_signal_t sigterm;
   uv_signal_t sigint;
@@ -80,6 +84,8 @@ void BeginShutdown(Node& node, int exit_code) {
   uv_signal_stop(&node.sigint);
   uv_close(reinterpret_cast<uv_handle_t*>(&node.sigterm), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&node.sigint), nullptr);
+  // Pullers first: no batch may reach a log that is closing.
+  if (node.replicator) node.replicator->Stop();
   node.evictor->Stop();
   node.logbook->set_ready(false);
   node.logbook->ReleaseWaiters();
@@ -96,6 +102,7 @@ void BeginShutdown(Node& node, int exit_code) {
 // Startup failed before the loop ran: stop what was started and let the loop
 // close the handles already opened on it, so the process exits cleanly.
 int AbandonStart(Node& node) {
+  if (node.replicator) node.replicator->Stop();
   if (node.snapshotter) node.snapshotter->Stop();
   if (node.log) node.log->Stop();
   if (node.server) node.server->Shutdown([] {});
@@ -174,7 +181,24 @@ int RunServe(const Config& config) {
   node.eureka = std::make_unique<net::EurekaApi>(*node.registry, *node.pipeline, clock,
                                                  std::move(eureka_options));
 
+  net::replication::ReplicatorOptions replicator_options;
+  replicator_options.peer_urls = config.peers;
+  absl::StatusOr<std::unique_ptr<net::replication::Replicator>> replicator =
+      net::replication::Replicator::Create(replicator_options, node.log->node_id(),
+                                           node.log->initial_peer_cursors(), *node.mailbox,
+                                           *node.pipeline, node.codec, std::random_device{}());
+  if (!replicator.ok()) {
+    std::fprintf(stderr, "logbook: %s\n", std::string(core::MessageOf(replicator.status())).c_str());
+    return AbandonStart(node);
+  }
+  node.replicator = std::move(*replicator);
+  net::replication::Replicator* replication = node.replicator.get();
+
   net::LogbookApiOptions logbook_options;
+  logbook_options.codec = &node.codec;
+  if (!config.peers.empty()) {
+    logbook_options.peer_status = [replication] { return replication->Statuses(); };
+  }
   logbook_options.node_id = node.log->node_id();
   logbook_options.log_identity = node.log->log_identity();
   logbook_options.peer_urls = config.peers;
@@ -232,6 +256,9 @@ int RunServe(const Config& config) {
   evictor_options.restart_grace_ms = config.restart_grace_ms;
   evictor_options.grace_start_ms = clock.NowMs();
   evictor_options.self_preservation = self_preservation;
+  if (!config.peers.empty()) {
+    evictor_options.peers_caught_up = [replication] { return replication->CaughtUp(); };
+  }
   node.evictor = std::make_unique<net::Evictor>(&node.loop, *node.registry, *node.pipeline,
                                                 clock, evictor_options, std::random_device{}());
 
@@ -260,6 +287,7 @@ int RunServe(const Config& config) {
   uv_signal_start(&node.sigint, on_signal, SIGINT);
 
   node.evictor->Start();
+  node.replicator->Start();
   std::printf(
       "logbook listening on http://%s:%d node_id=%s snapshot_offset=%llu recovered_events=%llu "
       "recovery_ms=%lld\n",

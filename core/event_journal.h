@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "core/event.h"
 #include "core/ids.h"
+#include "core/peer_cursor.h"
 
 namespace logbook::core {
 
@@ -22,6 +23,13 @@ class EventJournal {
   // queues them for the writer. Returns the last offset assigned. Fails,
   // assigning nothing, once a write or sync has failed (fail-stop).
   virtual absl::StatusOr<Offset> Append(std::span<Event> events) = 0;
+
+  // Loop thread. Append() for events pulled from a peer: they keep their
+  // origin_node/origin_offset, and `cursor` is written in the same atomic
+  // batch as the events, so a crash leaves both or neither (exactly once,
+  // docs/replication.md). An empty `events` still queues the cursor.
+  virtual absl::StatusOr<Offset> AppendWithCursor(std::span<Event> events,
+                                                  const PeerCursor& cursor) = 0;
 
   // Loop thread. Highest offset assigned so far.
   virtual Offset last_offset() const = 0;

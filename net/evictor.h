@@ -5,6 +5,7 @@
 //
 // Thread: loop thread only.
 #include <cstdint>
+#include <functional>
 #include <random>
 
 #include <uv.h>
@@ -24,6 +25,9 @@ struct EvictorOptions {
   std::int64_t restart_grace_ms = -1;
   core::TimestampMs grace_start_ms = 0;  // when the node became ready
   core::SelfPreservationOptions self_preservation;
+  // With peers, the restart grace also lasts until this returns true
+  // (caught up with every peer, ARCHITECTURE.md §5); empty = no peers.
+  std::function<bool()> peers_caught_up;
 };
 
 class Evictor {

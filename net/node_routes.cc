@@ -19,6 +19,7 @@ HttpHandler MakeNodeHandler(EurekaApi& eureka, LogbookApi& logbook) {
       case Endpoint::kLogbookStatus:
       case Endpoint::kLogbookEvents:
       case Endpoint::kLogbookHistory:
+      case Endpoint::kLogbookReplicationEvents:
         return logbook.Handle(*route, std::move(request), std::move(responder));
       default:
         return eureka.Handle(*route, std::move(request), std::move(responder));

@@ -89,6 +89,9 @@ std::optional<Route> MatchRoute(std::string_view path) {
   if (rest == "/logbook/v1/status") return route(Endpoint::kLogbookStatus);
   if (rest == "/logbook/v1/events") return route(Endpoint::kLogbookEvents);
   if (rest == "/logbook/v1/history") return route(Endpoint::kLogbookHistory);
+  if (rest == "/logbook/v1/replication/events") {
+    return route(Endpoint::kLogbookReplicationEvents);
+  }
   return std::nullopt;
 }
 

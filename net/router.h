@@ -26,6 +26,7 @@ enum class Endpoint {
   kLogbookStatus,       // /logbook/v1/status
   kLogbookEvents,       // /logbook/v1/events
   kLogbookHistory,      // /logbook/v1/history
+  kLogbookReplicationEvents,  // /logbook/v1/replication/events (docs/replication.md)
 };
 
 struct Route {

@@ -9,15 +9,26 @@ WritePipeline::WritePipeline(core::Registry& registry, core::EventJournal& journ
     : registry_(registry), journal_(journal), durable_offset_(durable_offset) {}
 
 void WritePipeline::Commit(std::vector<core::Event> events, DurableCallback done) {
+  CommitWith(std::move(events), nullptr, std::move(done));
+}
+
+void WritePipeline::CommitReplicated(std::vector<core::Event> events,
+                                     const core::PeerCursor& cursor, DurableCallback done) {
+  CommitWith(std::move(events), &cursor, std::move(done));
+}
+
+void WritePipeline::CommitWith(std::vector<core::Event> events, const core::PeerCursor* cursor,
+                               DurableCallback done) {
   if (!failure_.ok()) {
     std::move(done)(failure_);
     return;
   }
-  if (events.empty()) {
+  if (events.empty() && cursor == nullptr) {
     AfterDurable(std::move(done));
     return;
   }
-  absl::StatusOr<core::Offset> last = journal_.Append(events);
+  absl::StatusOr<core::Offset> last =
+      cursor == nullptr ? journal_.Append(events) : journal_.AppendWithCursor(events, *cursor);
   if (!last.ok()) {
     Fail(last.status());
     std::move(done)(failure_);

@@ -31,6 +31,12 @@ class WritePipeline {
   // later commit fails at once with the latched status (fail-stop).
   void Commit(std::vector<core::Event> events, DurableCallback done);
 
+  // Commit() for events pulled from a peer: `cursor` is written in the same
+  // atomic batch (core::EventJournal::AppendWithCursor). With no events the
+  // cursor alone is queued and `done` runs once everything before is durable.
+  void CommitReplicated(std::vector<core::Event> events, const core::PeerCursor& cursor,
+                        DurableCallback done);
+
   // Calls `done` once everything applied so far is durable.
   void AfterDurable(DurableCallback done);
 
@@ -54,6 +60,8 @@ class WritePipeline {
     core::Offset offset;
     DurableCallback done;
   };
+  void CommitWith(std::vector<core::Event> events, const core::PeerCursor* cursor,
+                  DurableCallback done);
   void Fail(absl::Status status);
 
   core::Registry& registry_;

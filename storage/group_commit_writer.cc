@@ -14,10 +14,12 @@ namespace logbook::storage {
 
 GroupCommitWriter::GroupCommitWriter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events,
                                      SyncPolicy sync, core::Offset durable_offset,
-                                     DurabilityCallback on_durable, AuditFamilies audit)
+                                     DurabilityCallback on_durable, AuditFamilies audit,
+                                     rocksdb::ColumnFamilyHandle* meta)
     : db_(db),
       events_(events),
       audit_(audit),
+      meta_(meta),
       sync_(sync),
       on_durable_(std::move(on_durable)),
       durable_offset_(durable_offset),
@@ -52,7 +54,13 @@ absl::Status GroupCommitWriter::Submit(EncodedBatch batch) {
   absl::MutexLock lock(&mu_);
   if (!latched_.ok()) return latched_;
   if (stopping_) return absl::FailedPreconditionError("event log writer is stopped");
-  if (batch.values.empty()) return absl::OkStatus();
+  if (batch.values.empty() && batch.meta_puts.empty()) return absl::OkStatus();
+  LOGBOOK_CHECK(batch.meta_puts.empty() || meta_ != nullptr);
+  if (batch.values.empty()) {
+    batch.first_offset = last_submitted_ + 1;
+    pending_.push_back(std::move(batch));
+    return absl::OkStatus();
+  }
   // Offsets are assigned by one thread in order; a gap here is a bug that
   // would otherwise surface as "missing offset" on the next replay.
   LOGBOOK_CHECK(batch.first_offset == last_submitted_ + 1);
@@ -116,6 +124,12 @@ absl::Status GroupCommitWriter::Commit(const std::vector<EncodedBatch>& batches,
                                    .column_family = kEventsColumnFamily,
                                    .offset = offset}));
       ++offset;
+    }
+    for (const auto& [key, value] : batch.meta_puts) {
+      RETURN_IF_ERROR(FromRocksDb(write_batch.Put(meta_, key, value),
+                                  {.operation = "WriteBatch::Put",
+                                   .column_family = kMetaColumnFamily,
+                                   .offset = batch.first_offset}));
     }
     if (audit_.audit == nullptr) continue;
     for (const EncodedBatch::Audited& audited : batch.audited) {
