@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -272,6 +273,9 @@ struct LogbookApi::ReadJob {
     status = journal->Read(query.from, query.limit, &events);
     if (!status.ok() || !query.replication) return;
     next = query.from;
+    // Other origins' events seen since the last served event: each becomes
+    // a requirement before the next one (docs/replication.md, "Causality").
+    std::map<std::string, replication::Requirement> seen;
     for (const core::Event& event : events) {
       // Stop at the byte bound, but never before one record: a single event
       // larger than it must still get through.
@@ -279,11 +283,32 @@ struct LogbookApi::ReadJob {
       next = event.offset + 1;
       // Events pulled from peers never travel on: each node serves what it
       // originated, and every node pulls every other (full mesh).
-      if (event.origin_node != node_id) continue;
+      if (event.origin_node != node_id) {
+        seen[event.origin_node] =
+            replication::Requirement{event.offset, event.origin_node, event.origin_offset};
+        continue;
+      }
+      FlushRequirements(seen);
       replication::AppendRecord(*codec, event, &body);
       ++event_count;
     }
-    events.clear();
+    // Trailing ones too: the puller's cursor may pass them only once it
+    // holds what they name.
+    FlushRequirements(seen);
+    events.clear();  // encoded into `body`; free them on the pool thread
+  }
+
+  void FlushRequirements(std::map<std::string, replication::Requirement>& seen) {
+    if (seen.empty()) return;
+    std::vector<replication::Requirement> ordered;
+    for (auto& [origin, requirement] : seen) ordered.push_back(std::move(requirement));
+    // Offsets must increase through the body.
+    std::sort(ordered.begin(), ordered.end(),
+              [](const auto& a, const auto& b) { return a.offset < b.offset; });
+    for (const replication::Requirement& requirement : ordered) {
+      replication::AppendRequirement(requirement, &body);
+    }
+    seen.clear();
   }
 };
 
@@ -647,6 +672,16 @@ void LogbookApi::GetReplicationEvents(const HttpRequest& request, Responder resp
     query.wait_ms = static_cast<std::int64_t>(
         std::min<std::uint64_t>(*value, static_cast<std::uint64_t>(options_.max_wait_ms)));
   }
+  if (auto identity = params.Get("log_identity");
+      identity.has_value() && *identity != options_.log_identity) {
+    // The caller's cursor names another history of this node (its data dir
+    // was wiped): its offsets mean nothing here. Answer now, not after a
+    // long-poll, with this log's identity in the headers.
+    HttpResponse conflict = ErrorResponse(409, "log identity changed",
+                                          "this node's log identity is " + options_.log_identity);
+    SetReplicationHeaders(query.from, query.from, conflict);
+    return std::move(responder)(std::move(conflict));
+  }
   const core::Offset first = journal_.first_offset();
   if (query.from < first) {
     // The puller must fall back to a snapshot: never a silent jump.
@@ -706,3 +741,4 @@ void LogbookApi::FinishReplicationRead(ReadJob* job) {
 }
 
 }  // namespace logbook::net
+

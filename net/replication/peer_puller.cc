@@ -138,10 +138,13 @@ bool PeerPuller::PullOnce() {
   if (!node_id_.empty()) held = cursors_.Get(node_id_);
   const bool handshake = node_id_.empty();
   const core::Offset from = held.has_value() ? held->next_offset : 1;
+  // Naming the history we expect makes a wiped peer answer at once (409)
+  // instead of long-polling on offsets of its new log.
   const std::string target = absl::StrCat(
       "/logbook/v1/replication/events?from=", from,
       "&limit=", handshake ? std::size_t{1} : options_.batch_events,
-      "&wait_ms=", handshake ? std::int64_t{0} : options_.wait_ms);
+      "&wait_ms=", handshake ? std::int64_t{0} : options_.wait_ms,
+      held.has_value() ? absl::StrCat("&log_identity=", held->peer_log_identity) : "");
   absl::StatusOr<PeerResponse> response =
       client_.Get(target, options_.wait_ms + options_.read_margin_ms);
   if (!response.ok()) {
@@ -167,6 +170,10 @@ bool PeerPuller::PullOnce() {
     status_.node_id = node_id;
     status_.log_identity = identity;
     status_.peer_durable_offset = *durable;
+    if (status_.state == "backoff" || status_.state == "connecting") {
+      status_.state = "streaming";
+      status_.last_error.clear();
+    }
   }
   if (node_id != node_id_) {
     // First contact, or another node now answers at this URL: ask again
@@ -227,7 +234,7 @@ bool PeerPuller::PullOnce() {
   }
   if (handshake) return true;  // we now know the peer: pull for real
 
-  absl::StatusOr<std::vector<core::Event>> events =
+  absl::StatusOr<DecodedBatch> events =
       DecodeBatch(codec_, BatchFrame{node_id, asked, *next}, response->body);
   if (!events.ok()) {
     // Never appended: the next pull asks for the same range again.
@@ -235,22 +242,41 @@ bool PeerPuller::PullOnce() {
                         absl::StrCat("bad batch: ", std::string(core::MessageOf(events.status())))));
     return false;
   }
-  const std::size_t count = events->size();
+  std::size_t count = events->events.size();
+  core::Offset reached = *next;
   if (*next > asked) {
-    absl::Status handed = Hand(PulledBatch{node_id, identity, asked, *next, *std::move(events)});
+    absl::Status handed =
+        Hand(PulledBatch{node_id, identity, asked, *next, std::move(events->events),
+                         std::move(events->requirements)});
     if (absl::IsCancelled(handed)) return false;
     if (absl::IsFailedPrecondition(handed)) return true;  // cursor moved: re-read it
+    if (absl::IsUnavailable(handed)) {
+      // Causality: another peer's stream must advance first. Not a failure:
+      // wait a little and pull again.
+      {
+        absl::MutexLock lock(&mu_);
+        status_.state = "waiting";
+        status_.last_error = std::string(core::MessageOf(handed));
+      }
+      pollfd fd{wake_fd_, POLLIN, 0};
+      ::poll(&fd, 1, static_cast<int>(options_.backoff_initial_ms));
+      return true;
+    }
     if (!handed.ok()) {
       Fail("backoff", handed);
       return false;
     }
+    if (std::optional<core::PeerCursor> now = cursors_.Get(node_id); now.has_value()) {
+      reached = now->next_offset;
+    }
+    if (reached < *next) count = 0;  // only a prefix went in; its size is the applier's
   }
-  const bool caught_up = *next > *durable;
+  const bool caught_up = reached > *durable;
   absl::MutexLock lock(&mu_);
   status_.state = "streaming";
   status_.last_error.clear();
-  status_.cursor = *next;
-  status_.lag_events = caught_up ? 0 : *durable + 1 - *next;
+  status_.cursor = reached;
+  status_.lag_events = caught_up ? 0 : *durable + 1 - reached;
   status_.batches += *next > asked ? 1 : 0;
   status_.events += count;
   if (caught_up) {

@@ -1,10 +1,17 @@
 #include "net/replication/replication_applier.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 
 namespace logbook::net::replication {
+
+bool ReplicationApplier::Meets(const Requirement& requirement) const {
+  if (requirement.origin == self_) return true;
+  const std::optional<core::PeerCursor> held = cursors_.Get(requirement.origin);
+  return held.has_value() && held->next_offset > requirement.origin_offset;
+}
 
 void ReplicationApplier::Apply(PulledBatch batch, BatchDone done) {
   if (stopped_) return std::move(done)(absl::CancelledError("replication stopped"));
@@ -33,7 +40,26 @@ void ReplicationApplier::Apply(PulledBatch batch, BatchDone done) {
     event.offset = core::kNoOffset;
     event.source = core::EventSource::kLogbookPeer;
   }
-  const core::PeerCursor cursor{batch.peer_node_id, batch.peer_log_identity, batch.next};
+  // Causality: apply only the prefix whose requirements we meet; the cursor
+  // stops at the first unmet one, so the next pull resumes right there.
+  core::Offset next = batch.next;
+  std::size_t applicable = batch.events.size();
+  for (std::size_t i = 0; i < batch.requirements.size() && next == batch.next; ++i) {
+    for (const Requirement& requirement : batch.requirements[i]) {
+      if (!Meets(requirement)) {
+        next = requirement.offset;
+        applicable = std::min(i, batch.events.size());
+        break;
+      }
+    }
+  }
+  if (next == batch.from) {
+    return std::move(done)(absl::UnavailableError(
+        absl::StrCat("waiting for events of other origins that ", batch.peer_node_id,
+                     " had applied first")));
+  }
+  batch.events.resize(applicable);
+  const core::PeerCursor cursor{batch.peer_node_id, batch.peer_log_identity, next};
   // Held from the append on: the events are applied now, and a failed write
   // stops the node (fail-stop), so memory never runs ahead of a live log.
   cursors_.Set(cursor);

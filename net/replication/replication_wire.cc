@@ -34,10 +34,17 @@ void AppendRecord(const core::EventCodec& codec, const core::Event& event, std::
   }
 }
 
-absl::StatusOr<std::vector<core::Event>> DecodeBatch(const core::EventCodec& codec,
-                                                     const BatchFrame& frame,
-                                                     std::string_view body) {
-  std::vector<core::Event> events;
+void AppendRequirement(const Requirement& requirement, std::string* body) {
+  PutBigEndian(requirement.offset, 8, body);
+  PutBigEndian(kRequirementFlag | (8 + requirement.origin.size()), 4, body);
+  PutBigEndian(requirement.origin_offset, 8, body);
+  body->append(requirement.origin);
+}
+
+absl::StatusOr<DecodedBatch> DecodeBatch(const core::EventCodec& codec, const BatchFrame& frame,
+                                         std::string_view body) {
+  DecodedBatch batch;
+  std::vector<Requirement> pending;
   core::Offset previous = frame.from - 1;
   while (!body.empty()) {
     if (body.size() < kRecordHeaderSize) {
@@ -45,7 +52,9 @@ absl::StatusOr<std::vector<core::Event>> DecodeBatch(const core::EventCodec& cod
                                               ": truncated record header after offset ", previous));
     }
     const core::Offset offset = GetBigEndian(body.substr(0, 8));
-    const std::size_t length = GetBigEndian(body.substr(8, 4));
+    const std::uint64_t raw_length = GetBigEndian(body.substr(8, 4));
+    const bool requirement = (raw_length & kRequirementFlag) != 0;
+    const std::size_t length = raw_length & ~std::uint64_t{kRequirementFlag};
     body.remove_prefix(kRecordHeaderSize);
     if (length > kMaxRecordBytes || length > body.size()) {
       return absl::DataLossError(absl::StrCat("replication batch from ", frame.node_id,
@@ -57,6 +66,21 @@ absl::StatusOr<std::vector<core::Event>> DecodeBatch(const core::EventCodec& cod
           absl::StrCat("replication batch from ", frame.node_id, ": offset ", offset,
                        " is outside [", previous + 1, ", ", frame.next, ")"));
     }
+    if (requirement) {
+      if (length <= 8) {
+        return absl::DataLossError(absl::StrCat("replication batch from ", frame.node_id,
+                                                ": requirement at offset ", offset,
+                                                " names no origin"));
+      }
+      Requirement parsed;
+      parsed.offset = offset;
+      parsed.origin_offset = GetBigEndian(body.substr(0, 8));
+      parsed.origin = std::string(body.substr(8, length - 8));
+      body.remove_prefix(length);
+      previous = offset;
+      pending.push_back(std::move(parsed));
+      continue;
+    }
     ASSIGN_OR_RETURN(core::Event event, codec.Decode(body.substr(0, length), offset));
     body.remove_prefix(length);
     if (event.origin_node != frame.node_id || event.origin_offset != offset) {
@@ -66,9 +90,12 @@ absl::StatusOr<std::vector<core::Event>> DecodeBatch(const core::EventCodec& cod
           ", not at the serving node"));
     }
     previous = offset;
-    events.push_back(std::move(event));
+    batch.events.push_back(std::move(event));
+    batch.requirements.push_back(std::move(pending));
+    pending.clear();
   }
-  return events;
+  batch.requirements.push_back(std::move(pending));
+  return batch;
 }
 
 }  // namespace logbook::net::replication

@@ -46,7 +46,8 @@ std::vector<PeerStatus> Replicator::Statuses() const {
 bool Replicator::CaughtUp() const {
   for (const auto& puller : pullers_) {
     const PeerStatus status = puller->Status();
-    if (!status.caught_up_once && (status.state == "connecting" || status.state == "streaming")) {
+    if (!status.caught_up_once && (status.state == "connecting" || status.state == "streaming" ||
+                                    status.state == "waiting")) {
       return false;
     }
   }

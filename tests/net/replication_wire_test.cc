@@ -36,16 +36,39 @@ class ReplicationWire : public ::testing::Test {
 
 TEST_F(ReplicationWire, RoundTripsEventsWithTheirOrigin) {
   const std::vector<core::Event> events = {Originated(3), Originated(5), Originated(6)};
-  absl::StatusOr<std::vector<core::Event>> decoded =
-      DecodeBatch(codec_, BatchFrame{"b", 3, 8}, Body(events));
+  absl::StatusOr<DecodedBatch> decoded = DecodeBatch(codec_, BatchFrame{"b", 3, 8}, Body(events));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
-  EXPECT_EQ(*decoded, events);
+  EXPECT_EQ(decoded->events, events);
+  ASSERT_EQ(decoded->requirements.size(), 4u);
+  for (const auto& requirements : decoded->requirements) EXPECT_TRUE(requirements.empty());
 }
 
 TEST_F(ReplicationWire, EmptyBodyIsAnEmptyBatch) {
-  absl::StatusOr<std::vector<core::Event>> decoded = DecodeBatch(codec_, BatchFrame{"b", 3, 9}, "");
+  absl::StatusOr<DecodedBatch> decoded = DecodeBatch(codec_, BatchFrame{"b", 3, 9}, "");
   ASSERT_TRUE(decoded.ok());
-  EXPECT_TRUE(decoded->empty());
+  EXPECT_TRUE(decoded->events.empty());
+}
+
+TEST_F(ReplicationWire, RequirementsPrecedeTheirEventAndTrailAtTheEnd) {
+  std::string body;
+  AppendRequirement(Requirement{2, "a", 17}, &body);
+  AppendRecord(codec_, Originated(3), &body);
+  AppendRecord(codec_, Originated(4), &body);
+  AppendRequirement(Requirement{5, "c", 9}, &body);
+  AppendRequirement(Requirement{6, "a", 18}, &body);
+  absl::StatusOr<DecodedBatch> decoded = DecodeBatch(codec_, BatchFrame{"b", 1, 7}, body);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ASSERT_EQ(decoded->events.size(), 2u);
+  ASSERT_EQ(decoded->requirements.size(), 3u);
+  EXPECT_EQ(decoded->requirements[0], (std::vector<Requirement>{{2, "a", 17}}));
+  EXPECT_TRUE(decoded->requirements[1].empty());
+  EXPECT_EQ(decoded->requirements[2], (std::vector<Requirement>{{5, "c", 9}, {6, "a", 18}}));
+  // A requirement shares the offset order with events.
+  std::string out_of_order;
+  AppendRecord(codec_, Originated(3), &out_of_order);
+  AppendRequirement(Requirement{3, "a", 1}, &out_of_order);
+  EXPECT_EQ(DecodeBatch(codec_, BatchFrame{"b", 1, 7}, out_of_order).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(ReplicationWire, FlippedByteIsDataLoss) {
