@@ -137,13 +137,20 @@ bool PeerPuller::PullOnce() {
   std::optional<core::PeerCursor> held;
   if (!node_id_.empty()) held = cursors_.Get(node_id_);
   const bool handshake = node_id_.empty();
+  // Until caught up once, ask without waiting: an idle peer then tells at
+  // once that there is nothing more (the restart grace waits for that).
+  bool caught_up_once = false;
+  {
+    absl::MutexLock lock(&mu_);
+    caught_up_once = status_.caught_up_once;
+  }
   const core::Offset from = held.has_value() ? held->next_offset : 1;
   // Naming the history we expect makes a wiped peer answer at once (409)
   // instead of long-polling on offsets of its new log.
   const std::string target = absl::StrCat(
       "/logbook/v1/replication/events?from=", from,
       "&limit=", handshake ? std::size_t{1} : options_.batch_events,
-      "&wait_ms=", handshake ? std::int64_t{0} : options_.wait_ms,
+      "&wait_ms=", handshake || !caught_up_once ? std::int64_t{0} : options_.wait_ms,
       held.has_value() ? absl::StrCat("&log_identity=", held->peer_log_identity) : "");
   absl::StatusOr<PeerResponse> response =
       client_.Get(target, options_.wait_ms + options_.read_margin_ms);
