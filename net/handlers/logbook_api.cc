@@ -270,32 +270,49 @@ struct LogbookApi::ReadJob {
 
   // Pool thread.
   void Run() {
-    status = journal->Read(query.from, query.limit, &events);
-    if (!status.ok() || !query.replication) return;
+    if (!query.replication) {
+      status = journal->Read(query.from, query.limit, &events);
+      return;
+    }
+    // Read in small chunks into one reused vector: a whole batch of decoded
+    // events at once is megabytes of fresh allocations (page faults) per pull.
+    constexpr std::size_t kChunk = 256;
+    events.reserve(kChunk);
     next = query.from;
     // Other origins' events seen since the last served event: each becomes
     // a requirement before the next one (docs/replication.md, "Causality").
     std::map<std::string, replication::Requirement> seen;
-    for (const core::Event& event : events) {
-      // Stop at the byte bound, but never before one record: a single event
-      // larger than it must still get through.
-      if (body.size() >= max_bytes && event_count > 0) break;
-      next = event.offset + 1;
-      // Events pulled from peers never travel on: each node serves what it
-      // originated, and every node pulls every other (full mesh).
-      if (event.origin_node != node_id) {
-        seen[event.origin_node] =
-            replication::Requirement{event.offset, event.origin_node, event.origin_offset};
-        continue;
+    const core::Offset end = query.from + query.limit;
+    bool full = false;
+    while (next < end && !full) {
+      events.clear();
+      status = journal->Read(next, std::min<std::size_t>(kChunk, end - next), &events);
+      if (!status.ok()) return;
+      if (events.empty()) break;  // the durable end
+      for (const core::Event& event : events) {
+        // Stop at the byte bound, but never before one record: a single
+        // event larger than it must still get through.
+        if (body.size() >= max_bytes && event_count > 0) {
+          full = true;
+          break;
+        }
+        next = event.offset + 1;
+        // Events pulled from peers never travel on: each node serves what it
+        // originated, and every node pulls every other (full mesh).
+        if (event.origin_node != node_id) {
+          seen[event.origin_node] =
+              replication::Requirement{event.offset, event.origin_node, event.origin_offset};
+          continue;
+        }
+        FlushRequirements(seen);
+        replication::AppendRecord(*codec, event, &body);
+        ++event_count;
       }
-      FlushRequirements(seen);
-      replication::AppendRecord(*codec, event, &body);
-      ++event_count;
     }
     // Trailing ones too: the puller's cursor may pass them only once it
     // holds what they name.
     FlushRequirements(seen);
-    events.clear();  // encoded into `body`; free them on the pool thread
+    events.clear();
   }
 
   void FlushRequirements(std::map<std::string, replication::Requirement>& seen) {
