@@ -32,7 +32,7 @@
 namespace logbook::net::replication {
 
 struct PullerOptions {
-  std::size_t batch_events = 10000;  // ?limit= (offsets scanned per pull)
+  std::size_t batch_events = 2000;  // ?limit= (offsets scanned per pull)
   std::int64_t wait_ms = 10000;      // ?wait_ms= (long-poll)
   std::int64_t read_margin_ms = 5000;  // read timeout = wait_ms + this
   std::int64_t backoff_initial_ms = 50;
