@@ -188,6 +188,7 @@ bool PeerPuller::PullOnce() {
     node_id_ = node_id;
     return true;
   }
+  bool restarted = false;  // pulling a wiped peer's new history from offset 1
   if (held.has_value() && held->peer_log_identity != identity) {
     // The peer's data dir was wiped: its offsets are a new history. It can
     // be replayed from the start only if the peer still has all of it.
@@ -199,12 +200,14 @@ bool PeerPuller::PullOnce() {
                ": a snapshot transfer is needed")));
       return false;
     }
-    if (from != 1) {
+    {
+      // Asked with the old identity, so the answer was a 409: ask again.
       Log("warn", absl::StrCat("peer ", node_id, " has a new log identity ", identity,
                                " (cursor names ", held->peer_log_identity,
                                "); pulling its new log from offset 1"));
       // The applier accepts a new history only from offset 1.
       held.reset();
+      restarted = true;
       absl::StatusOr<PeerResponse> restart = client_.Get(
           absl::StrCat("/logbook/v1/replication/events?from=1&limit=", options_.batch_events,
                        "&wait_ms=0"),
@@ -251,7 +254,9 @@ bool PeerPuller::PullOnce() {
   }
   std::size_t count = events->events.size();
   core::Offset reached = *next;
-  if (*next > asked) {
+  // An empty range still goes to the applier when it starts a new history:
+  // the cursor must name the new identity from now on.
+  if (*next > asked || restarted) {
     absl::Status handed =
         Hand(PulledBatch{node_id, identity, asked, *next, std::move(events->events),
                          std::move(events->requirements)});

@@ -53,7 +53,7 @@ void ReplicationApplier::Apply(PulledBatch batch, BatchDone done) {
       }
     }
   }
-  if (next == batch.from) {
+  if (next == batch.from && batch.next > batch.from) {
     return std::move(done)(absl::UnavailableError(
         absl::StrCat("waiting for events of other origins that ", batch.peer_node_id,
                      " had applied first")));

@@ -106,6 +106,10 @@ TEST_F(ReplicationApplierTest, ANewLogIdentityStartsOverFromOffsetOne) {
   EXPECT_TRUE(absl::IsFailedPrecondition(Apply(PulledBatch{"b", "id-b2", 10, 12, {}, {{}}})));
   ASSERT_TRUE(Apply(PulledBatch{"b", "id-b2", 1, 3, {Cancel("b", 1)}, {{}, {}}}).ok());
   EXPECT_EQ(cursors_.Get("b"), (core::PeerCursor{"b", "id-b2", 3}));
+  // A new history with nothing in it yet still moves the cursor to it.
+  ASSERT_TRUE(Apply(PulledBatch{"b", "id-b3", 1, 1, {}, {{}}}).ok());
+  EXPECT_EQ(cursors_.Get("b"), (core::PeerCursor{"b", "id-b3", 1}));
+  EXPECT_EQ(journal_.cursors.back(), (core::PeerCursor{"b", "id-b3", 1}));
 }
 
 TEST_F(ReplicationApplierTest, AppliesOnlyThePrefixWhoseRequirementsAreMet) {
