@@ -25,11 +25,13 @@
 #include "net/metrics.h"
 #include "net/node_routes.h"
 #include "net/request_observer.h"
+#include "net/replication/replicator.h"
 #include "net/write_pipeline.h"
 #include "storage/event_log.h"
 #include "storage/recovery.h"
 #include "storage/snapshot_store.h"
 #include "storage/snapshotter.h"
+#include "storage/storage_event_codec.h"
 
 namespace logbook::app {
 namespace {
@@ -95,6 +97,8 @@ struct Node {
   std::unique_ptr<net::EurekaApi> eureka;
   std::unique_ptr<net::LogbookApi> logbook;
   std::unique_ptr<net::Evictor> evictor;
+  storage::StorageEventCodec codec;
+  std::unique_ptr<net::replication::Replicator> replicator;
   std::unique_ptr<net::HttpServer> server;
   uv_signal_t sigterm;
   uv_signal_t sigint;
@@ -113,6 +117,8 @@ void BeginShutdown(Node& node, int exit_code) {
   node.loop_meter->Stop();
   uv_close(reinterpret_cast<uv_handle_t*>(&node.sigterm), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&node.sigint), nullptr);
+  // Pullers first: no batch may reach a log that is closing.
+  if (node.replicator) node.replicator->Stop();
   node.evictor->Stop();
   node.logbook->set_ready(false);
   node.logbook->ReleaseWaiters();
@@ -130,6 +136,7 @@ void BeginShutdown(Node& node, int exit_code) {
 // close the handles already opened on it, so the process exits cleanly.
 int AbandonStart(Node& node) {
   node.stopping = true;  // a snapshotter start still queued on the mailbox must not run
+  if (node.replicator) node.replicator->Stop();
   if (node.snapshotter) node.snapshotter->Stop();
   if (node.log) node.log->Stop();
   if (node.server) node.server->Shutdown([] {});
@@ -230,7 +237,24 @@ int RunServe(const Config& config) {
   node.eureka = std::make_unique<net::EurekaApi>(*node.registry, *node.pipeline, clock,
                                                  std::move(eureka_options));
 
+  net::replication::ReplicatorOptions replicator_options;
+  replicator_options.peer_urls = config.peers;
+  absl::StatusOr<std::unique_ptr<net::replication::Replicator>> replicator =
+      net::replication::Replicator::Create(replicator_options, node.log->node_id(),
+                                           node.log->initial_peer_cursors(), *node.mailbox,
+                                           *node.pipeline, node.codec, std::random_device{}());
+  if (!replicator.ok()) {
+    logger.Error("cannot start replication", {{"error", core::MessageOf(replicator.status())}});
+    return AbandonStart(node);
+  }
+  node.replicator = std::move(*replicator);
+  net::replication::Replicator* replication = node.replicator.get();
+
   net::LogbookApiOptions logbook_options;
+  logbook_options.codec = &node.codec;
+  if (!config.peers.empty()) {
+    logbook_options.peer_status = [replication] { return replication->Statuses(); };
+  }
   logbook_options.node_id = node.log->node_id();
   logbook_options.log_identity = node.log->log_identity();
   logbook_options.peer_urls = config.peers;
@@ -317,6 +341,9 @@ int RunServe(const Config& config) {
   evictor_options.grace_start_ms = clock.NowMs();
   evictor_options.self_preservation = self_preservation;
   evictor_options.logger = &logger;
+  if (!config.peers.empty()) {
+    evictor_options.peers_caught_up = [replication] { return replication->CaughtUp(); };
+  }
   node.evictor = std::make_unique<net::Evictor>(&node.loop, *node.registry, *node.pipeline,
                                                 clock, evictor_options, std::random_device{}());
 
@@ -384,6 +411,7 @@ int RunServe(const Config& config) {
   uv_signal_start(&node.sigint, on_signal, SIGINT);
 
   node.evictor->Start();
+  node.replicator->Start();
   node.loop_meter->Start();
   // On stdout, whatever the level: scripts and tests wait for this line.
   const std::string listening =

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "core/event.h"
 #include "core/ids.h"
+#include "core/peer_cursor.h"
 
 namespace logbook::core {
 
@@ -25,6 +26,13 @@ class EventJournal {
   // offsets then continue after the last durable one (events queued but not
   // yet durable when the disk filled were dropped, never acknowledged).
   virtual absl::StatusOr<Offset> Append(std::span<Event> events) = 0;
+
+  // Loop thread. Append() for events pulled from a peer: they keep their
+  // origin_node/origin_offset, and `cursor` is written in the same atomic
+  // batch as the events, so a crash leaves both or neither (exactly once,
+  // docs/replication.md). An empty `events` still queues the cursor.
+  virtual absl::StatusOr<Offset> AppendWithCursor(std::span<Event> events,
+                                                  const PeerCursor& cursor) = 0;
 
   // Loop thread. Highest offset assigned so far and not dropped.
   virtual Offset last_offset() const = 0;

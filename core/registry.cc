@@ -1,5 +1,6 @@
 #include "core/registry.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -39,6 +40,23 @@ void RemoveFromVipIndex(VipIndex& index, const std::optional<std::string>& vip_a
     it->second.erase({app, instance_id});
     if (it->second.empty()) index.erase(it);
   }
+}
+
+bool IsFromPeer(const Event& event) { return event.source == EventSource::kLogbookPeer; }
+
+// An override change pulled from a peer follows its own timestamp: one made
+// before the local record last changed (a newer registration, status change
+// or metadata update reached this node first) is superseded and skipped.
+bool IsStalePeerChange(const InstanceRecord& record, const Event& event) {
+  return IsFromPeer(event) && event.timestamp_ms < record.info.last_updated_timestamp;
+}
+
+// Records proof of life at the event's time. A peer's event can arrive after
+// a newer local renewal: pulled events only move a lease forward.
+void MoveLease(Lease& lease, const Event& event) {
+  lease.last_renewal_timestamp = IsFromPeer(event)
+                                     ? std::max(lease.last_renewal_timestamp, event.timestamp_ms)
+                                     : event.timestamp_ms;
 }
 
 Lease NewLease(const InstanceInfo& info, TimestampMs now_ms, TimestampMs service_up_ms) {
@@ -217,6 +235,9 @@ void Registry::Apply(const Event& event) {
       ApplyMetadataUpdate(event);
       break;
     case EventType::kRenewalThresholdUpdate:
+      // Each node runs its own threshold timer over the whole cluster's
+      // instances; a peer's reset is kept in the log but is not ours to apply.
+      if (IsFromPeer(event)) break;
       if (expected_clients_ != event.expected_clients) {
         expected_clients_ = event.expected_clients;
         ++version_;
@@ -354,6 +375,16 @@ void Registry::ApplyRegister(const Event& event) {
   LOGBOOK_CHECK(event.instance->app == event.app);
   LOGBOOK_CHECK(event.instance->EffectiveId() == event.instance_id);
 
+  if (IsFromPeer(event)) {
+    // Newer lastDirtyTimestamp wins (eureka-protocol.md §4.2 step 2, applied
+    // to replication): an older registrant does not replace the local copy.
+    // A tie goes to the registrant, as in Eureka.
+    const InstanceRecord* existing = Find(event.app, event.instance_id);
+    if (existing != nullptr &&
+        existing->info.last_dirty_timestamp > event.instance->last_dirty_timestamp) {
+      return;
+    }
+  }
   TimestampMs service_up_ms = 0;
   std::optional<InstanceRecord> previous = Remove(event.app, event.instance_id);
   if (previous.has_value()) {
@@ -385,7 +416,7 @@ void Registry::ApplyRenew(const Event& event) {
   InstanceRecord* record = FindMutable(event.app, event.instance_id);
   if (record == nullptr) return;
   // Part A: the real renewal time, not now + duration.
-  record->lease.last_renewal_timestamp = event.timestamp_ms;
+  MoveLease(record->lease, event);
   if (event.renew_status.has_value() && *event.renew_status != record->info.status) {
     // E2 step 2 stores the recomputed status without touching lastDirty,
     // lastUpdated or actionType, and without a delta entry (as Eureka does);
@@ -401,6 +432,15 @@ void Registry::ApplyRenew(const Event& event) {
 }
 
 void Registry::ApplyRemove(const Event& event) {
+  if (event.type == EventType::kEvict && IsFromPeer(event)) {
+    // Each node evicts from its own view of leases. A peer's EVICT removes
+    // the instance only if this node knows no newer registration or renewal
+    // than the evictor did: its lease expires no later than the evictor saw.
+    const InstanceRecord* record = Find(event.app, event.instance_id);
+    if (record != nullptr && record->lease.ExpiresAt() > event.evict_reason.lease_expired_at_ms) {
+      return;
+    }
+  }
   // E3: the override goes even when no lease exists (overrides are keyed by
   // id alone, so one can outlive its instance).
   const bool had_override = overrides_.erase(event.instance_id) > 0;
@@ -421,8 +461,9 @@ void Registry::ApplyRemove(const Event& event) {
 void Registry::ApplyStatusUpdate(const Event& event) {
   InstanceRecord* record = FindMutable(event.app, event.instance_id);
   if (record == nullptr) return;
+  if (IsStalePeerChange(*record, event)) return;
   // E4 step 3: proof of life, but not counted in the renewal meter.
-  record->lease.last_renewal_timestamp = event.timestamp_ms;
+  MoveLease(record->lease, event);
   ++version_;
   // E4 step 4: setting the current status again stores no override (quirk 12).
   if (record->info.status == event.status) return;
@@ -444,7 +485,8 @@ void Registry::ApplyStatusUpdate(const Event& event) {
 void Registry::ApplyDeleteStatusOverride(const Event& event) {
   InstanceRecord* record = FindMutable(event.app, event.instance_id);
   if (record == nullptr) return;
-  record->lease.last_renewal_timestamp = event.timestamp_ms;
+  if (IsStalePeerChange(*record, event)) return;
+  MoveLease(record->lease, event);
   ++version_;
   // E5 step 3: without a stored override nothing else changes.
   if (overrides_.erase(event.instance_id) == 0) return;

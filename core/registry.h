@@ -88,7 +88,10 @@ class Registry {
 
   // The one mutation path. Events must come in offset order; an event whose
   // target does not exist (e.g. RENEW of an unknown instance) changes only
-  // the applied offset. Deterministic: same events -> same state.
+  // the applied offset. Deterministic: same events -> same state. Events
+  // pulled from a Logbook peer (source kLogbookPeer) follow the conflict
+  // rules of docs/replication.md, decided from the event and the state alone
+  // so replay reproduces them.
   void Apply(const Event& event);
 
   const InstanceRecord* Find(std::string_view app, std::string_view instance_id) const;

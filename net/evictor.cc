@@ -67,6 +67,8 @@ void Evictor::RunEviction() {
           : std::max<std::int64_t>(0, now_ms - previous_run_ms_ - options_.eviction_interval_ms);
   previous_run_ms_ = now_ms;
   if (!pipeline_.accepting_writes()) return;
+  // Leases pulled from a peer we have not caught up with may be stale here.
+  if (options_.peers_caught_up && !options_.peers_caught_up()) return;
   if (options_.restart_grace_ms >= 0 &&
       now_ms < options_.grace_start_ms + options_.restart_grace_ms) {
     return;
@@ -90,6 +92,8 @@ void Evictor::RunEviction() {
 
 void Evictor::RunThresholdUpdate() {
   if (!pipeline_.accepting_writes()) return;
+  // Leases pulled from a peer we have not caught up with may be stale here.
+  if (options_.peers_caught_up && !options_.peers_caught_up()) return;
   std::optional<core::Event> event = core::DecideRenewalThresholdUpdate(
       registry_, clock_.NowMs(), options_.self_preservation);
   if (!event.has_value()) return;

@@ -5,6 +5,7 @@
 //
 // Thread: loop thread only.
 #include <cstdint>
+#include <functional>
 #include <random>
 
 #include <uv.h>
@@ -26,6 +27,9 @@ struct EvictorOptions {
   core::TimestampMs grace_start_ms = 0;  // when the node became ready
   core::SelfPreservationOptions self_preservation;
   Logger* logger = nullptr;  // null: stderr at error level; must outlive the Evictor
+  // With peers, the restart grace also lasts until this returns true
+  // (caught up with every peer, ARCHITECTURE.md §5); empty = no peers.
+  std::function<bool()> peers_caught_up;
 };
 
 class Evictor {

@@ -42,6 +42,7 @@ HttpHandler MakeNodeHandler(EurekaApi& eureka, LogbookApi& logbook,
       case Endpoint::kLogbookStatus:
       case Endpoint::kLogbookEvents:
       case Endpoint::kLogbookHistory:
+      case Endpoint::kLogbookReplicationEvents:
         return logbook.Handle(*route, std::move(request), std::move(responder));
       case Endpoint::kMetrics:
         return GetMetrics(observability.metrics, request, std::move(responder));

@@ -93,6 +93,9 @@ std::optional<Route> MatchRoute(std::string_view path) {
   if (rest == "/" || rest == "/index.html" || rest == "/dashboard.js" || rest == "/dashboard.css") {
     return route(Endpoint::kDashboard);
   }
+  if (rest == "/logbook/v1/replication/events") {
+    return route(Endpoint::kLogbookReplicationEvents);
+  }
   return std::nullopt;
 }
 

@@ -28,6 +28,7 @@ enum class Endpoint {
   kLogbookHistory,      // /logbook/v1/history
   kMetrics,             // /metrics (Prometheus)
   kDashboard,           // / (the page), /dashboard.js, /dashboard.css
+  kLogbookReplicationEvents,  // /logbook/v1/replication/events (docs/replication.md)
 };
 
 // A stable snake_case name per endpoint, for metrics labels and logs

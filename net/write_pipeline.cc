@@ -9,6 +9,16 @@ WritePipeline::WritePipeline(core::Registry& registry, core::EventJournal& journ
     : registry_(registry), journal_(journal), durable_offset_(durable_offset) {}
 
 void WritePipeline::Commit(std::vector<core::Event> events, DurableCallback done) {
+  CommitWith(std::move(events), nullptr, std::move(done));
+}
+
+void WritePipeline::CommitReplicated(std::vector<core::Event> events,
+                                     const core::PeerCursor& cursor, DurableCallback done) {
+  CommitWith(std::move(events), &cursor, std::move(done));
+}
+
+void WritePipeline::CommitWith(std::vector<core::Event> events, const core::PeerCursor* cursor,
+                               DurableCallback done) {
   if (!failure_.ok()) {
     std::move(done)(failure_);
     return;
@@ -17,11 +27,12 @@ void WritePipeline::Commit(std::vector<core::Event> events, DurableCallback done
     std::move(done)(disk_full_);
     return;
   }
-  if (events.empty()) {
+  if (events.empty() && cursor == nullptr) {
     AfterDurable(std::move(done));
     return;
   }
-  absl::StatusOr<core::Offset> last = journal_.Append(events);
+  absl::StatusOr<core::Offset> last =
+      cursor == nullptr ? journal_.Append(events) : journal_.AppendWithCursor(events, *cursor);
   if (!last.ok() && absl::IsResourceExhausted(last.status())) {
     // The writer hit a full disk and its report is on the way to this loop
     // (OnDurable); nothing of these events was applied.

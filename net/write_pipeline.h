@@ -42,6 +42,12 @@ class WritePipeline {
   // disk is full, with the disk-full status.
   void Commit(std::vector<core::Event> events, DurableCallback done);
 
+  // Commit() for events pulled from a peer: `cursor` is written in the same
+  // atomic batch (core::EventJournal::AppendWithCursor). With no events the
+  // cursor alone is queued and `done` runs once everything before is durable.
+  void CommitReplicated(std::vector<core::Event> events, const core::PeerCursor& cursor,
+                        DurableCallback done);
+
   // Calls `done` once everything applied so far is durable.
   void AfterDurable(DurableCallback done);
 
@@ -81,6 +87,8 @@ class WritePipeline {
     // When its events were appended; unset for AfterDurable() (no append).
     std::optional<std::chrono::steady_clock::time_point> appended;
   };
+  void CommitWith(std::vector<core::Event> events, const core::PeerCursor* cursor,
+                  DurableCallback done);
   void Fail(absl::Status status);
   void EnterDiskFull(absl::Status status);
   void FailWaiters(const absl::Status& status);

@@ -17,6 +17,7 @@
 #include "storage/event_codec.h"
 #include "storage/event_key.h"
 #include "storage/group_commit_writer.h"
+#include "storage/peer_cursor_store.h"
 #include "storage/rocksdb_status.h"
 
 namespace logbook::storage {
@@ -98,6 +99,10 @@ struct EventLog::Impl {
   std::atomic<core::Offset> first_offset{1};
   std::atomic<core::Offset> audit_first_offset{1};
   std::unique_ptr<AuditIndex> audit;
+  std::map<std::string, core::PeerCursor> initial_peer_cursors;
+
+  absl::StatusOr<core::Offset> Append(std::span<core::Event> events,
+                                      const core::PeerCursor* cursor);
   // Declared after `db` so they are destroyed (and joined) first.
   std::unique_ptr<GroupCommitWriter> writer;
   std::unique_ptr<Retention> retention;
@@ -119,11 +124,12 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const EventLogOptions& 
   impl->audit_first_offset.store(audit_first);
   impl->db->SetAuditIndexFloor(audit_first);
   impl->audit = std::make_unique<AuditIndex>(*impl->db, impl->audit_first_offset);
+  ASSIGN_OR_RETURN(impl->initial_peer_cursors, LoadPeerCursors(*impl->db));
   // Whatever is in the DB at open is durable by definition: it survived.
   impl->writer = std::make_unique<GroupCommitWriter>(
       impl->db->raw(), impl->db->events(), options.sync, bounds.second, std::move(on_durable),
       AuditFamilies{impl->db->audit(), impl->db->audit_index()}, options.disk_full_probe_ms,
-      options.on_commit);
+      options.on_commit, impl->db->meta());
   GroupCommitWriter* writer = impl->writer.get();
   impl->retention = std::make_unique<Retention>(
       *impl->db, options.retention, impl->first_offset, impl->audit_first_offset,
@@ -157,13 +163,31 @@ absl::StatusOr<RetentionRun> EventLog::RunRetention(core::TimestampMs now_ms) {
 void EventLog::StartRetention(const core::Clock& clock) { impl_->retention->Start(clock); }
 
 absl::StatusOr<core::Offset> EventLog::Append(std::span<core::Event> events) {
-  RETURN_IF_ERROR(impl_->writer->status());
+  return impl_->Append(events, nullptr);
+}
+
+absl::StatusOr<core::Offset> EventLog::AppendWithCursor(std::span<core::Event> events,
+                                                        const core::PeerCursor& cursor) {
+  return impl_->Append(events, &cursor);
+}
+
+const std::map<std::string, core::PeerCursor>& EventLog::initial_peer_cursors() const {
+  return impl_->initial_peer_cursors;
+}
+
+absl::StatusOr<core::Offset> EventLog::Impl::Append(std::span<core::Event> events,
+                                                    const core::PeerCursor* cursor) {
+  RETURN_IF_ERROR(writer->status());
   // The writer's count, not one of our own: a disk-full failure rewinds it.
-  const core::Offset last = impl_->writer->last_submitted();
-  if (events.empty()) return last;
+  const core::Offset last = writer->last_submitted();
+  if (events.empty() && cursor == nullptr) return last;
 
   EncodedBatch batch;
   batch.first_offset = last + 1;
+  if (cursor != nullptr) {
+    batch.meta_puts.emplace_back(PeerCursorKey(cursor->peer_node_id),
+                                 EncodePeerCursorValue(*cursor));
+  }
   batch.values.resize(events.size());
   // Filled in place so the caller sees the offsets; undone below if the
   // writer refuses the batch, since a failed Append assigns nothing.
@@ -172,14 +196,14 @@ absl::StatusOr<core::Offset> EventLog::Append(std::span<core::Event> events) {
     core::Event& event = events[i];
     event.offset = batch.first_offset + i;
     if (event.origin_node.empty()) {
-      event.origin_node = impl_->node_id;
+      event.origin_node = node_id;
       event.origin_offset = event.offset;
       filled_origin[i] = true;
     }
     EncodeEvent(event, &batch.values[i]);
     if (IsAudited(event.type)) batch.audited.push_back({i, AuditIndexKeys(event)});
   }
-  if (absl::Status submitted = impl_->writer->Submit(std::move(batch)); !submitted.ok()) {
+  if (absl::Status submitted = writer->Submit(std::move(batch)); !submitted.ok()) {
     for (std::size_t i = 0; i < events.size(); ++i) {
       events[i].offset = core::kNoOffset;
       if (filled_origin[i]) {

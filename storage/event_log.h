@@ -9,6 +9,7 @@
 // what reached the disk (docs/durability.md). Read() is safe from any thread.
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -85,6 +86,11 @@ class EventLog final : public core::EventJournal {
   void Stop();
 
   absl::StatusOr<core::Offset> Append(std::span<core::Event> events) override;
+  absl::StatusOr<core::Offset> AppendWithCursor(std::span<core::Event> events,
+                                                const core::PeerCursor& cursor) override;
+  // Any thread. The peer cursors stored when the log was opened (by peer
+  // node id): where replication resumes.
+  const std::map<std::string, core::PeerCursor>& initial_peer_cursors() const;
   core::Offset last_offset() const override;
   absl::Status Read(core::Offset from, std::size_t max_events,
                     std::vector<core::Event>* out) const override;

@@ -16,10 +16,12 @@ namespace logbook::storage {
 GroupCommitWriter::GroupCommitWriter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events,
                                      SyncPolicy sync, core::Offset durable_offset,
                                      DurabilityCallback on_durable, AuditFamilies audit,
-                                     std::int64_t disk_full_probe_ms, CommitObserver on_commit)
+                                     std::int64_t disk_full_probe_ms, CommitObserver on_commit,
+                                     rocksdb::ColumnFamilyHandle* meta)
     : db_(db),
       events_(events),
       audit_(audit),
+      meta_(meta),
       sync_(sync),
       on_durable_(std::move(on_durable)),
       disk_full_probe_ms_(disk_full_probe_ms),
@@ -57,7 +59,13 @@ absl::Status GroupCommitWriter::Submit(EncodedBatch batch) {
   if (!latched_.ok()) return latched_;
   if (!disk_full_.ok()) return disk_full_;
   if (stopping_) return absl::FailedPreconditionError("event log writer is stopped");
-  if (batch.values.empty()) return absl::OkStatus();
+  if (batch.values.empty() && batch.meta_puts.empty()) return absl::OkStatus();
+  LOGBOOK_CHECK(batch.meta_puts.empty() || meta_ != nullptr);
+  if (batch.values.empty()) {
+    batch.first_offset = last_submitted_ + 1;
+    pending_.push_back(std::move(batch));
+    return absl::OkStatus();
+  }
   // Offsets are assigned by one thread in order; a gap here is a bug that
   // would otherwise surface as "missing offset" on the next replay.
   LOGBOOK_CHECK(batch.first_offset == last_submitted_ + 1);
@@ -193,6 +201,12 @@ absl::Status GroupCommitWriter::Commit(const std::vector<EncodedBatch>& batches,
                                    .column_family = kEventsColumnFamily,
                                    .offset = offset}));
       ++offset;
+    }
+    for (const auto& [key, value] : batch.meta_puts) {
+      RETURN_IF_ERROR(FromRocksDb(write_batch.Put(meta_, key, value),
+                                  {.operation = "WriteBatch::Put",
+                                   .column_family = kMetaColumnFamily,
+                                   .offset = batch.first_offset}));
     }
     if (audit_.audit == nullptr) continue;
     for (const EncodedBatch::Audited& audited : batch.audited) {

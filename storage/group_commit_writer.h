@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -42,6 +43,10 @@ struct EncodedBatch {
     std::vector<std::string> index_keys;  // storage/audit_index.h
   };
   std::vector<Audited> audited;
+  // `meta` entries (peer cursors) committed atomically with the events:
+  // applied in order, so a later put of the same key wins. A batch may carry
+  // only these (no values).
+  std::vector<std::pair<std::string, std::string>> meta_puts;
 };
 
 // The audit column families; both null = no audit writes (tests of the
@@ -60,7 +65,8 @@ class GroupCommitWriter {
   GroupCommitWriter(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events, SyncPolicy sync,
                     core::Offset durable_offset, DurabilityCallback on_durable,
                     AuditFamilies audit = {}, std::int64_t disk_full_probe_ms = 250,
-                    CommitObserver on_commit = nullptr);
+                    CommitObserver on_commit = nullptr,
+                    rocksdb::ColumnFamilyHandle* meta = nullptr);
   ~GroupCommitWriter();  // Stop()s
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
@@ -111,6 +117,7 @@ class GroupCommitWriter {
   rocksdb::DB* const db_;
   rocksdb::ColumnFamilyHandle* const events_;
   const AuditFamilies audit_;
+  rocksdb::ColumnFamilyHandle* const meta_;  // null: batches must not carry meta puts
   const SyncPolicy sync_;
   const DurabilityCallback on_durable_;
   const std::int64_t disk_full_probe_ms_;

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -14,6 +15,7 @@
 #include "net/eureka/event_json.h"
 #include "net/eureka/json_writer.h"
 #include "net/query_params.h"
+#include "net/replication/replication_wire.h"
 
 namespace logbook::net {
 namespace {
@@ -200,6 +202,74 @@ struct LogbookApi::ReadJob {
   Responder responder;
   std::vector<core::Event> events;
   absl::Status status;
+  // Replication reads, filled on the pool: the encoded self-originated
+  // events of [query.from, next).
+  const core::EventCodec* codec = nullptr;
+  std::string node_id;
+  std::size_t max_bytes = 0;
+  std::string body;
+  std::size_t event_count = 0;
+  core::Offset next = 0;
+
+  // Pool thread.
+  void Run() {
+    if (!query.replication) {
+      status = journal->Read(query.from, query.limit, &events);
+      return;
+    }
+    // Read in small chunks into one reused vector: a whole batch of decoded
+    // events at once is megabytes of fresh allocations (page faults) per pull.
+    constexpr std::size_t kChunk = 256;
+    events.reserve(kChunk);
+    next = query.from;
+    // Other origins' events seen since the last served event: each becomes
+    // a requirement before the next one (docs/replication.md, "Causality").
+    std::map<std::string, replication::Requirement> seen;
+    const core::Offset end = query.from + query.limit;
+    bool full = false;
+    while (next < end && !full) {
+      events.clear();
+      status = journal->Read(next, std::min<std::size_t>(kChunk, end - next), &events);
+      if (!status.ok()) return;
+      if (events.empty()) break;  // the durable end
+      for (const core::Event& event : events) {
+        // Stop at the byte bound, but never before one record: a single
+        // event larger than it must still get through.
+        if (body.size() >= max_bytes && event_count > 0) {
+          full = true;
+          break;
+        }
+        next = event.offset + 1;
+        // Events pulled from peers never travel on: each node serves what it
+        // originated, and every node pulls every other (full mesh).
+        if (event.origin_node != node_id) {
+          seen[event.origin_node] =
+              replication::Requirement{event.offset, event.origin_node, event.origin_offset};
+          continue;
+        }
+        FlushRequirements(seen);
+        replication::AppendRecord(*codec, event, &body);
+        ++event_count;
+      }
+    }
+    // Trailing ones too: the puller's cursor may pass them only once it
+    // holds what they name.
+    FlushRequirements(seen);
+    events.clear();
+  }
+
+  void FlushRequirements(std::map<std::string, replication::Requirement>& seen) {
+    if (seen.empty()) return;
+    std::vector<replication::Requirement> ordered;
+    for (auto& [origin, requirement] : seen) ordered.push_back(std::move(requirement));
+    // Offsets must increase through the body.
+    std::sort(ordered.begin(), ordered.end(),
+              [](const auto& a, const auto& b) { return a.offset < b.offset; });
+    for (const replication::Requirement& requirement : ordered) {
+      replication::AppendRequirement(requirement, &body);
+    }
+    seen.clear();
+  }
 };
 
 LogbookApi::LogbookApi(uv_loop_t* loop, core::Registry& registry, WritePipeline& pipeline,
@@ -245,6 +315,8 @@ void LogbookApi::Handle(const Route& route, HttpRequest&& request, Responder res
       return GetEvents(request, std::move(responder));
     case Endpoint::kLogbookHistory:
       return GetHistory(request, std::move(responder));
+    case Endpoint::kLogbookReplicationEvents:
+      return GetReplicationEvents(request, std::move(responder));
     default:
       return std::move(responder)(ErrorResponse(404, "not found"));
   }
@@ -304,13 +376,42 @@ void LogbookApi::GetStatus(Responder responder) {
   w.EndObject();
   w.Key("peers");
   w.BeginArray();
-  for (const std::string& url : options_.peer_urls) {
-    w.BeginObject();
-    w.Key("url");
-    w.String(url);
-    w.Key("state");
-    w.String("configured");
-    w.EndObject();
+  if (options_.peer_status) {
+    for (const replication::PeerStatus& peer : options_.peer_status()) {
+      w.BeginObject();
+      w.Key("url");
+      w.String(peer.url);
+      w.Key("node_id");
+      w.String(peer.node_id);
+      w.Key("log_identity");
+      w.String(peer.log_identity);
+      w.Key("cursor");
+      w.Uint(peer.cursor);
+      w.Key("peer_durable_offset");
+      w.Uint(peer.peer_durable_offset);
+      w.Key("lag_events");
+      w.Uint(peer.lag_events);
+      w.Key("lag_ms");
+      w.Int(peer.lag_ms);
+      w.Key("state");
+      w.String(peer.state);
+      w.Key("last_error");
+      w.String(peer.last_error);
+      w.Key("batches");
+      w.Uint(peer.batches);
+      w.Key("events");
+      w.Uint(peer.events);
+      w.EndObject();
+    }
+  } else {
+    for (const std::string& url : options_.peer_urls) {
+      w.BeginObject();
+      w.Key("url");
+      w.String(url);
+      w.Key("state");
+      w.String("configured");
+      w.EndObject();
+    }
   }
   w.EndArray();
   w.Key("recovery");
@@ -437,9 +538,16 @@ void LogbookApi::GetEvents(const HttpRequest& request, Responder responder) {
     w.EndObject();
     return std::move(responder)(JsonResponse(200, std::move(body)));
   }
+  Park(std::move(query), std::move(responder));
+}
+
+void LogbookApi::Park(EventsQuery query, Responder responder) {
   if (waiters_.size() >= options_.max_waiters) {
     return std::move(responder)(ErrorResponse(503, "too many waiting requests"));
   }
+  const std::uint64_t now = uv_now(loop_);
+  if (query.deadline == 0) query.deadline = now + static_cast<std::uint64_t>(query.wait_ms);
+  const std::uint64_t remaining = query.deadline > now ? query.deadline - now : 0;
   auto* waiter = new Waiter{this, std::move(query), std::move(responder), {}, {}};
   waiters_.push_back(waiter);
   waiter->position = std::prev(waiters_.end());
@@ -451,7 +559,7 @@ void LogbookApi::GetEvents(const HttpRequest& request, Responder responder) {
         auto* w = static_cast<Waiter*>(timer->data);
         w->api->ReleaseWaiter(w);
       },
-      static_cast<std::uint64_t>(waiter->query.wait_ms), 0);
+      remaining, 0);
 }
 
 void LogbookApi::ReleaseWaiter(Waiter* waiter) {
@@ -474,18 +582,23 @@ void LogbookApi::OnDurableAdvanced() {
 }
 
 void LogbookApi::ReleaseWaiters() {
+  released_ = true;
   while (!waiters_.empty()) ReleaseWaiter(waiters_.front());
 }
 
 void LogbookApi::StartRead(EventsQuery query, Responder responder) {
-  auto* job = new ReadJob{{}, this, &journal_, std::move(query), std::move(responder), {}, {}};
+  auto* job = new ReadJob{};
+  job->api = this;
+  job->journal = &journal_;
+  job->query = std::move(query);
+  job->responder = std::move(responder);
+  job->codec = options_.codec;
+  job->node_id = options_.node_id;
+  job->max_bytes = options_.max_replication_bytes_per_read;
   job->work.data = job;
   const int rc = uv_queue_work(
       loop_, &job->work,
-      [](uv_work_t* work) {
-        auto* j = static_cast<ReadJob*>(work->data);
-        j->status = j->journal->Read(j->query.from, j->query.limit, &j->events);
-      },
+      [](uv_work_t* work) { static_cast<ReadJob*>(work->data)->Run(); },
       [](uv_work_t* work, int) {
         auto* j = static_cast<ReadJob*>(work->data);
         j->api->FinishRead(j);
@@ -498,6 +611,7 @@ void LogbookApi::StartRead(EventsQuery query, Responder responder) {
 }
 
 void LogbookApi::FinishRead(ReadJob* job) {
+  if (job->query.replication) return FinishReplicationRead(job);
   if (job->status.code() == absl::StatusCode::kOutOfRange) {
     // Retention dropped the range between the check in GetEvents and the read.
     return std::move(job->responder)(GoneResponse(job->query.from, journal_.first_offset()));
@@ -530,3 +644,121 @@ void LogbookApi::FinishRead(ReadJob* job) {
 }
 
 }  // namespace logbook::net
+
+namespace logbook::net {
+
+void LogbookApi::SetReplicationHeaders(core::Offset from, core::Offset next,
+                                       HttpResponse& response) const {
+  response.SetHeader(std::string(replication::kNodeIdHeader), options_.node_id);
+  response.SetHeader(std::string(replication::kLogIdentityHeader), options_.log_identity);
+  response.SetHeader(std::string(replication::kFromHeader), std::to_string(from));
+  response.SetHeader(std::string(replication::kNextHeader), std::to_string(next));
+  response.SetHeader(std::string(replication::kFirstOffsetHeader),
+                     std::to_string(journal_.first_offset()));
+  response.SetHeader(std::string(replication::kDurableOffsetHeader),
+                     std::to_string(pipeline_.durable_offset()));
+}
+
+void LogbookApi::GetReplicationEvents(const HttpRequest& request, Responder responder) {
+  if (options_.codec == nullptr) {
+    return std::move(responder)(ErrorResponse(503, "replication unavailable"));
+  }
+  const QueryParams params = QueryParams::Parse(request.query);
+  EventsQuery query;
+  query.replication = true;
+  query.limit = std::min<std::size_t>(1000, options_.max_replication_events_per_read);
+  std::optional<std::uint64_t> from;
+  if (auto text = params.Get("from")) from = ParseUint(*text);
+  if (!from.has_value() || *from == 0) {
+    return std::move(responder)(
+        ErrorResponse(400, "bad parameter", "from must be a positive integer offset"));
+  }
+  query.from = *from;
+  query.asked_from = *from;
+  if (auto limit = params.Get("limit")) {
+    std::optional<std::uint64_t> value = ParseUint(*limit);
+    if (!value.has_value() || *value == 0) {
+      return std::move(responder)(
+          ErrorResponse(400, "bad parameter", "limit must be a positive integer"));
+    }
+    query.limit = std::min<std::uint64_t>(*value, options_.max_replication_events_per_read);
+  }
+  if (auto wait = params.Get("wait_ms")) {
+    std::optional<std::uint64_t> value = ParseUint(*wait);
+    if (!value.has_value()) {
+      return std::move(responder)(
+          ErrorResponse(400, "bad parameter", "wait_ms must be a non-negative integer"));
+    }
+    query.wait_ms = static_cast<std::int64_t>(
+        std::min<std::uint64_t>(*value, static_cast<std::uint64_t>(options_.max_wait_ms)));
+  }
+  if (auto identity = params.Get("log_identity");
+      identity.has_value() && *identity != options_.log_identity) {
+    // The caller's cursor names another history of this node (its data dir
+    // was wiped): its offsets mean nothing here. Answer now, not after a
+    // long-poll, with this log's identity in the headers.
+    HttpResponse conflict = ErrorResponse(409, "log identity changed",
+                                          "this node's log identity is " + options_.log_identity);
+    SetReplicationHeaders(query.from, query.from, conflict);
+    return std::move(responder)(std::move(conflict));
+  }
+  const core::Offset first = journal_.first_offset();
+  if (query.from < first) {
+    // The puller must fall back to a snapshot: never a silent jump.
+    HttpResponse gone = GoneResponse(query.from, first);
+    SetReplicationHeaders(query.from, query.from, gone);
+    return std::move(responder)(std::move(gone));
+  }
+  if (query.from > journal_.last_offset() + 1) {
+    HttpResponse bad = ErrorResponse(
+        400, "bad parameter",
+        "from is beyond the end of the log (next offset " +
+            std::to_string(journal_.last_offset() + 1) + ")");
+    SetReplicationHeaders(query.from, query.from, bad);
+    return std::move(responder)(std::move(bad));
+  }
+  if (query.from <= pipeline_.durable_offset()) {
+    return StartRead(std::move(query), std::move(responder));
+  }
+  if (query.wait_ms == 0) {
+    HttpResponse response;
+    response.status = 200;
+    response.SetHeader("Content-Type", std::string(replication::kContentType));
+    response.SetHeader(std::string(replication::kEventCountHeader), "0");
+    SetReplicationHeaders(query.from, query.from, response);
+    return std::move(responder)(std::move(response));
+  }
+  Park(std::move(query), std::move(responder));
+}
+
+void LogbookApi::FinishReplicationRead(ReadJob* job) {
+  if (job->status.code() == absl::StatusCode::kOutOfRange) {
+    HttpResponse gone = GoneResponse(job->query.from, journal_.first_offset());
+    SetReplicationHeaders(job->query.from, job->query.from, gone);
+    return std::move(job->responder)(std::move(gone));
+  }
+  if (!job->status.ok()) {
+    return std::move(job->responder)(
+        ErrorResponse(500, "log read failed", core::MessageOf(job->status)));
+  }
+  // Only events from other origins in this range: keep waiting from past
+  // them rather than answer empty and be asked again at once.
+  if (job->event_count == 0 && job->query.wait_ms > 0 &&
+      job->next > pipeline_.durable_offset() && !released_ &&
+      (job->query.deadline == 0 || uv_now(loop_) < job->query.deadline)) {
+    EventsQuery query = job->query;
+    query.from = job->next;
+    return Park(std::move(query), std::move(job->responder));
+  }
+  HttpResponse response;
+  response.status = 200;
+  response.body = std::move(job->body);
+  response.SetHeader("Content-Type", std::string(replication::kContentType));
+  response.SetHeader(std::string(replication::kEventCountHeader),
+                     std::to_string(job->event_count));
+  SetReplicationHeaders(job->query.asked_from, job->next, response);
+  std::move(job->responder)(std::move(response));
+}
+
+}  // namespace logbook::net
+

@@ -15,11 +15,13 @@
 
 #include "core/audit_journal.h"
 #include "core/clock.h"
+#include "core/event_codec.h"
 #include "core/event_journal.h"
 #include "core/registry.h"
 #include "core/self_preservation.h"
 #include "net/http_server.h"
 #include "net/loop_stall_meter.h"
+#include "net/replication/peer_status.h"
 #include "net/router.h"
 #include "net/write_pipeline.h"
 
@@ -61,6 +63,15 @@ struct LogbookApiOptions {
   const LoopStallMeter* loop_meter = nullptr;
   std::function<SnapshotStatus()> snapshot_status;
   std::function<std::uint64_t()> disk_bytes;  // the data directory's size (log.disk_bytes)
+  // The event bytes of /logbook/v1/replication/events; null answers it with
+  // 503. Must outlive the LogbookApi and its read jobs.
+  const core::EventCodec* codec = nullptr;
+  // Offsets scanned per replication read, and the bound on its body: a
+  // batch stops early at either, so a peer never gets more than this.
+  std::size_t max_replication_events_per_read = 10000;
+  std::size_t max_replication_bytes_per_read = 8 * 1024 * 1024;
+  // Per-peer replication state for GET /logbook/v1/status; empty = none.
+  std::function<std::vector<replication::PeerStatus>()> peer_status;
 };
 
 class LogbookApi {
@@ -86,6 +97,13 @@ class LogbookApi {
     std::size_t limit = 100;
     std::int64_t wait_ms = 0;
     std::vector<core::EventType> types;  // empty = all
+    // /logbook/v1/replication/events: only self-originated events, binary.
+    bool replication = false;
+    // uv_now() when a long-poll ends; 0 until parked.
+    std::uint64_t deadline = 0;
+    // Replication: the `from` asked for. A read that found only other
+    // origins' events parks again further on, and the answer covers both.
+    core::Offset asked_from = 0;
   };
   struct Waiter;
   struct ReadJob;
@@ -93,7 +111,14 @@ class LogbookApi {
 
   void GetStatus(Responder responder);
   void GetEvents(const HttpRequest& request, Responder responder);
+  void GetReplicationEvents(const HttpRequest& request, Responder responder);
+  // Parks a long-poll until the durable offset reaches query.from or the
+  // deadline passes.
+  void Park(EventsQuery query, Responder responder);
   void StartRead(EventsQuery query, Responder responder);
+  void FinishReplicationRead(ReadJob* job);
+  // The headers every replication answer carries.
+  void SetReplicationHeaders(core::Offset from, core::Offset next, HttpResponse& response) const;
   void FinishRead(ReadJob* job);
   void ReleaseWaiter(Waiter* waiter);
   void GetHistory(const HttpRequest& request, Responder responder);
@@ -106,6 +131,7 @@ class LogbookApi {
   LogbookApiOptions options_;
   core::TimestampMs started_ms_;  // for the dashboard's uptime
   bool ready_ = true;
+  bool released_ = false;  // ReleaseWaiters() ran: shutting down, park no more
   // Parked long-polls; each owns its timer and frees itself once closed.
   std::list<Waiter*> waiters_;
 };

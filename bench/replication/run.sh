@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Replication figures (docs/replication.md), on loopback with real nodes:
+#   1. propagation latency of one registration A -> B (median, p99);
+#   2. catch-up throughput: a fresh node pulls a peer's log of N events;
+#   3. convergence of 2,000 registrations made on 3 nodes at once.
+# Usage: bench/replication/run.sh [BUILD_DIR]
+#   env: SAMPLES (500), CATCHUP_INSTANCES (100000), SYNC (always|none),
+#        PARENT (where data dirs go; /tmp), PHASES ("latency catchup convergence")
+set -euo pipefail
+BUILD=${1:-build}
+BIN=$BUILD/logbook
+SAMPLES=${SAMPLES:-500}
+CATCHUP_INSTANCES=${CATCHUP_INSTANCES:-100000}
+SYNC=${SYNC:-always}
+PARENT=${PARENT:-/tmp}
+PHASES=${PHASES:-latency catchup convergence}
+DIR=$(mktemp -d "$PARENT/logbook-repl-bench-XXXXXX")
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DIR"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+ms() { date +%s%3N; }
+# start NAME PORT PEERS...
+start() {
+  local name=$1 port=$2; shift 2
+  local peers; peers=$(IFS=,; echo "$*")
+  "$BIN" serve --host 127.0.0.1 --port "$port" --data-dir "$DIR/$name" --node-id "$name" \
+    --sync "$SYNC" ${peers:+--peers "$peers"} >"$DIR/$name.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.05; done
+  echo "node $name did not start" >&2; cat "$DIR/$name.log" >&2; exit 1
+}
+# field PORT NAME: the first number named NAME in the node's status (grep, not a
+# JSON tool: polling must stay cheap on a loaded machine).
+field() { curl -s "http://127.0.0.1:$1/logbook/v1/status" | grep -o "\"$2\":[0-9]*" | head -n1 | cut -d: -f2; }
+
+echo "# commit $(git rev-parse --short HEAD), $(date -u '+%Y-%m-%d %H:%M UTC'), sync=$SYNC, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# 1. Latency A -> B.
+if [[ " $PHASES " == *" latency "* ]]; then
+PA=$(free_port); PB=$(free_port)
+start a "$PA" "http://127.0.0.1:$PB"; start b "$PB" "http://127.0.0.1:$PA"
+echo "latency: $("$BUILD/bench/replication_latency" --a "$PA" --b "$PB" --samples "$SAMPLES")"
+for p in "${PIDS[@]}"; do kill "$p"; done; wait 2>/dev/null || true; PIDS=()
+
+fi
+
+# 2. Catch-up: C holds N registrations; D starts empty and pulls them.
+if [[ " $PHASES " == *" catchup "* ]]; then
+PC=$(free_port); PD=$(free_port)
+start c "$PC"
+"$BUILD/bench/seed_instances" --port "$PC" --instances "$CATCHUP_INSTANCES" --apps 100 >/dev/null
+EVENTS=$(field "$PC" durable_offset)
+T0=$(ms)
+start d "$PD" "http://127.0.0.1:$PC"
+until [ "$(field "$PD" cursor)" -gt "$EVENTS" ]; do sleep 0.01; done
+T1=$(ms)
+echo "catch-up: events=$EVENTS ms=$((T1 - T0)) events_per_s=$((EVENTS * 1000 / (T1 - T0 > 0 ? T1 - T0 : 1))) (start of the empty node included)"
+for p in "${PIDS[@]}"; do kill "$p"; done; wait 2>/dev/null || true; PIDS=()
+
+fi
+
+# 3. Convergence: 2,000 registrations, a third on each of 3 nodes, at once.
+if [[ " $PHASES " == *" convergence "* ]]; then
+P0=$(free_port); P1=$(free_port); P2=$(free_port)
+start n0 "$P0" "http://127.0.0.1:$P1" "http://127.0.0.1:$P2"
+start n1 "$P1" "http://127.0.0.1:$P0" "http://127.0.0.1:$P2"
+start n2 "$P2" "http://127.0.0.1:$P0" "http://127.0.0.1:$P1"
+T0=$(ms)
+SEEDERS=()
+"$BUILD/bench/seed_instances" --port "$P0" --instances 667 --apps 20 --id-prefix x0 >/dev/null & SEEDERS+=($!)
+"$BUILD/bench/seed_instances" --port "$P1" --instances 667 --apps 20 --id-prefix x1 >/dev/null & SEEDERS+=($!)
+"$BUILD/bench/seed_instances" --port "$P2" --instances 666 --apps 20 --id-prefix x2 >/dev/null & SEEDERS+=($!)
+wait "${SEEDERS[@]}"
+T1=$(ms)
+until [ "$(field "$P0" instances)" = 2000 ] && [ "$(field "$P1" instances)" = 2000 ] &&
+      [ "$(field "$P2" instances)" = 2000 ]; do sleep 0.005; done
+T2=$(ms)
+H0=$(curl -s "http://127.0.0.1:$P0/eureka/v2/apps" -H 'Accept: application/json' | md5sum)
+H1=$(curl -s "http://127.0.0.1:$P1/eureka/v2/apps" -H 'Accept: application/json' | md5sum)
+H2=$(curl -s "http://127.0.0.1:$P2/eureka/v2/apps" -H 'Accept: application/json' | md5sum)
+SAME=$([ "$H0" = "$H1" ] && [ "$H1" = "$H2" ] && echo yes || echo no)
+echo "convergence: registrations=2000 nodes=3 writes_ms=$((T1 - T0)) converged_ms=$((T2 - T0)) after_last_write_ms=$((T2 - T1)) identical_apps_documents=$SAME"
+fi

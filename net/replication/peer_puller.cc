@@ -1,0 +1,330 @@
+#include "net/replication/peer_puller.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/status.h"
+#include "net/logger.h"
+#include "net/replication/replication_wire.h"
+
+namespace logbook::net::replication {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+std::optional<std::uint64_t> HeaderNumber(const PeerResponse& response, std::string_view name) {
+  const std::string_view text = response.Header(name);
+  std::uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+struct PeerPuller::Handoff {
+  absl::Mutex mu;
+  std::optional<absl::Status> result ABSL_GUARDED_BY(mu);
+  bool stopping ABSL_GUARDED_BY(mu) = false;
+  bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return result.has_value() || stopping; }
+};
+
+PeerPuller::PeerPuller(std::string url, PeerAddress address, std::string self,
+                       PullerOptions options, LoopMailbox& mailbox, ReplicationApplier& applier,
+                       const CursorTable& cursors, const core::EventCodec& codec,
+                       std::uint64_t seed)
+    : url_(std::move(url)),
+      self_(std::move(self)),
+      options_(options),
+      mailbox_(mailbox),
+      applier_(applier),
+      cursors_(cursors),
+      codec_(codec),
+      random_(seed),
+      wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+      client_(std::move(address), options.http, wake_fd_),
+      handoff_(std::make_shared<Handoff>()) {
+  LOGBOOK_CHECK(wake_fd_ >= 0);
+  status_.url = url_;
+  status_.state = "connecting";
+}
+
+PeerPuller::~PeerPuller() {
+  Stop();
+  client_.Close();
+  ::close(wake_fd_);
+}
+
+void PeerPuller::Start() { thread_ = std::thread(&PeerPuller::Run, this); }
+
+void PeerPuller::Stop() {
+  if (stopping_.exchange(true)) {
+    if (thread_.joinable()) thread_.join();
+    return;
+  }
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t written = ::write(wake_fd_, &one, sizeof(one));
+  {
+    absl::MutexLock lock(&handoff_->mu);
+    handoff_->stopping = true;
+  }
+  if (thread_.joinable()) thread_.join();
+  absl::MutexLock lock(&mu_);
+  status_.state = "stopped";
+}
+
+PeerStatus PeerPuller::Status() const {
+  absl::MutexLock lock(&mu_);
+  PeerStatus status = status_;
+  if (behind_since_.has_value()) {
+    status.lag_ms = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() -
+                                                                          *behind_since_)
+                        .count();
+  }
+  return status;
+}
+
+void PeerPuller::Log(std::string_view level, const std::string& message) const {
+  // Straight to stderr in the node's logfmt (this runs on the puller's thread;
+  // WriteLine writes a whole line at once).
+  const LogLevel parsed = level == "error"  ? LogLevel::kError
+                          : level == "warn" ? LogLevel::kWarn
+                          : level == "info" ? LogLevel::kInfo
+                                            : LogLevel::kDebug;
+  Logger::WriteLine(stderr, parsed, "replication: " + message, {{"peer", url_}});
+}
+
+void PeerPuller::Fail(std::string_view state, const absl::Status& status) {
+  const std::string error(core::MessageOf(status));
+  // One line per change of trouble, not one per retry.
+  if (error != last_logged_error_) {
+    Log(state == "needs_snapshot" ? "error" : "warn", error);
+    last_logged_error_ = error;
+  }
+  absl::MutexLock lock(&mu_);
+  status_.state = std::string(state);
+  status_.last_error = error;
+}
+
+void PeerPuller::Run() {
+  while (!stopping_.load()) {
+    if (PullOnce()) {
+      failures_ = 0;
+      continue;
+    }
+    if (stopping_.load()) break;
+    SleepBackoff();
+  }
+}
+
+void PeerPuller::SleepBackoff() {
+  // Exponential with full jitter in [half, whole]: peers restarted together
+  // do not retry in lockstep.
+  const int exponent = std::min(failures_, 20);
+  ++failures_;
+  const std::int64_t ceiling =
+      std::min(options_.backoff_max_ms, options_.backoff_initial_ms << exponent);
+  std::uniform_int_distribution<std::int64_t> jitter(ceiling / 2, std::max<std::int64_t>(ceiling, 1));
+  const std::int64_t sleep_ms = jitter(random_);
+  pollfd fd{wake_fd_, POLLIN, 0};
+  ::poll(&fd, 1, static_cast<int>(sleep_ms));
+}
+
+bool PeerPuller::PullOnce() {
+  // Where to resume: the cursor held for the peer's node id, once known.
+  // Before the first answer we ask for one offset without waiting, just to
+  // learn who the peer is.
+  std::optional<core::PeerCursor> held;
+  if (!node_id_.empty()) held = cursors_.Get(node_id_);
+  const bool handshake = node_id_.empty();
+  // Until caught up once, ask without waiting: an idle peer then tells at
+  // once that there is nothing more (the restart grace waits for that).
+  bool caught_up_once = false;
+  {
+    absl::MutexLock lock(&mu_);
+    caught_up_once = status_.caught_up_once;
+  }
+  const core::Offset from = held.has_value() ? held->next_offset : 1;
+  // Naming the history we expect makes a wiped peer answer at once (409)
+  // instead of long-polling on offsets of its new log.
+  const std::string target = absl::StrCat(
+      "/logbook/v1/replication/events?from=", from,
+      "&limit=", handshake ? std::size_t{1} : options_.batch_events,
+      "&wait_ms=", handshake || !caught_up_once ? std::int64_t{0} : options_.wait_ms,
+      held.has_value() ? absl::StrCat("&log_identity=", held->peer_log_identity) : "");
+  absl::StatusOr<PeerResponse> response =
+      client_.Get(target, options_.wait_ms + options_.read_margin_ms);
+  if (!response.ok()) {
+    if (absl::IsCancelled(response.status())) return false;
+    Fail("backoff", response.status());
+    return false;
+  }
+  const std::string node_id(response->Header(kNodeIdHeader));
+  const std::string identity(response->Header(kLogIdentityHeader));
+  const std::optional<std::uint64_t> first = HeaderNumber(*response, kFirstOffsetHeader);
+  const std::optional<std::uint64_t> durable = HeaderNumber(*response, kDurableOffsetHeader);
+  if (node_id.empty() || identity.empty() || !first.has_value() || !durable.has_value()) {
+    Fail("backoff", absl::DataLossError(absl::StrCat(
+                        "answer (HTTP ", response->status, ") is not a Logbook replication answer")));
+    return false;
+  }
+  if (node_id == self_) {
+    Fail("backoff", absl::FailedPreconditionError("the peer URL points at this node itself"));
+    return false;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    status_.node_id = node_id;
+    status_.log_identity = identity;
+    status_.peer_durable_offset = *durable;
+    if (status_.state == "backoff" || status_.state == "connecting") {
+      status_.state = "streaming";
+      status_.last_error.clear();
+    }
+  }
+  if (node_id != node_id_) {
+    // First contact, or another node now answers at this URL: ask again
+    // from the cursor held for it.
+    node_id_ = node_id;
+    return true;
+  }
+  bool restarted = false;  // pulling a wiped peer's new history from offset 1
+  if (held.has_value() && held->peer_log_identity != identity) {
+    // The peer's data dir was wiped: its offsets are a new history. It can
+    // be replayed from the start only if the peer still has all of it.
+    if (*first != 1) {
+      Fail("needs_snapshot",
+           absl::FailedPreconditionError(absl::StrCat(
+               "peer ", node_id, " has a new log identity ", identity, " (cursor names ",
+               held->peer_log_identity, ") and its log starts at offset ", *first,
+               ": a snapshot transfer is needed")));
+      return false;
+    }
+    {
+      // Asked with the old identity, so the answer was a 409: ask again.
+      Log("warn", absl::StrCat("peer ", node_id, " has a new log identity ", identity,
+                               " (cursor names ", held->peer_log_identity,
+                               "); pulling its new log from offset 1"));
+      // The applier accepts a new history only from offset 1.
+      held.reset();
+      restarted = true;
+      absl::StatusOr<PeerResponse> restart = client_.Get(
+          absl::StrCat("/logbook/v1/replication/events?from=1&limit=", options_.batch_events,
+                       "&wait_ms=0"),
+          options_.wait_ms + options_.read_margin_ms);
+      if (!restart.ok()) {
+        if (!absl::IsCancelled(restart.status())) Fail("backoff", restart.status());
+        return false;
+      }
+      if (restart->Header(kLogIdentityHeader) != identity) return true;  // changed again
+      response = std::move(restart);
+    }
+  }
+  if (response->status == 410) {
+    Fail("needs_snapshot",
+         absl::FailedPreconditionError(absl::StrCat(
+             "offset ", from, " is older than peer ", node_id,
+             "'s retained log (first offset ", *first, "): a snapshot transfer is needed")));
+    return false;
+  }
+  if (response->status != 200) {
+    Fail("backoff", absl::UnavailableError(absl::StrCat("HTTP ", response->status, ": ",
+                                                        response->body.substr(0, 200))));
+    return false;
+  }
+  const std::optional<std::uint64_t> answered_from = HeaderNumber(*response, kFromHeader);
+  const std::optional<std::uint64_t> next = HeaderNumber(*response, kNextHeader);
+  const core::Offset asked = held.has_value() ? held->next_offset : 1;
+  if (!answered_from.has_value() || !next.has_value() || *answered_from != asked ||
+      *next < asked) {
+    Fail("backoff", absl::DataLossError(absl::StrCat("answer covers [",
+                                                     answered_from.value_or(0), ", ",
+                                                     next.value_or(0), "), asked from ", asked)));
+    return false;
+  }
+  if (handshake) return true;  // we now know the peer: pull for real
+
+  absl::StatusOr<DecodedBatch> events =
+      DecodeBatch(codec_, BatchFrame{node_id, asked, *next}, response->body);
+  if (!events.ok()) {
+    // Never appended: the next pull asks for the same range again.
+    Fail("backoff", absl::DataLossError(
+                        absl::StrCat("bad batch: ", std::string(core::MessageOf(events.status())))));
+    return false;
+  }
+  std::size_t count = events->events.size();
+  core::Offset reached = *next;
+  // An empty range still goes to the applier when it starts a new history:
+  // the cursor must name the new identity from now on.
+  if (*next > asked || restarted) {
+    absl::Status handed =
+        Hand(PulledBatch{node_id, identity, asked, *next, std::move(events->events),
+                         std::move(events->requirements)});
+    if (absl::IsCancelled(handed)) return false;
+    if (absl::IsFailedPrecondition(handed)) return true;  // cursor moved: re-read it
+    if (absl::IsUnavailable(handed)) {
+      // Causality: another peer's stream must advance first. Not a failure:
+      // wait a little and pull again.
+      {
+        absl::MutexLock lock(&mu_);
+        status_.state = "waiting";
+        status_.last_error = std::string(core::MessageOf(handed));
+      }
+      pollfd fd{wake_fd_, POLLIN, 0};
+      ::poll(&fd, 1, static_cast<int>(options_.backoff_initial_ms));
+      return true;
+    }
+    if (!handed.ok()) {
+      Fail("backoff", handed);
+      return false;
+    }
+    if (std::optional<core::PeerCursor> now = cursors_.Get(node_id); now.has_value()) {
+      reached = now->next_offset;
+    }
+    if (reached < *next) count = 0;  // only a prefix went in; its size is the applier's
+  }
+  const bool caught_up = reached > *durable;
+  absl::MutexLock lock(&mu_);
+  status_.state = "streaming";
+  status_.last_error.clear();
+  status_.cursor = reached;
+  status_.lag_events = caught_up ? 0 : *durable + 1 - reached;
+  status_.batches += *next > asked ? 1 : 0;
+  status_.events += count;
+  if (caught_up) {
+    behind_since_.reset();
+    status_.caught_up_once = true;
+  } else if (!behind_since_.has_value()) {
+    behind_since_ = SteadyClock::now();
+  }
+  last_logged_error_.clear();
+  return true;
+}
+
+absl::Status PeerPuller::Hand(PulledBatch batch) {
+  std::shared_ptr<Handoff> handoff = handoff_;
+  {
+    absl::MutexLock lock(&handoff->mu);
+    handoff->result.reset();
+  }
+  ReplicationApplier* applier = &applier_;
+  const bool posted =
+      mailbox_.Post([applier, handoff, batch = std::move(batch)]() mutable {
+        applier->Apply(std::move(batch), [handoff](absl::Status status) {
+          absl::MutexLock lock(&handoff->mu);
+          handoff->result = std::move(status);
+        });
+      });
+  if (!posted) return absl::CancelledError("loop closed");
+  absl::MutexLock lock(&handoff->mu, absl::Condition(handoff.get(), &Handoff::Ready));
+  if (!handoff->result.has_value()) return absl::CancelledError("stopping");
+  return *handoff->result;
+}
+
+}  // namespace logbook::net::replication

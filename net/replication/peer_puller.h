@@ -1,0 +1,99 @@
+#pragma once
+// Pulls one peer's self-originated events (docs/replication.md): long-polls
+// GET /logbook/v1/replication/events from the cursor this node holds for the
+// peer, decodes and checks each batch on its own thread, hands it to the loop
+// (LoopMailbox -> ReplicationApplier) and waits until it is durable before
+// asking for more: at most one batch per peer in flight, so a slow or
+// chatty peer never makes this node buffer without bound. Failures back off
+// exponentially with jitter; a bad batch is logged and retried, never
+// appended.
+//
+// Thread: Start()/Stop() from the owner's thread (the loop); the puller runs
+// on a thread of its own; Status() from any thread.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "core/event_codec.h"
+#include "net/loop_mailbox.h"
+#include "net/replication/cursor_table.h"
+#include "net/replication/peer_http_client.h"
+#include "net/replication/peer_status.h"
+#include "net/replication/replication_applier.h"
+
+namespace logbook::net::replication {
+
+struct PullerOptions {
+  std::size_t batch_events = 2000;  // ?limit= (offsets scanned per pull)
+  std::int64_t wait_ms = 10000;      // ?wait_ms= (long-poll)
+  std::int64_t read_margin_ms = 5000;  // read timeout = wait_ms + this
+  std::int64_t backoff_initial_ms = 50;
+  std::int64_t backoff_max_ms = 5000;
+  PeerHttpOptions http;
+};
+
+class PeerPuller {
+ public:
+  // `mailbox`, `applier`, `cursors` and `codec` must outlive the puller;
+  // `applier` is used on the loop thread only. `self` is this node's id (a
+  // peer URL that turns out to be this node is refused).
+  PeerPuller(std::string url, PeerAddress address, std::string self, PullerOptions options,
+             LoopMailbox& mailbox, ReplicationApplier& applier, const CursorTable& cursors,
+             const core::EventCodec& codec, std::uint64_t seed);
+  ~PeerPuller();  // Stop()s
+  PeerPuller(const PeerPuller&) = delete;
+  PeerPuller& operator=(const PeerPuller&) = delete;
+
+  void Start();
+  // Interrupts any wait, joins the thread. Idempotent.
+  void Stop();
+
+  PeerStatus Status() const;
+
+ private:
+  struct Handoff;  // a batch's result, shared with the loop task
+  void Run();
+  // One pull; returns false when the puller must back off.
+  bool PullOnce();
+  // Waits for the loop to commit `batch`; its result.
+  absl::Status Hand(PulledBatch batch);
+  void SleepBackoff();
+  void Fail(std::string_view state, const absl::Status& status);
+  void Log(std::string_view level, const std::string& message) const;
+
+  const std::string url_;
+  const std::string self_;
+  const PullerOptions options_;
+  LoopMailbox& mailbox_;
+  ReplicationApplier& applier_;
+  const CursorTable& cursors_;
+  const core::EventCodec& codec_;
+  std::mt19937_64 random_;
+  int wake_fd_ = -1;  // eventfd: readable once stopping
+  PeerHttpClient client_;
+
+  // Puller thread only.
+  std::string node_id_;  // learned from the first answer
+  int failures_ = 0;     // consecutive, for the backoff
+  std::string last_logged_error_;
+
+  std::atomic<bool> stopping_{false};
+  std::shared_ptr<Handoff> handoff_;
+
+  mutable absl::Mutex mu_;
+  PeerStatus status_ ABSL_GUARDED_BY(mu_);
+  // When the puller fell behind; nullopt while caught up.
+  std::optional<std::chrono::steady_clock::time_point> behind_since_ ABSL_GUARDED_BY(mu_);
+
+  std::thread thread_;
+};
+
+}  // namespace logbook::net::replication

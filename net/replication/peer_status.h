@@ -1,0 +1,26 @@
+#pragma once
+// What GET /logbook/v1/status shows per peer (docs/replication.md,
+// "Visibility"). A plain value copied out of a puller under its lock.
+#include <cstdint>
+#include <string>
+
+#include "core/ids.h"
+
+namespace logbook::net::replication {
+
+struct PeerStatus {
+  std::string url;
+  std::string node_id;       // "" until the peer answered once
+  std::string log_identity;  // the peer's, as last seen
+  core::Offset cursor = 1;   // next offset of the peer's log to pull
+  core::Offset peer_durable_offset = 0;
+  std::uint64_t lag_events = 0;  // peer offsets not yet pulled (any origin)
+  std::int64_t lag_ms = 0;       // since the puller was last caught up; 0 when it is
+  std::string state;             // connecting, streaming, backoff, needs_snapshot, stopped
+  std::string last_error;
+  std::uint64_t batches = 0;
+  std::uint64_t events = 0;
+  bool caught_up_once = false;
+};
+
+}  // namespace logbook::net::replication

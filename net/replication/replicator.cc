@@ -1,0 +1,57 @@
+#include "net/replication/replicator.h"
+
+#include <utility>
+
+#include "core/status.h"
+
+namespace logbook::net::replication {
+
+Replicator::Replicator(std::map<std::string, core::PeerCursor> cursors, WritePipeline& pipeline,
+                       std::string self)
+    : cursors_(std::move(cursors)), applier_(pipeline, cursors_, std::move(self)) {}
+
+Replicator::~Replicator() { Stop(); }
+
+absl::StatusOr<std::unique_ptr<Replicator>> Replicator::Create(
+    ReplicatorOptions options, std::string self,
+    std::map<std::string, core::PeerCursor> initial_cursors, LoopMailbox& mailbox,
+    WritePipeline& pipeline, const core::EventCodec& codec, std::uint64_t seed) {
+  std::unique_ptr<Replicator> replicator(
+      new Replicator(std::move(initial_cursors), pipeline, self));
+  for (const std::string& url : options.peer_urls) {
+    ASSIGN_OR_RETURN(PeerAddress address, ParsePeerUrl(url));
+    replicator->pullers_.push_back(std::make_unique<PeerPuller>(
+        url, std::move(address), self, options.puller, mailbox, replicator->applier_,
+        replicator->cursors_, codec, seed + replicator->pullers_.size()));
+  }
+  return replicator;
+}
+
+void Replicator::Start() {
+  for (auto& puller : pullers_) puller->Start();
+}
+
+void Replicator::Stop() {
+  for (auto& puller : pullers_) puller->Stop();
+  applier_.Stop();
+}
+
+std::vector<PeerStatus> Replicator::Statuses() const {
+  std::vector<PeerStatus> statuses;
+  statuses.reserve(pullers_.size());
+  for (const auto& puller : pullers_) statuses.push_back(puller->Status());
+  return statuses;
+}
+
+bool Replicator::CaughtUp() const {
+  for (const auto& puller : pullers_) {
+    const PeerStatus status = puller->Status();
+    if (!status.caught_up_once && (status.state == "connecting" || status.state == "streaming" ||
+                                    status.state == "waiting")) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace logbook::net::replication
