@@ -140,6 +140,8 @@ std::string_view EndpointName(Endpoint endpoint) {
       return "metrics";
     case Endpoint::kDashboard:
       return "dashboard";
+    case Endpoint::kLogbookReplicationEvents:
+      return "logbook_replication_events";
   }
   return "unknown";
 }

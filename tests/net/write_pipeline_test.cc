@@ -25,6 +25,10 @@ class ScriptedJournal final : public core::EventJournal {
     for (core::Event& event : events) event.offset = ++last;
     return last;
   }
+  absl::StatusOr<core::Offset> AppendWithCursor(std::span<core::Event> events,
+                                                const core::PeerCursor&) override {
+    return Append(events);
+  }
   core::Offset last_offset() const override { return last; }
   absl::Status Read(core::Offset, std::size_t, std::vector<core::Event>*) const override {
     return absl::OkStatus();
