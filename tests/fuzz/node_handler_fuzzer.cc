@@ -68,6 +68,11 @@ class MemoryJournal final : public core::EventJournal {
     }
     return last_;
   }
+  // The node handler never replicates; pulled batches are not fuzzed here.
+  absl::StatusOr<core::Offset> AppendWithCursor(std::span<core::Event> events,
+                                                const core::PeerCursor&) override {
+    return Append(events);
+  }
   core::Offset last_offset() const override { return last_; }
   absl::Status Read(core::Offset from, std::size_t max_events,
                     std::vector<core::Event>* out) const override {
