@@ -12,11 +12,10 @@
 //        (or LOGBOOK_BINARY; CHROMIUM overrides /usr/bin/chromium)
 // Exit code 0 on success, 1 with a message on any failure. Bounded: < 30 s.
 
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
+const { spawnLogbook, requestLogbook } = require('./logbook_server');
 
 const TEST_BUDGET_MS = 30000;
 const UI_TIMEOUT_MS = 8000;  // the page redraws within ~2 s of a change
@@ -51,46 +50,13 @@ let launching = null;  // the browser's launch, awaited before closing it
 let dataDir = null;
 
 function startServer(binary) {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'logbook-dashboard-'));
-  const child = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', '0',
-                               '--data-dir', path.join(dataDir, 'data')],
-                      { stdio: ['ignore', 'pipe', 'pipe'] });
-  server = { child, port: 0, output: '', exited: false };
-  child.stderr.on('data', (chunk) => { server.output += chunk.toString(); });
-  child.on('exit', () => { server.exited = true; });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TestFailure('no "listening on" line within 15 s')),
-                             15000);
-    child.stdout.on('data', (chunk) => {
-      server.output += chunk.toString();
-      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(server.output);
-      if (match && server.port === 0) {
-        server.port = Number(match[1]);
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new TestFailure(`the server exited early (code ${code}, signal ${signal})`));
-    });
-  });
+  server = spawnLogbook(binary, 'logbook-dashboard-', (message) => new TestFailure(message));
+  dataDir = server.dataDir;
+  return server.ready;
 }
 
-function request(method, target, { body, headers } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, method, path: target,
-                               headers: headers || {}, timeout: 5000 }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => { data += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${target} timed out`)));
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
+function request(method, target, options) {
+  return requestLogbook(server, method, target, options);
 }
 
 async function register(app, id, extra = {}) {
