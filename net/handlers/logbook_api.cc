@@ -76,6 +76,29 @@ struct LogbookApi::HistoryJob {
 
 namespace {
 
+// `limit` and `wait_ms` of a log read, capped by the server's bounds; absent
+// parameters leave the defaults. An answer when one is malformed.
+std::optional<HttpResponse> ParseReadBounds(const QueryParams& params, std::size_t max_limit,
+                                            std::int64_t max_wait_ms, std::size_t* limit,
+                                            std::int64_t* wait_ms) {
+  if (auto text = params.Get("limit")) {
+    std::optional<std::uint64_t> value = ParseUint(*text);
+    if (!value.has_value() || *value == 0) {
+      return ErrorResponse(400, "bad parameter", "limit must be a positive integer");
+    }
+    *limit = static_cast<std::size_t>(std::min<std::uint64_t>(*value, max_limit));
+  }
+  if (auto text = params.Get("wait_ms")) {
+    std::optional<std::uint64_t> value = ParseUint(*text);
+    if (!value.has_value()) {
+      return ErrorResponse(400, "bad parameter", "wait_ms must be a non-negative integer");
+    }
+    *wait_ms = static_cast<std::int64_t>(
+        std::min<std::uint64_t>(*value, static_cast<std::uint64_t>(max_wait_ms)));
+  }
+  return std::nullopt;
+}
+
 void AnswerHistory(Responder responder, const absl::StatusOr<core::AuditPage>& page) {
   if (!page.ok()) {
     return std::move(responder)(
@@ -480,22 +503,10 @@ void LogbookApi::GetEvents(const HttpRequest& request, Responder responder) {
     }
     query.from = *value;
   }
-  if (auto limit = params.Get("limit")) {
-    std::optional<std::uint64_t> value = ParseUint(*limit);
-    if (!value.has_value() || *value == 0) {
-      return std::move(responder)(
-          ErrorResponse(400, "bad parameter", "limit must be a positive integer"));
-    }
-    query.limit = std::min<std::uint64_t>(*value, options_.max_events_per_read);
-  }
-  if (auto wait = params.Get("wait_ms")) {
-    std::optional<std::uint64_t> value = ParseUint(*wait);
-    if (!value.has_value()) {
-      return std::move(responder)(
-          ErrorResponse(400, "bad parameter", "wait_ms must be a non-negative integer"));
-    }
-    query.wait_ms = static_cast<std::int64_t>(
-        std::min<std::uint64_t>(*value, static_cast<std::uint64_t>(options_.max_wait_ms)));
+  if (std::optional<HttpResponse> bad = ParseReadBounds(params, options_.max_events_per_read,
+                                                        options_.max_wait_ms, &query.limit,
+                                                        &query.wait_ms)) {
+    return std::move(responder)(std::move(*bad));
   }
   if (auto types = params.Get("types")) {
     std::string_view rest = *types;
@@ -675,22 +686,10 @@ void LogbookApi::GetReplicationEvents(const HttpRequest& request, Responder resp
   }
   query.from = *from;
   query.asked_from = *from;
-  if (auto limit = params.Get("limit")) {
-    std::optional<std::uint64_t> value = ParseUint(*limit);
-    if (!value.has_value() || *value == 0) {
-      return std::move(responder)(
-          ErrorResponse(400, "bad parameter", "limit must be a positive integer"));
-    }
-    query.limit = std::min<std::uint64_t>(*value, options_.max_replication_events_per_read);
-  }
-  if (auto wait = params.Get("wait_ms")) {
-    std::optional<std::uint64_t> value = ParseUint(*wait);
-    if (!value.has_value()) {
-      return std::move(responder)(
-          ErrorResponse(400, "bad parameter", "wait_ms must be a non-negative integer"));
-    }
-    query.wait_ms = static_cast<std::int64_t>(
-        std::min<std::uint64_t>(*value, static_cast<std::uint64_t>(options_.max_wait_ms)));
+  if (std::optional<HttpResponse> bad = ParseReadBounds(params, options_.max_replication_events_per_read,
+                                                        options_.max_wait_ms, &query.limit,
+                                                        &query.wait_ms)) {
+    return std::move(responder)(std::move(*bad));
   }
   if (auto identity = params.Get("log_identity");
       identity.has_value() && *identity != options_.log_identity) {
