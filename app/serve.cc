@@ -386,9 +386,10 @@ int RunServe(const Config& config) {
     node.log->AllowResume();
     return absl::OkStatus();
   });
-  node.pipeline->SetDiskFullListener([&node](const absl::Status& status) {
+  node.pipeline->SetDiskFullListener([&node, &clock](const absl::Status& status) {
     if (status.ok()) {
-      node.logger.Info("disk has space again: writes resumed");
+      node.evictor->BeginGrace(clock.NowMs());
+      node.logger.Info("disk has space again: writes resumed, eviction waits one lease");
     } else {
       node.logger.Error("disk full, refusing writes", {{"error", core::MessageOf(status)}});
     }

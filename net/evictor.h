@@ -46,6 +46,12 @@ class Evictor {
   void RunEviction();
   void RunThresholdUpdate();
 
+  // Grants every lease the restart grace again from `now_ms`: after a
+  // period in which clients could not renew (the disk was full and renewals
+  // answered 503), a lease that ran out meanwhile says nothing about the
+  // client, so it gets its full duration to come back (docs/durability.md).
+  void BeginGrace(core::TimestampMs now_ms) { options_.grace_start_ms = now_ms; }
+
   std::uint64_t evicted_total() const { return evicted_total_; }
 
  private:

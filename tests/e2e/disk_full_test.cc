@@ -14,9 +14,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/e2e/e2e_support.h"
@@ -197,6 +199,56 @@ TEST(DiskFull, WritesAnswer503ReadsGoOnAndWritesResumeWhenSpaceReturns) {
   ASSERT_TRUE(node->Start()) << node->Output();
   http = std::make_unique<HttpClient>(node->port());
   ExpectServed(*http, acked, refused);
+}
+
+// Renewals refused while the disk is full must not cost the instance its
+// registration: once writes resume, the evictor grants every lease its
+// duration again before it may evict (docs/durability.md, step 4). Without
+// that grace, an instance whose lease ran out during the episode is evicted
+// by the first eviction run (every 200 ms here) after space returns.
+TEST(DiskFull, LeasesThatRanOutWhileRenewalsWereRefusedGetAFreshGrace) {
+  if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
+  TempDir scratch;
+  const std::string mount_dir = scratch.path() + "/fs";
+  TmpfsMount mount(mount_dir, "24m");
+  ASSERT_TRUE(mount.mounted()) << "running as root, yet mount -t tmpfs failed: " << mount.error();
+  const std::string ballast = mount_dir + "/ballast";
+
+  NodeProcess node(mount_dir + "/data",
+                   {"--set", "eureka.server.enable-self-preservation=false", "--set",
+                    "eureka.server.eviction-interval-timer-in-ms=200"});
+  ASSERT_TRUE(node.Start()) << node.Output();
+  HttpClient http(node.port());
+  Registration watched = R("WATCHED", "w1", "hw", "10.2.0.1");
+  watched.duration_secs = 2;
+  ASSERT_EQ(http.Request("POST", "/eureka/v2/apps/WATCHED", kJsonBody, watched.Json()).status, 204);
+
+  ASSERT_GT(FillWithBallast(ballast), 0);
+  int next = 0;
+  ASSERT_TRUE(Await([&] { return Register(http, next++).status == 503; },
+                    std::chrono::seconds(20)))
+      << "the disk never filled\n" << node.Output();
+
+  // Longer than the lease (and the restart grace): w1's lease runs out while
+  // its renewals are refused.
+  const auto full_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(3500);
+  while (std::chrono::steady_clock::now() < full_until) {
+    EXPECT_EQ(http.Request("PUT", "/eureka/v2/apps/WATCHED/w1").status, 503);
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+
+  ASSERT_EQ(::unlink(ballast.c_str()), 0);
+  ASSERT_TRUE(Await([&] { return Register(http, next++).status == 204; },
+                    std::chrono::seconds(10)))
+      << "writes did not resume after the ballast was deleted\n" << node.Output();
+  // Several eviction runs pass, all inside the 2 s grace.
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  EXPECT_EQ(http.Request("PUT", "/eureka/v2/apps/WATCHED/w1").status, 200)
+      << "w1 was evicted for renewals the node itself refused\n" << node.Output();
+  EXPECT_EQ(http.Get("/eureka/v2/apps/WATCHED/w1", kAcceptJson).status, 200);
+  const HttpResult evictions = http.Get("/logbook/v1/events?from=1&types=EVICT&limit=1000");
+  ASSERT_EQ(evictions.status, 200) << evictions.body;
+  EXPECT_EQ(Json(evictions.body).SizeAt("/events").value_or(0), 0u) << evictions.body;
 }
 
 }  // namespace
