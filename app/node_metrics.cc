@@ -163,6 +163,14 @@ void NodeMetrics::CollectLog(net::MetricsTextWriter& writer) {
   writer.Family("logbook_log_append_to_durable_seconds", MetricType::kHistogram,
                 "Time from a write's append on the loop to the loop learning it is durable.");
   writer.Histogram({}, append_latency_seconds_.Read().data());
+  if (sources_.pipeline != nullptr) {
+    writer.Family("logbook_log_disk_full", MetricType::kGauge,
+                  "1 while writes are refused because the data dir's disk is full.");
+    writer.Sample({}, std::uint64_t{sources_.pipeline->disk_full().ok() ? 0u : 1u});
+    writer.Family("logbook_log_disk_full_episodes_total", MetricType::kCounter,
+                  "Times the disk filled up since start (writes refused until a probe succeeded).");
+    writer.Sample({}, sources_.pipeline->disk_full_episodes());
+  }
   writer.Family("logbook_data_dir_bytes", MetricType::kGauge,
                 "Bytes of the files in the data dir (RocksDB: tables, WAL, manifest).");
   writer.Sample({}, DirectoryBytes(data_dir_));

@@ -91,6 +91,7 @@ void WritePipeline::OnDurable(core::Offset durable_offset, absl::Status status) 
 
 void WritePipeline::EnterDiskFull(absl::Status status) {
   if (!failure_.ok()) return;
+  if (disk_full_.ok()) ++disk_full_episodes_;
   disk_full_ = std::move(status);
   // The writer dropped every event after the durable offset: none of these
   // waiters will ever be durable.

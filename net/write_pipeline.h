@@ -59,6 +59,8 @@ class WritePipeline {
   // ResourceExhausted while the disk is full and writes are refused; OK else.
   const absl::Status& disk_full() const { return disk_full_; }
   bool accepting_writes() const { return failure_.ok() && disk_full_.ok(); }
+  // Times the disk filled up since start (each ends when a probe write succeeds).
+  std::uint64_t disk_full_episodes() const { return disk_full_episodes_; }
   // Rebuilds the registry from the durable log (in place: everything holds a
   // reference to it) after a disk-full failure, and lets the journal resume.
   // An error from it is treated as a fatal failure.
@@ -98,6 +100,7 @@ class WritePipeline {
   core::Offset durable_offset_;
   absl::Status failure_;
   absl::Status disk_full_;
+  std::uint64_t disk_full_episodes_ = 0;
   std::function<absl::Status()> rollback_;
   std::function<void(const absl::Status&)> disk_full_listener_;
   std::deque<Waiter> waiters_;  // ascending offsets

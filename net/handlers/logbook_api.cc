@@ -374,6 +374,10 @@ void LogbookApi::GetStatus(Responder responder) {
     w.Key("disk_bytes");
     w.Uint(options_.disk_bytes());
   }
+  w.Key("disk_full");
+  w.Bool(!pipeline_.disk_full().ok());
+  w.Key("disk_full_episodes");
+  w.Uint(pipeline_.disk_full_episodes());
   w.EndObject();
   w.Key("registry");
   w.BeginObject();

@@ -151,6 +151,13 @@ TEST(DiskFull, WritesAnswer503ReadsGoOnAndWritesResumeWhenSpaceReturns) {
   EXPECT_TRUE(Json(readyz.body).StringAt("/error").value_or("").starts_with("disk full"))
       << readyz.body;
   EXPECT_EQ(Register(*http, next++).status, 503) << "writes accepted on a full disk";
+  // The operator sees it in the status and in /metrics.
+  const Json full_status(http->Get("/logbook/v1/status").body);
+  EXPECT_EQ(full_status.BoolAt("/log/disk_full"), true);
+  EXPECT_EQ(full_status.IntAt("/log/disk_full_episodes"), 1);
+  const std::string full_metrics = http->Get("/metrics").body;
+  EXPECT_NE(full_metrics.find("\nlogbook_log_disk_full 1\n"), std::string::npos) << full_metrics;
+  EXPECT_NE(full_metrics.find("\nlogbook_log_disk_full_episodes_total 1\n"), std::string::npos);
 
   // Space returns: writes succeed again without a restart.
   ASSERT_EQ(::unlink(ballast.c_str()), 0);
@@ -172,6 +179,10 @@ TEST(DiskFull, WritesAnswer503ReadsGoOnAndWritesResumeWhenSpaceReturns) {
   }
   EXPECT_EQ(http->Get("/readyz").status, 200);
   ExpectServed(*http, acked, refused);
+  const Json resumed_status(http->Get("/logbook/v1/status").body);
+  EXPECT_EQ(resumed_status.BoolAt("/log/disk_full"), false);
+  EXPECT_EQ(resumed_status.IntAt("/log/disk_full_episodes"), 1);
+  EXPECT_NE(http->Get("/metrics").body.find("\nlogbook_log_disk_full 0\n"), std::string::npos);
 
   // Offsets stayed dense across the dropped batch: the change stream from 1
   // has every offset once, up to the end.
