@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -100,14 +101,24 @@ void ExpectServed(HttpClient& http, const std::vector<int>& acked, int absent) {
   }
 }
 
-TEST(DiskFull, WritesAnswer503ReadsGoOnAndWritesResumeWhenSpaceReturns) {
-  if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
-  TempDir scratch;
-  const std::string mount_dir = scratch.path() + "/fs";
-  TmpfsMount mount(mount_dir, "24m");
-  ASSERT_TRUE(mount.mounted()) << "running as root, yet mount -t tmpfs failed: " << mount.error();
-  const std::string data_dir = mount_dir + "/data";
-  const std::string ballast = mount_dir + "/ballast";
+// A data dir on a 24 MiB tmpfs of its own, and a ballast file next to it.
+class DiskFull : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
+    mount_ = std::make_unique<TmpfsMount>(mount_dir_, "24m");
+    ASSERT_TRUE(mount_->mounted())
+        << "running as root, yet mount -t tmpfs failed: " << mount_->error();
+  }
+
+  TempDir scratch_;
+  const std::string mount_dir_ = scratch_.path() + "/fs";
+  const std::string data_dir = mount_dir_ + "/data";
+  const std::string ballast = mount_dir_ + "/ballast";
+  std::unique_ptr<TmpfsMount> mount_;
+};
+
+TEST_F(DiskFull, WritesAnswer503ReadsGoOnAndWritesResumeWhenSpaceReturns) {
 
   auto node = std::make_unique<NodeProcess>(data_dir);
   ASSERT_TRUE(node->Start()) << node->Output();
@@ -217,15 +228,8 @@ TEST(DiskFull, WritesAnswer503ReadsGoOnAndWritesResumeWhenSpaceReturns) {
 // duration again before it may evict (docs/durability.md, step 4). Without
 // that grace, an instance whose lease ran out during the episode is evicted
 // by the first eviction run (every 200 ms here) after space returns.
-TEST(DiskFull, LeasesThatRanOutWhileRenewalsWereRefusedGetAFreshGrace) {
-  if (::geteuid() != 0) GTEST_SKIP() << "mounting a tmpfs needs root";
-  TempDir scratch;
-  const std::string mount_dir = scratch.path() + "/fs";
-  TmpfsMount mount(mount_dir, "24m");
-  ASSERT_TRUE(mount.mounted()) << "running as root, yet mount -t tmpfs failed: " << mount.error();
-  const std::string ballast = mount_dir + "/ballast";
-
-  NodeProcess node(mount_dir + "/data",
+TEST_F(DiskFull, LeasesThatRanOutWhileRenewalsWereRefusedGetAFreshGrace) {
+  NodeProcess node(data_dir,
                    {"--set", "eureka.server.enable-self-preservation=false", "--set",
                     "eureka.server.eviction-interval-timer-in-ms=200"});
   ASSERT_TRUE(node.Start()) << node.Output();
