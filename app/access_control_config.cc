@@ -126,15 +126,18 @@ absl::StatusOr<std::vector<net::AccessUser>> ParseUsers(std::string_view text,
     if (parts.size() != 3) {
       return LineError(source, line_number, "expected user:role[,role]:secret");
     }
-    if (!IsValidUserName(parts[0])) {
+    // Spaces around the fields are ignored; after "plain:" every byte counts.
+    const absl::string_view user_name = absl::StripAsciiWhitespace(parts[0]);
+    if (!IsValidUserName(user_name)) {
       return LineError(source, line_number,
                        "the user name must be non-empty, printable, without spaces or ':'");
     }
     const absl::StatusOr<net::RoleSet> roles = ParseRoles(parts[1]);
     if (!roles.ok()) return LineError(source, line_number, StdView(roles.status().message()));
-    const absl::StatusOr<net::PasswordDigest> digest = ParseSecret(parts[2]);
+    const absl::StatusOr<net::PasswordDigest> digest =
+        ParseSecret(absl::StripLeadingAsciiWhitespace(parts[2]));
     if (!digest.ok()) return LineError(source, line_number, StdView(digest.status().message()));
-    const std::string name(parts[0]);
+    const std::string name(user_name);
     if (const auto [it, inserted] = first_line.emplace(name, line_number); !inserted) {
       return LineError(source, line_number,
                        absl::StrCat("user \"", name, "\" already defined at line ", it->second));
