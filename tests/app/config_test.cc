@@ -523,6 +523,10 @@ TEST(ParseCommandLine, ServeHelpListsTheFlags) {
        {"--host", "--port", "--data-dir", "--node-id", "--peers", "--config", "--set", "--sync"}) {
     EXPECT_TRUE(HasSubstr(out, flag));
   }
+  // The credentials access control may read from the environment.
+  for (const char* variable : {"LOGBOOK_AUTH_CLIENT", "LOGBOOK_AUTH_PEER", "LOGBOOK_AUTH_ADMIN"}) {
+    EXPECT_TRUE(HasSubstr(out, variable));
+  }
 }
 
 TEST(ParseCommandLine, HelpWinsOverOtherErrors) {
