@@ -25,8 +25,9 @@ start() {
   rm -rf "$work/data"
   "$binary" serve --port 0 --data-dir "$work/data" --sync none "$@" >"$work/out" 2>"$work/err" &
   pid=$!
-  for _ in $(seq 200); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.05; done
+  for _ in $(seq 600); do grep -q listening "$work/out" 2>/dev/null && break; sleep 0.05; done
   port="$(grep -o '127.0.0.1:[0-9]*' "$work/out" | head -1 | cut -d: -f2)"
+  [ -n "$port" ] || { echo "the node did not start:" >&2; cat "$work/err" >&2; exit 1; }
 }
 stop() { kill "$pid"; wait "$pid" || true; pid=""; }
 
