@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 
@@ -120,6 +125,57 @@ TEST(AccessControlFrom, MissingUsersFileIsRefusedNamingIt) {
   config.auth_users_file = "/nonexistent/logbook-users";
   EXPECT_TRUE(FailsMentioning(AccessControlFrom(config, FakeEnv({})).status(),
                               "/nonexistent/logbook-users: cannot open"));
+}
+
+// A users file on disk, removed at the end of the test.
+class UsersFile {
+ public:
+  UsersFile(const std::string& text, mode_t mode)
+      : path_(std::filesystem::temp_directory_path() /
+              ("logbook-users-" + std::to_string(::getpid()))) {
+    std::ofstream(path_) << text;
+    std::filesystem::permissions(path_, static_cast<std::filesystem::perms>(mode));
+  }
+  ~UsersFile() { std::filesystem::remove(path_); }
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+TEST(AccessControlFrom, FileAndEnvironmentTogether) {
+  const UsersFile file("app:client:plain:pw\n", 0600);
+  Config config;
+  config.auth_enabled = true;
+  config.auth_users_file = file.path();
+  const auto setup = AccessControlFrom(config, FakeEnv({{"LOGBOOK_AUTH_ADMIN", "app:pw"},
+                                                        {"LOGBOOK_AUTH_PEER", "rep:pw2"}}));
+  ASSERT_TRUE(setup.ok()) << setup.status();
+  EXPECT_TRUE(setup->warnings.empty());
+  ASSERT_EQ(setup->options.users.size(), 2u);
+  EXPECT_EQ(setup->options.users[0].roles, net::kRoleClient | net::kRoleAdmin);
+  EXPECT_EQ(setup->options.users[1].roles, net::kRolePeer);
+}
+
+TEST(AccessControlFrom, UsersFileOthersCanReadIsAWarning) {
+  const UsersFile file("app:client:plain:pw\n", 0644);
+  Config config;
+  config.auth_enabled = true;
+  config.auth_users_file = file.path();
+  const auto setup = AccessControlFrom(config, FakeEnv({}));
+  ASSERT_TRUE(setup.ok()) << setup.status();
+  ASSERT_EQ(setup->warnings.size(), 1u);
+  EXPECT_NE(setup->warnings[0].find("chmod 600"), std::string::npos) << setup->warnings[0];
+}
+
+TEST(AccessControlFrom, BadLineInTheFileNamesFileAndLine) {
+  const UsersFile file("# users\napp:client:hunter2\n", 0600);
+  Config config;
+  config.auth_enabled = true;
+  config.auth_users_file = file.path();
+  const absl::Status status = AccessControlFrom(config, FakeEnv({})).status();
+  EXPECT_TRUE(FailsMentioning(status, "users file " + file.path() + ":2: "));
+  EXPECT_EQ(std::string(status.message()).find("hunter2"), std::string::npos) << status;
 }
 
 TEST(PeerAuthorizationFrom, SettingBeatsEnvironment) {
