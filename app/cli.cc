@@ -36,6 +36,11 @@ std::string SettingsHelp() {
   for (const auto& [key, value] : DescribeSettings(Config{})) {
     absl::StrAppend(&text, "  ", key, " =", value.empty() ? "" : " ", value, "\n");
   }
+  absl::StrAppend(&text,
+                  "Environment (with logbook.auth.enabled=true; README, \"Access control\"):\n"
+                  "  LOGBOOK_AUTH_CLIENT, LOGBOOK_AUTH_PEER, LOGBOOK_AUTH_ADMIN = user:password\n"
+                  "  (one user with that role each; LOGBOOK_AUTH_PEER is also sent to peers\n"
+                  "  whose URL has no user:password@ and logbook.auth.peer-credentials is unset)\n");
   return text;
 }
 

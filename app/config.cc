@@ -22,6 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "core/instance.h"
 #include "core/status.h"
+#include "net/url_credentials.h"
 
 namespace logbook::app {
 namespace {
@@ -55,9 +56,13 @@ struct FractionField {
 
 struct StringField {
   std::string Config::*member;
-  enum class Allowed { kNonEmpty, kEmptyOrName } allowed;
+  enum class Allowed { kNonEmpty, kEmptyOrName, kAny } allowed;
 };
 
+// "" or user:password; shown as user:*** (a secret, like a password in a URL).
+struct CredentialsField {
+  std::string Config::*member;
+};
 struct PeersField {};     // comma-separated http:// base URLs
 struct SyncField {};      // always|none -> sync_always
 struct LogLevelField {};  // debug|info|warn|error
@@ -68,7 +73,8 @@ static_assert(std::is_same_v<int, std::int32_t>);
 
 using Field =
     std::variant<IntegerField<std::int32_t>, IntegerField<std::int64_t>, DurationField, BoolField,
-                 FractionField, StringField, PeersField, SyncField, LogLevelField>;
+                 FractionField, StringField, CredentialsField, PeersField, SyncField,
+                 LogLevelField>;
 
 struct Setting {
   absl::string_view key;
@@ -146,7 +152,23 @@ constexpr std::array kSettings = {
     // The first spelling; kept so that existing files keep working.
     Setting{"logbook.log.level", LogLevelField{}, /*alias=*/true},
     Setting{"logbook.access-log", BoolField{&Config::access_log}},
+    Setting{"logbook.auth.enabled", BoolField{&Config::auth_enabled}},
+    Setting{"logbook.auth.users-file",
+            StringField{&Config::auth_users_file, Allowed::kAny}},
+    Setting{"logbook.auth.anonymous-read", BoolField{&Config::auth_anonymous_read}},
+    Setting{"logbook.auth.peer-credentials",
+            CredentialsField{&Config::auth_peer_credentials}},
 };
+
+// A URL as messages and --help show it: a password in it masked.
+std::string Masked(absl::string_view url) {
+  return net::MaskUrlPassword(std::string_view(url.data(), url.size()));
+}
+std::string MaskedList(absl::string_view urls) {
+  std::vector<std::string> shown;
+  for (absl::string_view url : absl::StrSplit(urls, ',')) shown.push_back(Masked(url));
+  return absl::StrJoin(shown, ",");
+}
 
 // Values in messages are quoted and escaped: they may come from a file with
 // stray control characters.
@@ -296,6 +318,18 @@ absl::Status CheckString(const StringField& field, absl::string_view value) {
             absl::StrCat("must be valid UTF-8 without control characters, got ", Quote(value)));
       }
       break;
+    case Allowed::kAny:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+// Never quotes the value: it holds a password.
+absl::Status CheckCredentials(absl::string_view value) {
+  if (value.empty()) return absl::OkStatus();
+  const std::size_t colon = value.find(':');
+  if (colon == absl::string_view::npos || colon == 0) {
+    return absl::InvalidArgumentError("expected user:password (a non-empty user, then ':')");
   }
   return absl::OkStatus();
 }
@@ -307,7 +341,8 @@ absl::Status CheckPeer(absl::string_view url) {
   if (!absl::StartsWith(url, kScheme) || url.size() == kScheme.size() ||
       url[kScheme.size()] == '/') {
     return absl::InvalidArgumentError(
-        absl::StrCat("expected http://HOST[:PORT][/PATH] base URLs, got ", Quote(url)));
+        absl::StrCat("expected http://[USER:PASSWORD@]HOST[:PORT][/PATH] base URLs, got ",
+                     Quote(Masked(url))));
   }
   for (const char c : url) {
     if (absl::ascii_isspace(static_cast<unsigned char>(c)) ||
@@ -315,7 +350,7 @@ absl::Status CheckPeer(absl::string_view url) {
       return absl::InvalidArgumentError(
           absl::StrCat("peer URL contains a space or control "
                        "character: ",
-                       Quote(url)));
+                       Quote(Masked(url))));
     }
   }
   return absl::OkStatus();
@@ -334,7 +369,7 @@ absl::StatusOr<std::vector<std::string>> ParsePeers(absl::string_view text) {
     entry = absl::StripAsciiWhitespace(entry);
     if (entry.empty()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("empty entry in comma-separated URL list ", Quote(text)));
+          absl::StrCat("empty entry in comma-separated URL list ", Quote(MaskedList(text))));
     }
     RETURN_IF_ERROR(CheckPeer(entry));
     peers.emplace_back(entry);
@@ -375,6 +410,11 @@ struct Applier {
   }
   absl::Status operator()(const StringField& field) const {
     RETURN_IF_ERROR(CheckString(field, value));
+    config.*field.member = std::string(value);
+    return absl::OkStatus();
+  }
+  absl::Status operator()(const CredentialsField& field) const {
+    RETURN_IF_ERROR(CheckCredentials(value));
     config.*field.member = std::string(value);
     return absl::OkStatus();
   }
@@ -423,6 +463,9 @@ struct Checker {
   absl::Status operator()(const StringField& field) const {
     return CheckString(field, config.*field.member);
   }
+  absl::Status operator()(const CredentialsField& field) const {
+    return CheckCredentials(config.*field.member);
+  }
   absl::Status operator()(const PeersField&) const { return CheckPeers(config.peers); }
   absl::Status operator()(const SyncField&) const { return absl::OkStatus(); }
   absl::Status operator()(const LogLevelField&) const {
@@ -452,7 +495,18 @@ struct Formatter {
     return FormatDouble(config.*field.member);
   }
   std::string operator()(const StringField& field) const { return config.*field.member; }
-  std::string operator()(const PeersField&) const { return absl::StrJoin(config.peers, ","); }
+  std::string operator()(const CredentialsField& field) const {
+    const std::string& value = config.*field.member;
+    const std::size_t colon = value.find(':');
+    if (colon == std::string::npos) return value;
+    return value.substr(0, colon) + ":***";
+  }
+  // Passwords in peer URLs are masked the same way.
+  std::string operator()(const PeersField&) const {
+    std::vector<std::string> shown;
+    for (const std::string& peer : config.peers) shown.push_back(Masked(peer));
+    return absl::StrJoin(shown, ",");
+  }
   std::string operator()(const SyncField&) const { return config.sync_always ? "always" : "none"; }
   std::string operator()(const LogLevelField&) const {
     return std::string(LogLevelName(config.log_level));

@@ -72,6 +72,14 @@ struct Config {
   LogLevel log_level = LogLevel::kInfo;
   // logbook.access-log: one info line per HTTP request
   bool access_log = false;
+
+  // logbook.auth.* (README, "Access control"): HTTP Basic authentication.
+  bool auth_enabled = false;             // logbook.auth.enabled
+  std::string auth_users_file;           // logbook.auth.users-file: user:roles:secret lines
+  bool auth_anonymous_read = false;      // logbook.auth.anonymous-read
+  // logbook.auth.peer-credentials: "user:password" sent to peers whose URL
+  // has none. A secret: --help shows it masked.
+  std::string auth_peer_credentials;
 };
 
 // Applies one `key = value` setting; InvalidArgument naming the key when the

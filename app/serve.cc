@@ -11,10 +11,12 @@
 
 #include <uv.h>
 
+#include "app/access_control_config.h"
 #include "app/node_metrics.h"
 #include "app/system_clock.h"
 #include "core/registry.h"
 #include "core/status.h"
+#include "net/access_control.h"
 #include "net/evictor.h"
 #include "net/handlers/eureka_api.h"
 #include "net/handlers/logbook_api.h"
@@ -26,6 +28,7 @@
 #include "net/node_routes.h"
 #include "net/request_observer.h"
 #include "net/replication/replicator.h"
+#include "net/url_credentials.h"
 #include "net/write_pipeline.h"
 #include "storage/event_log.h"
 #include "storage/recovery.h"
@@ -84,6 +87,8 @@ struct Node {
   net::Logger logger;
   // Before everything that logs or is observed: destroyed after it.
   net::RequestObserver requests;
+  // Before the server, which refers to it.
+  std::unique_ptr<net::AccessControl> access;
   std::unique_ptr<NodeMetrics> node_metrics;
   net::MetricsRegistry metrics;
   uv_loop_t loop;
@@ -155,6 +160,17 @@ int RunServe(const Config& config) {
   SystemClock clock;
   Node node(config);
   net::Logger& logger = node.logger;
+  // Before the data dir is touched: a bad users file stops the node at once.
+  absl::StatusOr<AccessControlSetup> access = AccessControlFrom(config, ProcessEnvironment());
+  if (!access.ok()) {
+    logger.Error("cannot set up access control", {{"error", core::MessageOf(access.status())}});
+    return 1;
+  }
+  for (const std::string& warning : access->warnings) logger.Warn(warning);
+  node.access = std::make_unique<net::AccessControl>(std::move(access->options), logger);
+  // Shown in /eureka/status, /logbook/v1/status and the dashboard: never a password.
+  std::vector<std::string> shown_peers;
+  for (const std::string& peer : config.peers) shown_peers.push_back(net::MaskUrlPassword(peer));
   node.node_metrics = std::make_unique<NodeMetrics>(clock, config.data_dir,
                                                     SelfPreservationFrom(config), logger);
   NodeMetrics* node_metrics = node.node_metrics.get();
@@ -232,13 +248,14 @@ int RunServe(const Config& config) {
   eureka_options.disable_delta = config.disable_delta;
   eureka_options.sync_when_timestamp_differs = config.sync_when_timestamp_differs;
   eureka_options.max_body_bytes = static_cast<std::size_t>(config.http_max_body_bytes);
-  eureka_options.peer_urls = config.peers;
+  eureka_options.peer_urls = shown_peers;
   eureka_options.node_id = node.log->node_id();
   node.eureka = std::make_unique<net::EurekaApi>(*node.registry, *node.pipeline, clock,
                                                  std::move(eureka_options));
 
   net::replication::ReplicatorOptions replicator_options;
   replicator_options.peer_urls = config.peers;
+  replicator_options.default_authorization = PeerAuthorizationFrom(config, ProcessEnvironment());
   absl::StatusOr<std::unique_ptr<net::replication::Replicator>> replicator =
       net::replication::Replicator::Create(replicator_options, node.log->node_id(),
                                            node.log->initial_peer_cursors(), *node.mailbox,
@@ -257,7 +274,7 @@ int RunServe(const Config& config) {
   }
   logbook_options.node_id = node.log->node_id();
   logbook_options.log_identity = node.log->log_identity();
-  logbook_options.peer_urls = config.peers;
+  logbook_options.peer_urls = shown_peers;
   logbook_options.recovery = {recovery.snapshot_offset, replayed, recovery_ms};
   logbook_options.self_preservation = self_preservation;
   logbook_options.max_wait_ms = config.events_max_wait_ms;
@@ -350,7 +367,8 @@ int RunServe(const Config& config) {
   node.server = std::make_unique<net::HttpServer>(
       &node.loop, LimitsFrom(config),
       net::MakeNodeHandler(*node.eureka, *node.logbook,
-                           {.metrics = &node.metrics, .requests = &node.requests}));
+                           {.metrics = &node.metrics, .requests = &node.requests},
+                           node.access.get()));
   node.server->SetErrorListener(
       [&node](int status, std::string_view detail, std::string_view remote) {
         node.requests.OnConnectionError(status, detail, remote);
@@ -364,6 +382,7 @@ int RunServe(const Config& config) {
   // Replication adds its peer collector here too.
   node.metrics.Add(&node.requests);
   node.metrics.Add(node.node_metrics.get());
+  node.metrics.Add(node.access.get());
   if (absl::Status listening = node.server->Listen(config.host, config.port); !listening.ok()) {
     logger.Error("cannot listen", {{"host", config.host},
                                    {"port", config.port},
@@ -425,7 +444,9 @@ int RunServe(const Config& config) {
                           {"snapshot_load_ms", recovery.snapshot_ms},
                           {"open_ms", open_ms},
                           {"log_level", net::LogLevelName(logger.min_level())},
-                          {"access_log", config.access_log}});
+                          {"access_log", config.access_log},
+                          {"auth", config.auth_enabled},
+                          {"anonymous_read", config.auth_enabled && config.auth_anonymous_read}});
 
   uv_run(&node.loop, UV_RUN_DEFAULT);
   node.loop_meter->Stop();  // its handle frees itself in its own close callback

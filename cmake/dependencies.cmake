@@ -8,6 +8,8 @@ find_package(CLI11 QUIET)
 pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
 pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
 pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
+# libcrypto: SHA-256 and a constant-time compare for Basic auth passwords.
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 if(LOGBOOK_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

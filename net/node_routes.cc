@@ -25,13 +25,19 @@ void GetMetrics(const MetricsRegistry* metrics, const HttpRequest& request, Resp
 }  // namespace
 
 HttpHandler MakeNodeHandler(EurekaApi& eureka, LogbookApi& logbook,
-                            NodeObservability observability) {
-  return [&eureka, &logbook, observability](HttpRequest&& request, Responder responder) {
+                            NodeObservability observability, AccessControl* access) {
+  return [&eureka, &logbook, observability, access](HttpRequest&& request, Responder responder) {
     const std::optional<Route> route = MatchRoute(request.path);
     if (observability.requests != nullptr) {
       responder = observability.requests->Observe(
           route.has_value() ? EndpointName(route->endpoint) : RequestObserver::kUnmatched, request,
           std::move(responder));
+    }
+    // After the observer: refusals are counted and logged like any answer.
+    if (access != nullptr) {
+      if (std::optional<HttpResponse> refused = access->Check(route, request)) {
+        return std::move(responder)(std::move(*refused));
+      }
     }
     if (!route.has_value()) {
       return std::move(responder)(ErrorResponse(404, "not found", request.path));

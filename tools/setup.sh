@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   librocksdb-dev libuv1-dev node-llhttp libsimdjson-dev libabsl-dev
-  libdeflate-dev libexpat1-dev zlib1g-dev libcli11-dev
+  libdeflate-dev libexpat1-dev zlib1g-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk curl
   chromium

@@ -81,8 +81,16 @@ function formatBytes(n) {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
+// Against the origin, not the page's URL: a page opened with user:password@
+// in its address (Basic auth, README "Access control") may not fetch relative
+// URLs, which would carry the credentials; the browser sends the ones it
+// keeps for this origin instead.
+function nodeUrl(path) {
+  return new URL(path, location.origin);
+}
+
 async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  const response = await fetch(nodeUrl(url), { headers: { Accept: 'application/json' }, cache: 'no-store' });
   if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
   return response.json();
 }
@@ -104,6 +112,16 @@ function renderStatus(status, server) {
   ]);
   // Eureka's banner: self-preservation is on and the renewals fell below the threshold.
   document.getElementById('emergency').hidden = !(sp.enabled && !sp.lease_expiration_enabled);
+  // And the one it shows when self-preservation is configured off, prefixed
+  // like Eureka's when the renewals are below the threshold too.
+  const off = document.getElementById('self-preservation-off');
+  off.hidden = sp.enabled !== false;
+  if (!off.hidden) {
+    const below = sp.renews_last_min < sp.renews_threshold;
+    off.textContent = (below ? 'RENEWALS ARE LESSER THAN THE THRESHOLD. ' : '') +
+      'THE SELF PRESERVATION MODE IS TURNED OFF. THIS MAY NOT PROTECT INSTANCE EXPIRY IN CASE ' +
+      'OF NETWORK/OTHER PROBLEMS.';
+  }
 
   const peers = asArray(status.peers);
   replaceChildren('ds-replicas-list', peers.length === 0
@@ -323,7 +341,7 @@ async function refreshAll() {
 // Waits until the log grows past what was drawn (or WAIT_MS passes).
 async function waitForChange() {
   const params = new URLSearchParams({ from: String(state.nextOffset), limit: '1000', wait_ms: String(WAIT_MS) });
-  const response = await fetch(`/logbook/v1/events?${params}`, { cache: 'no-store' });
+  const response = await fetch(nodeUrl(`/logbook/v1/events?${params}`), { cache: 'no-store' });
   if (response.status === 410 || response.status === 400) {
     state.nextOffset = 0;  // compacted away or a new log: start again from the status
     return;

@@ -15,7 +15,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/status.h"
+#include "net/basic_auth.h"
 #include "net/http_ascii.h"
+#include "net/url_credentials.h"
 
 namespace logbook::net::replication {
 namespace {
@@ -39,15 +41,23 @@ std::string_view Trim(std::string_view text) {
 
 }  // namespace
 
-absl::StatusOr<PeerAddress> ParsePeerUrl(std::string_view url) {
+absl::StatusOr<PeerAddress> ParsePeerUrl(std::string_view url_with_credentials,
+                                         std::string_view default_authorization) {
+  const std::string shown = MaskUrlPassword(url_with_credentials);
+  const UrlWithCredentials split = SplitUrlCredentials(url_with_credentials);
+  const std::string_view url = split.url;
   constexpr std::string_view kScheme = "http://";
   if (!url.starts_with(kScheme)) {
-    return absl::InvalidArgumentError(absl::StrCat("peer URL '", std::string(url),
-                                                   "' is not http://HOST[:PORT][/PATH]"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("peer URL '", shown, "' is not http://[USER:PASSWORD@]HOST[:PORT][/PATH]"));
   }
   std::string_view rest = url.substr(kScheme.size());
   rest = rest.substr(0, rest.find('/'));
   PeerAddress address;
+  address.authorization =
+      split.credentials.has_value()
+          ? BasicAuthorization(split.credentials->user, split.credentials->password)
+          : std::string(default_authorization);
   const std::size_t colon = rest.rfind(':');
   if (colon == std::string_view::npos) {
     address.host = std::string(rest);
@@ -55,13 +65,13 @@ absl::StatusOr<PeerAddress> ParsePeerUrl(std::string_view url) {
     std::optional<std::uint64_t> port = ParseNumber(rest.substr(colon + 1));
     if (!port.has_value() || *port == 0 || *port > 65535) {
       return absl::InvalidArgumentError(
-          absl::StrCat("peer URL '", std::string(url), "' has a bad port"));
+          absl::StrCat("peer URL '", shown, "' has a bad port"));
     }
     address.host = std::string(rest.substr(0, colon));
     address.port = static_cast<int>(*port);
   }
   if (address.host.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("peer URL '", std::string(url), "' has no host"));
+    return absl::InvalidArgumentError(absl::StrCat("peer URL '", shown, "' has no host"));
   }
   return address;
 }
@@ -156,9 +166,13 @@ absl::StatusOr<PeerResponse> PeerHttpClient::Get(std::string_view target,
 
 absl::StatusOr<PeerResponse> PeerHttpClient::Exchange(std::string_view target,
                                                       Clock::time_point deadline) {
-  const std::string request =
+  std::string request =
       absl::StrCat("GET ", std::string(target), " HTTP/1.1\r\nHost: ", address_.host, ":",
-                   address_.port, "\r\nAccept: application/x-logbook-events\r\n\r\n");
+                   address_.port, "\r\nAccept: application/x-logbook-events\r\n");
+  if (!address_.authorization.empty()) {
+    absl::StrAppend(&request, "Authorization: ", address_.authorization, "\r\n");
+  }
+  request += "\r\n";
   std::size_t sent = 0;
   while (sent < request.size()) {
     const ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);

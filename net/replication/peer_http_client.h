@@ -26,11 +26,17 @@ namespace logbook::net::replication {
 struct PeerAddress {
   std::string host;
   int port = 80;
+  // The Authorization header value sent with every request ("" = none).
+  std::string authorization;
 };
 
-// http://HOST[:PORT][/PATH]: the path is ignored (Logbook's endpoints are at
-// the root), so Eureka-style URLs such as http://a:8761/eureka/ work.
-absl::StatusOr<PeerAddress> ParsePeerUrl(std::string_view url);
+// http://[USER:PASSWORD@]HOST[:PORT][/PATH]: the path is ignored (Logbook's
+// endpoints are at the root), so Eureka-style URLs such as
+// http://a:8761/eureka/ work. Credentials in the URL become Basic
+// authorization; without them `default_authorization` is used. Errors show
+// the URL with its password masked.
+absl::StatusOr<PeerAddress> ParsePeerUrl(std::string_view url,
+                                         std::string_view default_authorization = {});
 
 struct PeerHttpOptions {
   std::int64_t connect_timeout_ms = 2000;

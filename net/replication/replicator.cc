@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/status.h"
+#include "net/url_credentials.h"
 
 namespace logbook::net::replication {
 
@@ -19,9 +20,10 @@ absl::StatusOr<std::unique_ptr<Replicator>> Replicator::Create(
   std::unique_ptr<Replicator> replicator(
       new Replicator(std::move(initial_cursors), pipeline, self));
   for (const std::string& url : options.peer_urls) {
-    ASSIGN_OR_RETURN(PeerAddress address, ParsePeerUrl(url));
+    ASSIGN_OR_RETURN(PeerAddress address, ParsePeerUrl(url, options.default_authorization));
+    // The puller shows its URL in status and logs: never the password.
     replicator->pullers_.push_back(std::make_unique<PeerPuller>(
-        url, std::move(address), self, options.puller, mailbox, replicator->applier_,
+        MaskUrlPassword(url), std::move(address), self, options.puller, mailbox, replicator->applier_,
         replicator->cursors_, codec, seed + replicator->pullers_.size()));
   }
   return replicator;

@@ -23,7 +23,11 @@
 namespace logbook::net::replication {
 
 struct ReplicatorOptions {
+  // May carry user:password@ (sent as Basic auth, shown masked in status).
   std::vector<std::string> peer_urls;
+  // Authorization header value for peers whose URL has no credentials
+  // (logbook.auth.peer-credentials); "" = none.
+  std::string default_authorization;
   PullerOptions puller;
 };
 

@@ -111,6 +111,10 @@ TEST(ApplySetting, EveryKeySetsItsField) {
       {"logbook.http.max-connections", "333"},
       {"logbook.log-level", "debug"},
       {"logbook.access-log", "true"},
+      {"logbook.auth.enabled", "true"},
+      {"logbook.auth.users-file", "/etc/logbook/users"},
+      {"logbook.auth.anonymous-read", "true"},
+      {"logbook.auth.peer-credentials", "replicator:s3cret:with:colons"},
   });
   EXPECT_EQ(c.host, "0.0.0.0");
   EXPECT_EQ(c.port, 9000);
@@ -141,6 +145,10 @@ TEST(ApplySetting, EveryKeySetsItsField) {
   EXPECT_EQ(c.http_max_connections, 333);
   EXPECT_EQ(c.log_level, LogLevel::kDebug);
   EXPECT_TRUE(c.access_log);
+  EXPECT_TRUE(c.auth_enabled);
+  EXPECT_EQ(c.auth_users_file, "/etc/logbook/users");
+  EXPECT_TRUE(c.auth_anonymous_read);
+  EXPECT_EQ(c.auth_peer_credentials, "replicator:s3cret:with:colons");
   EXPECT_TRUE(Validate(c).ok()) << Validate(c);
 }
 
@@ -218,6 +226,10 @@ TEST(ApplySetting, MalformedValuesAreErrorsNamingTheKey) {
       {"logbook.log.renew-retention", "5w"},
       {"logbook.log.renew-retention", "m"},
       {"logbook.log.audit-retention", "9999999999999999d"},
+      {"logbook.auth.enabled", "on"},
+      {"logbook.auth.anonymous-read", "1"},
+      {"logbook.auth.peer-credentials", "no-colon"},
+      {"logbook.auth.peer-credentials", ":password-without-user"},
   };
   for (const auto& [key, value] : cases) {
     Config config;
@@ -299,13 +311,40 @@ TEST(DescribeSettings, ListsEveryKeyWithItsValue) {
   std::set<std::string> keys;
   for (const auto& [key, value] : described) keys.insert(key);
   EXPECT_EQ(keys.size(), described.size()) << "duplicate key";
-  EXPECT_EQ(keys.size(), 33u);
+  EXPECT_EQ(keys.size(), 37u);
   EXPECT_TRUE(Contains(described, "logbook.log.retention-interval-ms", "1m"));
   EXPECT_TRUE(Contains(described, "logbook.log.test-only-retention-without-snapshot", "false"));
   EXPECT_TRUE(Contains(described, "eureka.server.renewal-percent-threshold", "0.85"));
   EXPECT_TRUE(Contains(described, "logbook.log.renew-retention", "15m"));
   EXPECT_TRUE(Contains(described, "logbook.peers", "http://a:1,http://b:2"));
   EXPECT_TRUE(Contains(described, "logbook.log.sync", "always"));
+}
+
+TEST(DescribeSettings, MasksPasswordsOfPeerCredentialsAndPeerUrls) {
+  Config config = Apply({{"logbook.peers", "http://a:1,http://rep:hunter2@b:2/eureka/"},
+                         {"logbook.auth.peer-credentials", "rep:hunter2"}});
+  const auto described = DescribeSettings(config);
+  EXPECT_TRUE(Contains(described, "logbook.peers", "http://a:1,http://rep:***@b:2/eureka/"));
+  EXPECT_TRUE(Contains(described, "logbook.auth.peer-credentials", "rep:***"));
+  for (const auto& [key, value] : described) {
+    EXPECT_EQ(value.find("hunter2"), std::string::npos) << key;
+  }
+}
+
+TEST(ApplySetting, MalformedPeerUrlMessageMasksThePassword) {
+  Config config;
+  const absl::Status status =
+      ApplySetting(config, "logbook.peers", "http://rep:hunter2@b:2,,http://c:3");
+  EXPECT_TRUE(IsInvalidArgumentMentioning(status, "logbook.peers"));
+  EXPECT_EQ(std::string(status.message()).find("hunter2"), std::string::npos) << status;
+}
+
+TEST(ApplySetting, MalformedPeerCredentialsMessageHidesTheValue) {
+  Config config;
+  const absl::Status status =
+      ApplySetting(config, "logbook.auth.peer-credentials", "hunter2-without-user");
+  EXPECT_TRUE(IsInvalidArgumentMentioning(status, "logbook.auth.peer-credentials"));
+  EXPECT_EQ(std::string(status.message()).find("hunter2"), std::string::npos) << status;
 }
 
 TEST(DescribeSettings, ValuesReadBackToTheSameConfig) {
@@ -483,6 +522,10 @@ TEST(ParseCommandLine, ServeHelpListsTheFlags) {
   for (const char* flag :
        {"--host", "--port", "--data-dir", "--node-id", "--peers", "--config", "--set", "--sync"}) {
     EXPECT_TRUE(HasSubstr(out, flag));
+  }
+  // The credentials access control may read from the environment.
+  for (const char* variable : {"LOGBOOK_AUTH_CLIENT", "LOGBOOK_AUTH_PEER", "LOGBOOK_AUTH_ADMIN"}) {
+    EXPECT_TRUE(HasSubstr(out, variable));
   }
 }
 

@@ -7,6 +7,10 @@
 // CANCEL, and that an app whose name, id and metadata carry HTML runs no
 // script and shows the text literally. Also: the page and its assets come
 // from the node only (no CDN), with an ETag that revalidates to 304.
+// Then, with HTTP Basic authentication on (README, "Access control"): the
+// page works with the credentials in its URL on a node whose self-preservation
+// is off (and shows Eureka's "turned off" banner), and without credentials on
+// a node with logbook.auth.anonymous-read=true.
 //
 // Usage: node dashboard_test.js path/to/logbook [screenshot.png]
 //        (or LOGBOOK_BINARY; CHROMIUM overrides /usr/bin/chromium)
@@ -17,7 +21,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { spawnLogbook, requestLogbook } = require('./logbook_server');
 
-const TEST_BUDGET_MS = 30000;
+const TEST_BUDGET_MS = 45000;
 const UI_TIMEOUT_MS = 8000;  // the page redraws within ~2 s of a change
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
@@ -167,6 +171,8 @@ async function main() {
       'EMERGENCY! EUREKA MAY BE INCORRECTLY CLAIMING INSTANCES ARE UP WHEN THEY\'RE NOT.'),
           'the banner text is not Eureka\'s');
   }
+  check(!(await page.locator('#self-preservation-off').isVisible()),
+        'the "self preservation mode is turned off" banner shows while it is on');
 
   // A registration shows up without a reload.
   await page.evaluate(() => { window.__sameDocument = true; });
@@ -217,10 +223,99 @@ async function main() {
 
   await page.screenshot({ path: screenshot, fullPage: true });
   process.stdout.write(`screenshot: ${screenshot}\n`);
+
+  await checkWithAuthentication(binary);
+}
+
+// ---------------------------------------------------------------------------
+// With authentication on.
+
+const ADMIN_PASSWORD = 'dash-admin-Secret';
+const CLIENT_PASSWORD = 'dash-client-Secret';
+const basic = (user, password) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const authServers = [];
+
+async function startAuthServer(binary, extraArgs) {
+  const node = spawnLogbook(binary, 'logbook-dashboard-auth-', (message) => new TestFailure(message), {
+    args: ['--set', 'logbook.auth.enabled=true', ...extraArgs],
+    env: { LOGBOOK_AUTH_ADMIN: `ops:${ADMIN_PASSWORD}`, LOGBOOK_AUTH_CLIENT: `app:${CLIENT_PASSWORD}` },
+  });
+  authServers.push(node);
+  await node.ready;
+  return node;
+}
+
+async function registerAsClient(node, app, id) {
+  const instance = {
+    instanceId: id, hostName: 'host.example', app, ipAddr: '10.0.0.1', status: 'UP',
+    port: { $: 8080, '@enabled': 'true' }, vipAddress: 'vip',
+    dataCenterInfo: { '@class': 'com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo', name: 'MyOwn' },
+  };
+  const result = await requestLogbook(node, 'POST', `/eureka/v2/apps/${app}`, {
+    body: JSON.stringify({ instance }),
+    headers: { 'Content-Type': 'application/json', Authorization: basic('app', CLIENT_PASSWORD) },
+  });
+  check(result.status === 204, `register ${app}/${id} as a client: ${result.status} ${result.body}`);
+}
+
+// Opens `url` in a fresh context; checks the page refreshes from the JSON
+// endpoints and follows a registration made meanwhile, without errors.
+async function checkLiveDashboard(node, url, what) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const problems = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('response', (response) => {
+      if (response.status() === 401 || response.status() === 403) {
+        problems.push(`${response.url()} answered ${response.status()}`);
+      }
+    });
+    const response = await page.goto(url, { waitUntil: 'load', timeout: UI_TIMEOUT_MS });
+    check(response.status() === 200, `${what}: the page answered ${response.status()}`);
+    await waitInPage(page, `${what}: the first refresh`, () =>
+      /updated/.test(document.getElementById('connection').textContent));
+    const id = `auth-${authServers.length}`;
+    await registerAsClient(node, 'DASHAUTH', id);
+    await waitInPage(page, `${what}: the registered instance ${id}`, (wanted) =>
+      [...document.querySelectorAll('#instances-body .instance-link')].some((b) => b.textContent === wanted), id);
+    check(problems.length === 0, `${what}: ${problems.join('; ')}`);
+    return page;
+  } catch (error) {
+    await context.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function checkWithAuthentication(binary) {
+  // Credentials in the page's URL; self-preservation off.
+  const closed = await startAuthServer(binary, ['--set', 'eureka.server.enable-self-preservation=false']);
+  const anonymous = await requestLogbook(closed, 'GET', '/');
+  check(anonymous.status === 401, `GET / without credentials on an auth node answered ${anonymous.status}`);
+  const page = await checkLiveDashboard(
+    closed, `http://ops:${ADMIN_PASSWORD}@127.0.0.1:${closed.port}/`, 'credentials in the URL');
+  check(await page.locator('#self-preservation-off').isVisible(),
+        'no "self preservation mode is turned off" banner while it is off');
+  check(/THE SELF PRESERVATION MODE IS TURNED OFF\. THIS MAY NOT PROTECT INSTANCE EXPIRY IN CASE OF NETWORK\/OTHER PROBLEMS\.$/
+          .test(await page.locator('#self-preservation-off').innerText()),
+        `the "turned off" banner text is not Eureka's: ${await page.locator('#self-preservation-off').innerText()}`);
+  check(!(await page.locator('#emergency').isVisible()), 'the EMERGENCY banner shows with self-preservation off');
+  await page.context().close();
+
+  // No credentials at all, with anonymous reads on.
+  const open = await startAuthServer(binary, ['--set', 'logbook.auth.anonymous-read=true']);
+  const openPage = await checkLiveDashboard(open, `http://127.0.0.1:${open.port}/`, 'anonymous read');
+  check(!(await openPage.locator('#self-preservation-off').isVisible()),
+        'the "turned off" banner shows while self-preservation is on');
+  await openPage.context().close();
 }
 
 async function stop() {
   if (launching) await launching.catch(() => {});
+  for (const node of authServers) {
+    if (!node.exited) node.child.kill('SIGTERM');
+  }
   if (browser) await browser.close().catch(() => {});
   if (server && !server.exited) {
     server.child.kill('SIGTERM');
@@ -231,6 +326,15 @@ async function stop() {
     });
   }
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  for (const node of authServers) {
+    if (!node.exited) {
+      await new Promise((resolve) => {
+        const timer = setTimeout(() => { node.child.kill('SIGKILL'); resolve(); }, 5000);
+        node.child.on('exit', () => { clearTimeout(timer); resolve(); });
+      });
+    }
+    fs.rmSync(node.dataDir, { recursive: true, force: true });
+  }
 }
 
 const budget = setTimeout(() => {
@@ -246,6 +350,7 @@ main().then(async () => {
 }).catch(async (error) => {
   process.stderr.write(`FAIL: ${error instanceof TestFailure ? error.message : error.stack}\n`);
   if (server) process.stderr.write(`--- server output ---\n${server.output}\n`);
+  for (const node of authServers) process.stderr.write(`--- auth server output ---\n${node.output}\n`);
   await stop();
   clearTimeout(budget);
   process.exit(1);

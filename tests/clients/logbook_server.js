@@ -11,12 +11,15 @@ const path = require('node:path');
 // Returns { child, port, output, exited, dataDir, ready } at once, so a caller
 // can print `output` even when the start fails; `ready` settles once the
 // "listening on" line names the port. Failures reject with `makeError(message)`
-// (the caller's own error type).
-function spawnLogbook(binary, dirPrefix, makeError) {
+// (the caller's own error type). `options.args` are added to the command line,
+// `options.env` to the environment (e.g. LOGBOOK_AUTH_* credentials).
+function spawnLogbook(binary, dirPrefix, makeError, options = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), dirPrefix));
   const child = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', '0',
-                               '--data-dir', path.join(dataDir, 'data')],
-                      { stdio: ['ignore', 'pipe', 'pipe'] });
+                               '--data-dir', path.join(dataDir, 'data'),
+                               ...(options.args || [])],
+                      { stdio: ['ignore', 'pipe', 'pipe'],
+                        env: { ...process.env, ...(options.env || {}) } });
   const server = { child, port: 0, output: '', exited: false, dataDir, ready: null };
   child.stderr.on('data', (chunk) => { server.output += chunk.toString(); });
   child.on('exit', () => { server.exited = true; });

@@ -257,6 +257,10 @@ async function main() {
   check(appLatency && Number(appLatency.count) === 3, 'registration latencies not observed');
 
   check(after.value('logbook_registry_applications') === 2, 'applications != 2');
+  // Access control is off by default: nothing refused.
+  check(after.value('logbook_auth_enabled') === 0, 'logbook_auth_enabled is not 0 by default');
+  check(after.value('logbook_auth_rejections_total', { reason: 'missing' }) === 0,
+        'requests refused by access control while it is off');
   check(after.value('logbook_registry_instances', { app: 'ORDERS', status: 'UP' }) === 1,
         `ORDERS UP != 1\n${after.text}`);
   check(after.value('logbook_registry_instances', { app: 'ORDERS', status: 'OUT_OF_SERVICE' }) === 1,

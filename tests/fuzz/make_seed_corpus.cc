@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "core/event.h"
 #include "core/registry.h"
 #include "net/eureka/eureka_json.h"
@@ -151,6 +152,46 @@ std::vector<core::Event> SampleEvents() {
   return events;
 }
 
+// `request` with an Authorization header after its request line.
+std::string WithAuthorization(const std::string& request, std::string_view value) {
+  const std::size_t line_end = request.find("\r\n") + 2;
+  return request.substr(0, line_end) + "Authorization: " + std::string(value) + "\r\n" +
+         request.substr(line_end);
+}
+
+// The users node_handler_fuzzer.cc turns access control on with.
+std::string Basic(std::string_view user_colon_password) {
+  return "Basic " + absl::Base64Escape(absl::string_view(user_colon_password.data(),
+                                                         user_colon_password.size()));
+}
+
+// Requests with credentials: the fuzz target enables access control for
+// inputs that carry an Authorization header.
+std::vector<std::pair<std::string, std::string>> AuthConversations() {
+  const std::string client = Basic("app:app-pw");
+  const std::string admin = Basic("ops:ops-pw");
+  const std::string peer = Basic("rep:rep-pw");
+  const std::string reg =
+      Request("POST", "/eureka/apps/ORDERS", "application/json", JsonRegistration());
+  const std::string override_status =
+      Request("PUT", "/eureka/apps/ORDERS/o1/status?value=OUT_OF_SERVICE");
+  return {
+      {"auth_roles",
+       WithAuthorization(reg, client) + WithAuthorization(override_status, client) +
+           WithAuthorization(override_status, admin) +
+           WithAuthorization(Request("GET", "/logbook/v1/status"), admin) +
+           WithAuthorization(Request("GET", "/logbook/v1/replication/events?from=1"), peer) +
+           WithAuthorization(Request("GET", "/eureka/apps"), peer)},
+      {"auth_rejected",
+       reg + WithAuthorization(Request("GET", "/eureka/apps"), Basic("app:wrong")) +
+           WithAuthorization(Request("GET", "/eureka/apps"), "Basic !!notbase64") +
+           WithAuthorization(Request("GET", "/eureka/apps"), Basic("no-colon")) +
+           WithAuthorization(Request("GET", "/eureka/apps"), "Bearer abc") +
+           WithAuthorization(Request("GET", "/eureka/apps"), "") +
+           WithAuthorization(Request("GET", "/healthz"), "Basic " + std::string(5000, 'A'))},
+  };
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -172,6 +213,7 @@ int main(int argc, char** argv) {
   {
     Corpus corpus(root, "node_handler");
     for (const auto& [name, bytes] : Conversations()) corpus.Add(name, bytes);
+    for (const auto& [name, bytes] : AuthConversations()) corpus.Add(name, bytes);
   }
   {
     Corpus corpus(root, "eureka_json");

@@ -11,7 +11,10 @@
 // - every event the handlers log survives the log format: DecodeEvent of
 //   EncodeEvent gives the same event back;
 // - the registry the requests built survives the snapshot format: decoding
-//   its snapshot gives a registry that serializes to the same bytes.
+//   its snapshot gives a registry that serializes to the same bytes;
+// Access control is on for inputs that carry an Authorization header (so
+// that the rest of the corpus keeps reaching the handlers unauthenticated):
+// the same invariants then hold whatever bytes the header holds.
 #include <uv.h>
 
 #include <cstddef>
@@ -31,6 +34,7 @@
 #include "core/event.h"
 #include "core/event_journal.h"
 #include "core/registry.h"
+#include "net/access_control.h"
 #include "net/handlers/eureka_api.h"
 #include "net/handlers/logbook_api.h"
 #include "net/http_request_parser.h"
@@ -170,9 +174,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   net::LogbookApi logbook(loop, registry, pipeline, journal, clock, logbook_options);
   logbook.set_ready(true);
 
+  // The users of make_seed_corpus.cc's auth_* seeds.
+  net::AccessControlOptions access_options;
+  access_options.enabled = input.find("uthorization") != std::string_view::npos;
+  access_options.users = {{"app", net::Sha256("app-pw"), net::kRoleClient},
+                          {"ops", net::Sha256("ops-pw"), net::kRoleAdmin},
+                          {"rep", net::Sha256("rep-pw"), net::kRolePeer}};
+  static net::Logger quiet(net::LogLevel::kError);
+  net::AccessControl access(std::move(access_options), quiet);
+
   std::vector<std::shared_ptr<Answer>> answers;
   {
-    Connection connection(loop, clock, net::MakeNodeHandler(eureka, logbook), &answers);
+    Connection connection(loop, clock, net::MakeNodeHandler(eureka, logbook, {}, &access),
+                          &answers);
     connection.after_request = [&] {
       pipeline.OnDurable(journal.last_offset(), absl::OkStatus());
       logbook.OnDurableAdvanced();
