@@ -58,7 +58,9 @@ struct StringField {
   enum class Allowed { kNonEmpty, kEmptyOrName } allowed;
 };
 
-struct PeersField {};     // comma-separated http:// base URLs
+struct PeersField {       // comma-separated http:// base URLs
+  std::vector<std::string> Config::*member;
+};
 struct SyncField {};      // always|none -> sync_always
 struct LogLevelField {};  // debug|info|warn|error
 
@@ -87,7 +89,10 @@ constexpr std::array kSettings = {
     Setting{"logbook.server.port", IntegerField<std::int32_t>{&Config::port, 0, 65535}},
     Setting{"logbook.data-dir", StringField{&Config::data_dir, Allowed::kNonEmpty}},
     Setting{"logbook.node-id", StringField{&Config::node_id, Allowed::kEmptyOrName}},
-    Setting{"logbook.peers", PeersField{}},
+    Setting{"logbook.peers", PeersField{&Config::peers}},
+    Setting{"logbook.eureka-peers", PeersField{&Config::eureka_peers}},
+    Setting{"logbook.eureka-peers.max-queue-items",
+            IntegerField<std::int64_t>{&Config::eureka_push_max_queue_items, 1, 10000000}},
     Setting{"logbook.log.sync", SyncField{}},
     Setting{"eureka.server.enable-self-preservation", BoolField{&Config::enable_self_preservation}},
     Setting{"eureka.server.renewal-percent-threshold",
@@ -378,8 +383,8 @@ struct Applier {
     config.*field.member = std::string(value);
     return absl::OkStatus();
   }
-  absl::Status operator()(const PeersField&) const {
-    ASSIGN_OR_RETURN(config.peers, ParsePeers(value));
+  absl::Status operator()(const PeersField& field) const {
+    ASSIGN_OR_RETURN(config.*field.member, ParsePeers(value));
     return absl::OkStatus();
   }
   absl::Status operator()(const SyncField&) const {
@@ -423,7 +428,9 @@ struct Checker {
   absl::Status operator()(const StringField& field) const {
     return CheckString(field, config.*field.member);
   }
-  absl::Status operator()(const PeersField&) const { return CheckPeers(config.peers); }
+  absl::Status operator()(const PeersField& field) const {
+    return CheckPeers(config.*field.member);
+  }
   absl::Status operator()(const SyncField&) const { return absl::OkStatus(); }
   absl::Status operator()(const LogLevelField&) const {
     if (LogLevelName(config.log_level).empty()) {
@@ -452,7 +459,9 @@ struct Formatter {
     return FormatDouble(config.*field.member);
   }
   std::string operator()(const StringField& field) const { return config.*field.member; }
-  std::string operator()(const PeersField&) const { return absl::StrJoin(config.peers, ","); }
+  std::string operator()(const PeersField& field) const {
+    return absl::StrJoin(config.*field.member, ",");
+  }
   std::string operator()(const SyncField&) const { return config.sync_always ? "always" : "none"; }
   std::string operator()(const LogLevelField&) const {
     return std::string(LogLevelName(config.log_level));
