@@ -155,6 +155,9 @@ std::int64_t EurekaPeerPusher::SendBatch(std::vector<QueuedPushItem> batch) {
   items.reserve(batch.size());
   for (const QueuedPushItem& queued : batch) items.push_back(&queued.item);
   const std::string body = eureka::WriteReplicationListJson(items);
+  if (Clock::now() - last_exchange_ > std::chrono::milliseconds(options_.idle_reconnect_ms)) {
+    client_.Close();
+  }
   // The header marks the traffic as replication for receivers that check
   // it; Eureka's batch endpoint treats every item as one anyway.
   absl::StatusOr<PeerResponse> response =
@@ -162,6 +165,7 @@ std::int64_t EurekaPeerPusher::SendBatch(std::vector<QueuedPushItem> batch) {
                    {"x-netflix-discovery-replication: true", "DiscoveryIdentity-Name: DefaultServer",
                     "DiscoveryIdentity-Version: logbook"},
                    body, options_.read_timeout_ms);
+  last_exchange_ = Clock::now();
   const auto retry_later = [this, &batch](std::string error) {
     absl::MutexLock lock(&mutex_);
     status_.dropped_items += queue_.Requeue(std::move(batch));

@@ -41,6 +41,10 @@ struct EurekaPushOptions {
   std::int64_t backoff_initial_ms = 100;
   std::int64_t backoff_max_ms = 5000;
   std::int64_t busy_retry_ms = 1000;  // after a 503, as Eureka
+  // A keep-alive connection idle this long is closed before the next batch
+  // rather than reused: servers close idle connections (Tomcat after 20 s),
+  // and a batch sent into a connection closing under it fails for nothing.
+  std::int64_t idle_reconnect_ms = 15000;
   PeerHttpOptions http;
 };
 
@@ -109,6 +113,7 @@ class EurekaPeerPusher {
   PeerHttpClient client_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
+  std::chrono::steady_clock::time_point last_exchange_;  // pusher thread only
 
   mutable absl::Mutex mutex_;
   absl::CondVar changed_;

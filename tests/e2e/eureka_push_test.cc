@@ -123,7 +123,8 @@ TEST_F(EurekaPush, ClientWritesArriveAsBatchItemsInEurekasShape) {
   const Json cancel(ItemJson("Cancel", "o1"));
   EXPECT_EQ(cancel.KeysAt(""), (std::vector<std::string>{"appName", "id", "action"}));
 
-  EXPECT_EQ(PeerStat("sent_items"), 6);
+  // Counted once the pusher read the answer, a moment after the mock sent it.
+  EXPECT_TRUE(Await([&] { return PeerStat("sent_items") == 6; }, kDeadline));
   EXPECT_EQ(PeerStat("queue_length"), 0);
   const Json status(http().Get("/logbook/v1/status").body);
   EXPECT_EQ(status.StringAt("/eureka_peers/0/url"), PeerUrl(mock_port_));
@@ -229,7 +230,7 @@ TEST_F(EurekaPush, DeadPeerNeverSlowsClientsQueueIsBoundedAndDrainsWhenItReturns
   }
   // Generous for a loaded 2-core machine; a write waiting on the peer would
   // take the 5 s read timeout.
-  EXPECT_LT(slowest, milliseconds(2000));
+  EXPECT_LT(slowest, milliseconds(3000));
 
   // 15 registers + 10 heartbeats > 20: the 5 oldest heartbeats went.
   ASSERT_TRUE(Await([&] { return PeerStat("dropped_items") == 5; }, kDeadline))
@@ -291,9 +292,12 @@ TEST(EurekaPushToLogbook, RegistrationOnAReachesBThroughTheEurekaPath) {
   for (std::size_t i = 0; i < count; ++i) {
     EXPECT_EQ(events.StringAt("/events/" + std::to_string(i) + "/source"), "eureka-peer");
   }
-  const Json a_status(to_a.Get("/logbook/v1/status").body);
-  EXPECT_EQ(a_status.IntAt("/eureka_peers/0/failed_items"), 0);
-  EXPECT_GE(a_status.IntAt("/eureka_peers/0/sent_items").value_or(0), 3);
+  EXPECT_TRUE(Await(
+      [&] {
+        return Json(to_a.Get("/logbook/v1/status").body).IntAt("/eureka_peers/0/sent_items") >= 3;
+      },
+      kDeadline));
+  EXPECT_EQ(Json(to_a.Get("/logbook/v1/status").body).IntAt("/eureka_peers/0/failed_items"), 0);
 }
 
 }  // namespace
