@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/status.h"
+#include "net/logger.h"
 
 namespace logbook::net::replication {
 namespace {
@@ -83,11 +84,39 @@ void EurekaPeerPusher::Stop() {
 
 void EurekaPeerPusher::Enqueue(std::vector<eureka::OutgoingReplicationItem> items) {
   const Clock::time_point now = Clock::now();
-  absl::MutexLock lock(&mutex_);
-  for (eureka::OutgoingReplicationItem& item : items) {
-    status_.dropped_items += queue_.Push(std::move(item), now);
+  bool log_overflow = false;
+  {
+    absl::MutexLock lock(&mutex_);
+    std::size_t dropped = 0;
+    for (eureka::OutgoingReplicationItem& item : items) {
+      dropped += queue_.Push(std::move(item), now);
+    }
+    status_.dropped_items += dropped;
+    log_overflow = dropped > 0 && !overflow_logged_;
+    if (log_overflow) overflow_logged_ = true;
+    changed_.Signal();
   }
-  changed_.Signal();
+  if (log_overflow) {
+    // One fwrite on the loop thread, once per overflow (Logger::WriteLine).
+    Logger::WriteLine(stderr, LogLevel::kWarn,
+                      "eureka push: queue full, dropping the oldest heartbeats first (counted in "
+                      "logbook_eureka_peer_dropped_items_total)",
+                      {{"peer", url_}, {"max_queue_items", options_.queue_capacity}});
+  }
+}
+
+void EurekaPeerPusher::NoteError(const std::string& error) {
+  if (error == last_logged_error_) return;
+  last_logged_error_ = error;
+  Logger::WriteLine(stderr, LogLevel::kWarn, "eureka push: cannot push to the peer, retrying",
+                    {{"peer", url_}, {"error", error}});
+}
+
+void EurekaPeerPusher::NoteSuccess() {
+  if (last_logged_error_.empty()) return;
+  last_logged_error_.clear();
+  Logger::WriteLine(stderr, LogLevel::kInfo, "eureka push: the peer accepts batches again",
+                    {{"peer", url_}});
 }
 
 EurekaPeerStatus EurekaPeerPusher::Status() const {
@@ -167,6 +196,7 @@ std::int64_t EurekaPeerPusher::SendBatch(std::vector<QueuedPushItem> batch) {
                    body, options_.read_timeout_ms);
   last_exchange_ = Clock::now();
   const auto retry_later = [this, &batch](std::string error) {
+    NoteError(error);
     absl::MutexLock lock(&mutex_);
     status_.dropped_items += queue_.Requeue(std::move(batch));
     status_.last_error = std::move(error);
@@ -174,7 +204,8 @@ std::int64_t EurekaPeerPusher::SendBatch(std::vector<QueuedPushItem> batch) {
   };
   if (!response.ok()) {
     if (absl::IsCancelled(response.status())) {
-      retry_later("stopping");
+      absl::MutexLock lock(&mutex_);
+      queue_.Requeue(std::move(batch));
       return 0;
     }
     retry_later(std::string(core::MessageOf(response.status())));
@@ -187,13 +218,16 @@ std::int64_t EurekaPeerPusher::SendBatch(std::vector<QueuedPushItem> batch) {
   if (response->status < 200 || response->status >= 300) {
     // Eureka drops such a batch too: resending what the peer refused as a
     // whole would only loop (docs/replication.md).
+    std::string error =
+        absl::StrCat("batch answered ", response->status, ", ", batch.size(), " items dropped");
+    NoteError(error);
     absl::MutexLock lock(&mutex_);
     status_.failed_items += batch.size();
     ++status_.send_errors;
-    status_.last_error = absl::StrCat("batch answered ", response->status, ", ", batch.size(),
-                                      " items dropped");
+    status_.last_error = std::move(error);
     return 0;
   }
+  NoteSuccess();
   HandleAnswers(batch, *response);
   return 0;
 }
@@ -207,6 +241,7 @@ void EurekaPeerPusher::HandleAnswers(const std::vector<QueuedPushItem>& batch,
     absl::MutexLock lock(&mutex_);
     ++status_.sent_batches;
     status_.last_success_ms = WallClockMs();
+    overflow_logged_ = false;
     if (!answers.ok() || answers->size() != batch.size()) {
       // The batch was accepted; only its per-item answers are unusable.
       status_.sent_items += batch.size();

@@ -104,6 +104,9 @@ class EurekaPeerPusher {
   void HandleAnswers(const std::vector<QueuedPushItem>& batch, const PeerResponse& response);
   void SetState(const char* state);
   void Sleep(std::int64_t ms);
+  // Logs an error once per distinct error, and the recovery after errors.
+  void NoteError(const std::string& error);
+  void NoteSuccess();
 
   const std::string url_;
   const std::string batch_target_;  // {path}peerreplication/batch/
@@ -114,11 +117,15 @@ class EurekaPeerPusher {
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::chrono::steady_clock::time_point last_exchange_;  // pusher thread only
+  std::string last_logged_error_;                        // pusher thread only
 
   mutable absl::Mutex mutex_;
   absl::CondVar changed_;
   EurekaPushQueue queue_ ABSL_GUARDED_BY(mutex_);
   EurekaPeerStatus status_ ABSL_GUARDED_BY(mutex_);
+  // Set by the first drop, cleared by the next accepted batch: one log line
+  // per overflow, not one per dropped item.
+  bool overflow_logged_ ABSL_GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace logbook::net::replication

@@ -258,6 +258,18 @@ TEST_F(EurekaPush, DeadPeerNeverSlowsClientsQueueIsBoundedAndDrainsWhenItReturns
   EXPECT_EQ(registers, 15u);
   EXPECT_EQ(heartbeats, 5u);
   EXPECT_TRUE(Await([&] { return PeerStat("queue_length") == 0; }, kDeadline));
+
+  // Each trip of the bound and each outage is logged once, with the peer.
+  const std::string output = node_->Output();
+  EXPECT_NE(output.find("eureka push: queue full"), std::string::npos) << output;
+  EXPECT_NE(output.find("eureka push: cannot push to the peer"), std::string::npos) << output;
+  EXPECT_TRUE(Await(
+      [&] {
+        return node_->Output().find("eureka push: the peer accepts batches again") !=
+               std::string::npos;
+      },
+      kDeadline))
+      << node_->Output();
 }
 
 // Node B stands in for the stock Eureka peer: it accepts Eureka's batch
