@@ -6,7 +6,8 @@
 // disappears when cancelled, that the history view shows its REGISTER and
 // CANCEL, and that an app whose name, id and metadata carry HTML runs no
 // script and shows the text literally. Also: the page and its assets come
-// from the node only (no CDN), with an ETag that revalidates to 304.
+// from the node only (no CDN), with an ETag that revalidates to 304. A second
+// node with --eureka-peers lists that stock Eureka peer under DS Replicas.
 //
 // Usage: node dashboard_test.js path/to/logbook [screenshot.png]
 //        (or LOGBOOK_BINARY; CHROMIUM overrides /usr/bin/chromium)
@@ -48,6 +49,7 @@ let server = null;  // { child, port, output, exited }
 let browser = null;
 let launching = null;  // the browser's launch, awaited before closing it
 let dataDir = null;
+let pusher = null;  // the second node, with a Eureka peer
 
 function startServer(binary) {
   server = spawnLogbook(binary, 'logbook-dashboard-', (message) => new TestFailure(message));
@@ -217,6 +219,25 @@ async function main() {
 
   await page.screenshot({ path: screenshot, fullPage: true });
   process.stdout.write(`screenshot: ${screenshot}\n`);
+
+  await checkEurekaPeerReplica(binary);
+}
+
+// A node pushing to a stock Eureka peer (--eureka-peers) lists it under DS
+// Replicas with its push state. Nothing listens on the peer's port.
+async function checkEurekaPeerReplica(binary) {
+  const peerUrl = 'http://127.0.0.1:1/eureka/';
+  pusher = spawnLogbook(binary, 'logbook-dashboard-push-', (message) => new TestFailure(message),
+                        ['--eureka-peers', peerUrl]);
+  await pusher.ready;
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${pusher.port}/`, { waitUntil: 'load', timeout: UI_TIMEOUT_MS });
+  await waitInPage(page, 'the Eureka peer under DS Replicas', (url) => {
+    const text = document.getElementById('ds-replicas').textContent;
+    return text.includes(url) && text.includes('stock Eureka') && !text.includes('no replicas configured');
+  }, peerUrl);
+  const general = await sectionText(page, 'general-info');
+  check(general.includes(peerUrl), `registered-replicas does not list ${peerUrl}: ${general}`);
 }
 
 async function stop() {
@@ -231,11 +252,16 @@ async function stop() {
     });
   }
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  if (pusher) {
+    if (!pusher.exited) pusher.child.kill('SIGKILL');
+    fs.rmSync(pusher.dataDir, { recursive: true, force: true });
+  }
 }
 
 const budget = setTimeout(() => {
   process.stderr.write(`FAIL: the dashboard test exceeded ${TEST_BUDGET_MS} ms\n`);
   if (server && !server.exited) server.child.kill('SIGKILL');
+  if (pusher && !pusher.exited) pusher.child.kill('SIGKILL');
   process.exit(1);
 }, TEST_BUDGET_MS);
 
