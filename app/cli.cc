@@ -249,6 +249,9 @@ absl::StatusOr<std::optional<Command>> ParseCommandLine(int argc, char** argv, s
                  "This node's name; by default generated once and stored in the data dir");
   AddSettingFlag(serve, assignments, "--peers", "logbook.peers", "URL,URL",
                  "Other nodes' base URLs, e.g. http://10.0.0.2:8761");
+  AddSettingFlag(serve, assignments, "--eureka-peers", "logbook.eureka-peers", "URL,URL",
+                 "Stock Eureka servers' service URLs, e.g. http://10.0.0.3:8761/eureka/; this "
+                 "node pushes its client writes to them in Eureka's batch format");
   AddSettingFlag(serve, assignments, "--sync", "logbook.log.sync", "always|none",
                  "always: the log is fsynced before a write is acknowledged; none: handed to "
                  "the OS");

@@ -63,7 +63,9 @@ struct StringField {
 struct CredentialsField {
   std::string Config::*member;
 };
-struct PeersField {};     // comma-separated http:// base URLs
+struct PeersField {       // comma-separated http:// base URLs
+  std::vector<std::string> Config::*member;
+};
 struct SyncField {};      // always|none -> sync_always
 struct LogLevelField {};  // debug|info|warn|error
 
@@ -93,7 +95,10 @@ constexpr std::array kSettings = {
     Setting{"logbook.server.port", IntegerField<std::int32_t>{&Config::port, 0, 65535}},
     Setting{"logbook.data-dir", StringField{&Config::data_dir, Allowed::kNonEmpty}},
     Setting{"logbook.node-id", StringField{&Config::node_id, Allowed::kEmptyOrName}},
-    Setting{"logbook.peers", PeersField{}},
+    Setting{"logbook.peers", PeersField{&Config::peers}},
+    Setting{"logbook.eureka-peers", PeersField{&Config::eureka_peers}},
+    Setting{"logbook.eureka-peers.max-queue-items",
+            IntegerField<std::int64_t>{&Config::eureka_push_max_queue_items, 1, 10000000}},
     Setting{"logbook.log.sync", SyncField{}},
     Setting{"eureka.server.enable-self-preservation", BoolField{&Config::enable_self_preservation}},
     Setting{"eureka.server.renewal-percent-threshold",
@@ -418,8 +423,8 @@ struct Applier {
     config.*field.member = std::string(value);
     return absl::OkStatus();
   }
-  absl::Status operator()(const PeersField&) const {
-    ASSIGN_OR_RETURN(config.peers, ParsePeers(value));
+  absl::Status operator()(const PeersField& field) const {
+    ASSIGN_OR_RETURN(config.*field.member, ParsePeers(value));
     return absl::OkStatus();
   }
   absl::Status operator()(const SyncField&) const {
@@ -466,7 +471,9 @@ struct Checker {
   absl::Status operator()(const CredentialsField& field) const {
     return CheckCredentials(config.*field.member);
   }
-  absl::Status operator()(const PeersField&) const { return CheckPeers(config.peers); }
+  absl::Status operator()(const PeersField& field) const {
+    return CheckPeers(config.*field.member);
+  }
   absl::Status operator()(const SyncField&) const { return absl::OkStatus(); }
   absl::Status operator()(const LogLevelField&) const {
     if (LogLevelName(config.log_level).empty()) {
@@ -502,9 +509,9 @@ struct Formatter {
     return value.substr(0, colon) + ":***";
   }
   // Passwords in peer URLs are masked the same way.
-  std::string operator()(const PeersField&) const {
+  std::string operator()(const PeersField& field) const {
     std::vector<std::string> shown;
-    for (const std::string& peer : config.peers) shown.push_back(Masked(peer));
+    for (const std::string& peer : config.*field.member) shown.push_back(Masked(peer));
     return absl::StrJoin(shown, ",");
   }
   std::string operator()(const SyncField&) const { return config.sync_always ? "always" : "none"; }

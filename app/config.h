@@ -25,6 +25,12 @@ struct Config {
   std::string node_id;
   // --peers / logbook.peers (comma-separated base URLs)
   std::vector<std::string> peers;
+  // --eureka-peers / logbook.eureka-peers: stock Eureka service URLs
+  // (e.g. http://host:8761/eureka/) this node pushes its client writes to
+  std::vector<std::string> eureka_peers;
+  // logbook.eureka-peers.max-queue-items: per Eureka peer, items waiting to
+  // be pushed (Eureka's max-elements-in-peer-replication-pool)
+  std::int64_t eureka_push_max_queue_items = 10000;
   // --sync / logbook.log.sync: "always" or "none"
   bool sync_always = true;
 

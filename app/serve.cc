@@ -27,6 +27,8 @@
 #include "net/metrics.h"
 #include "net/node_routes.h"
 #include "net/request_observer.h"
+#include "net/replication/eureka_peer_metrics.h"
+#include "net/replication/eureka_push.h"
 #include "net/replication/replicator.h"
 #include "net/url_credentials.h"
 #include "net/write_pipeline.h"
@@ -104,6 +106,8 @@ struct Node {
   std::unique_ptr<net::Evictor> evictor;
   storage::StorageEventCodec codec;
   std::unique_ptr<net::replication::Replicator> replicator;
+  std::unique_ptr<net::replication::EurekaPush> eureka_push;
+  std::unique_ptr<net::replication::EurekaPeerMetrics> eureka_push_metrics;
   std::unique_ptr<net::HttpServer> server;
   uv_signal_t sigterm;
   uv_signal_t sigint;
@@ -124,6 +128,7 @@ void BeginShutdown(Node& node, int exit_code) {
   uv_close(reinterpret_cast<uv_handle_t*>(&node.sigint), nullptr);
   // Pullers first: no batch may reach a log that is closing.
   if (node.replicator) node.replicator->Stop();
+  if (node.eureka_push) node.eureka_push->Stop();
   node.evictor->Stop();
   node.logbook->set_ready(false);
   node.logbook->ReleaseWaiters();
@@ -142,6 +147,7 @@ void BeginShutdown(Node& node, int exit_code) {
 int AbandonStart(Node& node) {
   node.stopping = true;  // a snapshotter start still queued on the mailbox must not run
   if (node.replicator) node.replicator->Stop();
+  if (node.eureka_push) node.eureka_push->Stop();
   if (node.snapshotter) node.snapshotter->Stop();
   if (node.log) node.log->Stop();
   if (node.server) node.server->Shutdown([] {});
@@ -267,10 +273,35 @@ int RunServe(const Config& config) {
   node.replicator = std::move(*replicator);
   net::replication::Replicator* replication = node.replicator.get();
 
+  net::EurekaApi* eureka_api = node.eureka.get();
+  net::replication::EurekaPushOptions push_options;
+  push_options.queue_capacity = static_cast<std::size_t>(config.eureka_push_max_queue_items);
+  absl::StatusOr<std::unique_ptr<net::replication::EurekaPush>> eureka_push =
+      net::replication::EurekaPush::Create(
+          config.eureka_peers, push_options, *node.registry, *node.pipeline, *node.mailbox,
+          [&clock, eureka_api]() {
+            core::DecideContext context;
+            context.now_ms = clock.NowMs();
+            context.lease_expiration_enabled = eureka_api->LeaseExpirationEnabled(context.now_ms);
+            return context;
+          });
+  if (!eureka_push.ok()) {
+    logger.Error("cannot push to the Eureka peers",
+                 {{"error", core::MessageOf(eureka_push.status())}});
+    return AbandonStart(node);
+  }
+  node.eureka_push = std::move(*eureka_push);
+  node.eureka_push_metrics =
+      std::make_unique<net::replication::EurekaPeerMetrics>(*node.eureka_push);
+  net::replication::EurekaPush* push = node.eureka_push.get();
+
   net::LogbookApiOptions logbook_options;
   logbook_options.codec = &node.codec;
   if (!config.peers.empty()) {
     logbook_options.peer_status = [replication] { return replication->Statuses(); };
+  }
+  if (!config.eureka_peers.empty()) {
+    logbook_options.eureka_peer_status = [push] { return push->Statuses(); };
   }
   logbook_options.node_id = node.log->node_id();
   logbook_options.log_identity = node.log->log_identity();
@@ -383,6 +414,7 @@ int RunServe(const Config& config) {
   node.metrics.Add(&node.requests);
   node.metrics.Add(node.node_metrics.get());
   node.metrics.Add(node.access.get());
+  node.metrics.Add(node.eureka_push_metrics.get());
   if (absl::Status listening = node.server->Listen(config.host, config.port); !listening.ok()) {
     logger.Error("cannot listen", {{"host", config.host},
                                    {"port", config.port},
@@ -432,6 +464,7 @@ int RunServe(const Config& config) {
 
   node.evictor->Start();
   node.replicator->Start();
+  node.eureka_push->Start();
   node.loop_meter->Start();
   // On stdout, whatever the level: scripts and tests wait for this line.
   const std::string listening =

@@ -124,9 +124,15 @@ function renderStatus(status, server) {
   }
 
   const peers = asArray(status.peers);
-  replaceChildren('ds-replicas-list', peers.length === 0
+  // Stock Eureka servers this node pushes to (--eureka-peers) are replicas too.
+  const eurekaPeers = asArray(status.eureka_peers);
+  const replicaUrls = peers.map((p) => p.url).concat(eurekaPeers.map((p) => p.url));
+  replaceChildren('ds-replicas-list', replicaUrls.length === 0
     ? [el('li', { class: 'muted' }, 'no replicas configured')]
-    : peers.map((p) => el('li', {}, p.url)));
+    : peers.map((p) => el('li', {}, p.url)).concat(eurekaPeers.map((p) => el('li', {},
+        `${p.url} (stock Eureka, push: ${p.state}, queue ${p.queue_length}, ` +
+        `sent ${p.sent_items}, failed ${p.failed_items}` +
+        (p.last_error ? `, last error: ${p.last_error}` : '') + ')'))));
   replaceChildren('peers-body', peers.length === 0
     ? [el('tr', {}, el('td', { colspan: '4', class: 'muted' }, 'no peers'))]
     : peers.map((p) => el('tr', {}, el('td', {}, p.url), el('td', {}, p.state || '—'),
@@ -137,7 +143,7 @@ function renderStatus(status, server) {
   kvRows('general-info-body', [
     ['environment', general.environment || '—'],
     ['server-uptime', general['server-uptime'] || formatDuration(status.now_ms - status.started_ms)],
-    ['registered-replicas', peers.map((p) => p.url).join(', ') || '—'],
+    ['registered-replicas', replicaUrls.join(', ') || '—'],
     ['applications', String(registry.applications)],
     ['instances', String(registry.instances)],
     ['apps hashcode', registry.apps_hashcode || '—'],

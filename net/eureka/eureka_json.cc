@@ -219,4 +219,42 @@ std::string WriteReplicationResponseJson(const std::vector<ReplicationResult>& r
   return out;
 }
 
+std::string WriteReplicationListJson(const std::vector<const OutgoingReplicationItem*>& items) {
+  std::string out;
+  JsonWriter writer(&out);
+  writer.BeginObject();
+  writer.Key("replicationList");
+  writer.BeginArray();
+  for (const OutgoingReplicationItem* item : items) {
+    writer.BeginObject();
+    writer.Key("appName");
+    writer.String(item->app_name);
+    writer.Key("id");
+    writer.String(item->id);
+    if (item->last_dirty_timestamp.has_value()) {
+      // A JSON number here, unlike inside an instance object (E14).
+      writer.Key("lastDirtyTimestamp");
+      writer.Int(*item->last_dirty_timestamp);
+    }
+    if (item->overridden_status.has_value()) {
+      writer.Key("overriddenStatus");
+      writer.String(core::StatusName(*item->overridden_status));
+    }
+    if (item->status.has_value()) {
+      writer.Key("status");
+      writer.String(core::StatusName(*item->status));
+    }
+    if (item->instance.has_value()) {
+      writer.Key("instanceInfo");
+      WriteInstanceObject(item->instance->info, item->instance->lease, std::nullopt, writer);
+    }
+    writer.Key("action");
+    writer.String(item->action);
+    writer.EndObject();
+  }
+  writer.EndArray();
+  writer.EndObject();
+  return out;
+}
+
 }  // namespace logbook::net::eureka

@@ -58,4 +58,31 @@ struct ReplicationResult {
 // {"responseList":[{"statusCode":200}, ...]}
 std::string WriteReplicationResponseJson(const std::vector<ReplicationResult>& results);
 
+// One item this node pushes to a stock Eureka peer (E14 request, §7.2):
+// the fields Eureka's ReplicationTaskProcessor sends; unset ones are left
+// out, as Eureka's mapper leaves out nulls.
+struct OutgoingReplicationItem {
+  std::string action;  // Register | Heartbeat | Cancel | StatusUpdate | DeleteStatusOverride
+  std::string app_name;
+  std::string id;
+  std::optional<core::TimestampMs> last_dirty_timestamp;
+  std::optional<core::InstanceStatus> status;
+  std::optional<core::InstanceStatus> overridden_status;
+  // Register only: the instance as stored here (leaseInfo from its lease).
+  std::optional<core::InstanceRecord> instance;
+};
+// {"replicationList":[{...}, ...]}
+std::string WriteReplicationListJson(const std::vector<const OutgoingReplicationItem*>& items);
+
+// One entry of a peer's ReplicationListResponse.
+struct ReplicationResponseItem {
+  int status_code = 0;
+  // The peer's copy (409 heartbeats), parsed; an error if it did not parse.
+  std::optional<absl::StatusOr<core::InstanceInfo>> response_entity;
+};
+// Parses {"responseList":[...]}; InvalidArgument on malformed JSON or a
+// missing list. Thread: any (each thread reuses its own parser).
+absl::StatusOr<std::vector<ReplicationResponseItem>> ReadReplicationResponseJson(
+    std::string_view body, core::TimestampMs now_ms);
+
 }  // namespace logbook::net::eureka

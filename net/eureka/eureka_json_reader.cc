@@ -409,4 +409,34 @@ absl::StatusOr<std::vector<ReplicationItem>> ReadReplicationBatchJson(std::strin
   return items;
 }
 
+absl::StatusOr<std::vector<ReplicationResponseItem>> ReadReplicationResponseJson(
+    std::string_view body, core::TimestampMs now_ms) {
+  std::optional<simdjson::dom::parser> own;
+  simdjson::dom::parser& parser =
+      body.size() <= kReusedParserMaxBytes ? ReusedParser() : own.emplace();
+  absl::StatusOr<element> root = ParseDocument(parser, body);
+  if (!root.ok()) return root.status();
+  simdjson::dom::array array;
+  if (root->at_key("responseList").get_array().get(array) != simdjson::SUCCESS) {
+    return Invalid("responseList", "missing or not an array");
+  }
+  std::vector<ReplicationResponseItem> items;
+  for (element value : array) {
+    ReplicationResponseItem& item = items.emplace_back();
+    absl::StatusOr<object> fields = ReadObject(value, "responseList[]");
+    if (!fields.ok()) return fields.status();
+    for (const auto [key, entry] : *fields) {
+      if (entry.is_null()) continue;
+      if (key == "statusCode") {
+        absl::StatusOr<std::int32_t> code = ReadInt32(entry, key);
+        if (!code.ok()) return code.status();
+        item.status_code = *code;
+      } else if (key == "responseEntity") {
+        item.response_entity = ReadInstanceObject(entry, now_ms);
+      }
+    }
+  }
+  return items;
+}
+
 }  // namespace logbook::net::eureka

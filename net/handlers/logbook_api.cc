@@ -441,6 +441,39 @@ void LogbookApi::GetStatus(Responder responder) {
     }
   }
   w.EndArray();
+  w.Key("eureka_peers");
+  w.BeginArray();
+  if (options_.eureka_peer_status) {
+    for (const replication::EurekaPeerStatus& peer : options_.eureka_peer_status()) {
+      w.BeginObject();
+      w.Key("url");
+      w.String(peer.url);
+      w.Key("state");
+      w.String(peer.state);
+      w.Key("queue_length");
+      w.Uint(peer.queue_length);
+      w.Key("sent_batches");
+      w.Uint(peer.sent_batches);
+      w.Key("sent_items");
+      w.Uint(peer.sent_items);
+      w.Key("failed_items");
+      w.Uint(peer.failed_items);
+      w.Key("dropped_items");
+      w.Uint(peer.dropped_items);
+      w.Key("send_errors");
+      w.Uint(peer.send_errors);
+      w.Key("reregistered");
+      w.Uint(peer.reregistered);
+      w.Key("conflicts");
+      w.Uint(peer.conflicts);
+      w.Key("last_error");
+      w.String(peer.last_error);
+      w.Key("last_success_ms");
+      w.Int(peer.last_success_ms);
+      w.EndObject();
+    }
+  }
+  w.EndArray();
   w.Key("recovery");
   w.BeginObject();
   w.Key("snapshot_offset");

@@ -21,6 +21,7 @@
 #include "core/self_preservation.h"
 #include "net/http_server.h"
 #include "net/loop_stall_meter.h"
+#include "net/replication/eureka_peer_pusher.h"
 #include "net/replication/peer_status.h"
 #include "net/router.h"
 #include "net/write_pipeline.h"
@@ -72,6 +73,9 @@ struct LogbookApiOptions {
   std::size_t max_replication_bytes_per_read = 8 * 1024 * 1024;
   // Per-peer replication state for GET /logbook/v1/status; empty = none.
   std::function<std::vector<replication::PeerStatus>()> peer_status;
+  // Per stock-Eureka peer push state (--eureka-peers) for "eureka_peers";
+  // empty = none (an empty array).
+  std::function<std::vector<replication::EurekaPeerStatus>()> eureka_peer_status;
 };
 
 class LogbookApi {

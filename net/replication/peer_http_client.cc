@@ -151,11 +151,43 @@ absl::Status PeerHttpClient::Connect() {
   return last;
 }
 
+void PeerHttpClient::AppendAuthorization(std::string* request) const {
+  if (!address_.authorization.empty()) {
+    absl::StrAppend(request, "Authorization: ", address_.authorization, "\r\n");
+  }
+}
+
 absl::StatusOr<PeerResponse> PeerHttpClient::Get(std::string_view target,
                                                  std::int64_t read_timeout_ms) {
+  std::string request =
+      absl::StrCat("GET ", std::string(target), " HTTP/1.1\r\nHost: ", address_.host, ":",
+                   address_.port, "\r\nAccept: application/x-logbook-events\r\n");
+  AppendAuthorization(&request);
+  request += "\r\n";
+  return Send(request, read_timeout_ms);
+}
+
+absl::StatusOr<PeerResponse> PeerHttpClient::Post(std::string_view target,
+                                                  std::string_view content_type,
+                                                  const std::vector<std::string>& extra_headers,
+                                                  std::string_view body,
+                                                  std::int64_t read_timeout_ms) {
+  std::string request = absl::StrCat("POST ", std::string(target), " HTTP/1.1\r\nHost: ",
+                                     address_.host, ":", address_.port,
+                                     "\r\nAccept: application/json\r\nContent-Type: ",
+                                     std::string(content_type), "\r\nContent-Length: ",
+                                     body.size(), "\r\n");
+  AppendAuthorization(&request);
+  for (const std::string& header : extra_headers) absl::StrAppend(&request, header, "\r\n");
+  absl::StrAppend(&request, "\r\n", std::string(body));
+  return Send(request, read_timeout_ms);
+}
+
+absl::StatusOr<PeerResponse> PeerHttpClient::Send(const std::string& request,
+                                                  std::int64_t read_timeout_ms) {
   const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(read_timeout_ms);
   if (fd_ < 0) RETURN_IF_ERROR(Connect());
-  absl::StatusOr<PeerResponse> response = Exchange(target, deadline);
+  absl::StatusOr<PeerResponse> response = Exchange(request, deadline);
   if (!response.ok()) {
     Close();
     return response;
@@ -164,15 +196,8 @@ absl::StatusOr<PeerResponse> PeerHttpClient::Get(std::string_view target,
   return response;
 }
 
-absl::StatusOr<PeerResponse> PeerHttpClient::Exchange(std::string_view target,
+absl::StatusOr<PeerResponse> PeerHttpClient::Exchange(const std::string& request,
                                                       Clock::time_point deadline) {
-  std::string request =
-      absl::StrCat("GET ", std::string(target), " HTTP/1.1\r\nHost: ", address_.host, ":",
-                   address_.port, "\r\nAccept: application/x-logbook-events\r\n");
-  if (!address_.authorization.empty()) {
-    absl::StrAppend(&request, "Authorization: ", address_.authorization, "\r\n");
-  }
-  request += "\r\n";
   std::size_t sent = 0;
   while (sent < request.size()) {
     const ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);

@@ -1,5 +1,5 @@
 #pragma once
-// A small blocking HTTP/1.1 client for one peer: GET only, keep-alive,
+// A small blocking HTTP/1.1 client for one peer: GET and POST, keep-alive,
 // Content-Length bodies (what our server sends), with a connect timeout, a
 // read timeout and a bound on every byte it buffers.
 //
@@ -64,13 +64,22 @@ class PeerHttpClient {
   // malformed or oversized answer), Cancelled (woken). On any error the
   // connection is closed; the next call reconnects.
   absl::StatusOr<PeerResponse> Get(std::string_view target, std::int64_t read_timeout_ms);
+  // POST `body` as `content_type` with `extra_headers` (each a full
+  // "Name: value" line, no CRLF), asking for JSON; errors as Get().
+  absl::StatusOr<PeerResponse> Post(std::string_view target, std::string_view content_type,
+                                    const std::vector<std::string>& extra_headers,
+                                    std::string_view body, std::int64_t read_timeout_ms);
   void Close();
 
  private:
   absl::Status Connect();
   // Waits until fd_ is readable/writable (`events`) before `deadline`.
   absl::Status WaitFor(short events, std::chrono::steady_clock::time_point deadline);
-  absl::StatusOr<PeerResponse> Exchange(std::string_view target,
+  // The peer's Basic credentials (from its URL or logbook.auth.peer-credentials), if any.
+  void AppendAuthorization(std::string* request) const;
+  // Sends `request` (head and body) and reads one answer.
+  absl::StatusOr<PeerResponse> Send(const std::string& request, std::int64_t read_timeout_ms);
+  absl::StatusOr<PeerResponse> Exchange(const std::string& request,
                                         std::chrono::steady_clock::time_point deadline);
 
   PeerAddress address_;

@@ -87,6 +87,8 @@ TEST(ApplySetting, EveryKeySetsItsField) {
       {"logbook.data-dir", "/var/lib/logbook"},
       {"logbook.node-id", "node-a"},
       {"logbook.peers", "http://a:1,http://b:2"},
+      {"logbook.eureka-peers", "http://e:8761/eureka/"},
+      {"logbook.eureka-peers.max-queue-items", "77"},
       {"logbook.log.sync", "none"},
       {"eureka.server.enable-self-preservation", "false"},
       {"eureka.server.renewal-percent-threshold", "0.5"},
@@ -121,6 +123,8 @@ TEST(ApplySetting, EveryKeySetsItsField) {
   EXPECT_EQ(c.data_dir, "/var/lib/logbook");
   EXPECT_EQ(c.node_id, "node-a");
   EXPECT_EQ(c.peers, (std::vector<std::string>{"http://a:1", "http://b:2"}));
+  EXPECT_EQ(c.eureka_peers, (std::vector<std::string>{"http://e:8761/eureka/"}));
+  EXPECT_EQ(c.eureka_push_max_queue_items, 77);
   EXPECT_FALSE(c.sync_always);
   EXPECT_FALSE(c.enable_self_preservation);
   EXPECT_EQ(c.renewal_percent_threshold, 0.5);
@@ -213,6 +217,8 @@ TEST(ApplySetting, MalformedValuesAreErrorsNamingTheKey) {
       {"logbook.peers", "10.0.0.2:8761"},
       {"logbook.peers", "http://a:1,,http://b:2"},
       {"logbook.peers", "https://a:1"},
+      {"logbook.eureka-peers", "e:8761/eureka/"},
+      {"logbook.eureka-peers.max-queue-items", "0"},
       {"logbook.log.sync", "sometimes"},
       {"logbook.log.level", "verbose"},
       {"logbook.log-level", "trace"},
@@ -311,7 +317,7 @@ TEST(DescribeSettings, ListsEveryKeyWithItsValue) {
   std::set<std::string> keys;
   for (const auto& [key, value] : described) keys.insert(key);
   EXPECT_EQ(keys.size(), described.size()) << "duplicate key";
-  EXPECT_EQ(keys.size(), 37u);
+  EXPECT_EQ(keys.size(), 39u);
   EXPECT_TRUE(Contains(described, "logbook.log.retention-interval-ms", "1m"));
   EXPECT_TRUE(Contains(described, "logbook.log.test-only-retention-without-snapshot", "false"));
   EXPECT_TRUE(Contains(described, "eureka.server.renewal-percent-threshold", "0.85"));
@@ -419,12 +425,14 @@ TEST(ParseCommandLine, ServeWithoutFlagsGivesDefaults) {
 TEST(ParseCommandLine, FlagsSetTheirKeys) {
   const Config config =
       ParseServeOrDie({"serve", "--host", "0.0.0.0", "--port=0", "--data-dir", "/tmp/d",
-                       "--node-id", "n1", "--peers", "http://a:1,http://b:2", "--sync", "none"});
+                       "--node-id", "n1", "--peers", "http://a:1,http://b:2", "--eureka-peers",
+                       "http://e:8761/eureka/", "--sync", "none"});
   EXPECT_EQ(config.host, "0.0.0.0");
   EXPECT_EQ(config.port, 0);
   EXPECT_EQ(config.data_dir, "/tmp/d");
   EXPECT_EQ(config.node_id, "n1");
   EXPECT_EQ(config.peers, (std::vector<std::string>{"http://a:1", "http://b:2"}));
+  EXPECT_EQ(config.eureka_peers, (std::vector<std::string>{"http://e:8761/eureka/"}));
   EXPECT_FALSE(config.sync_always);
 }
 

@@ -11,6 +11,7 @@
 // page works with the credentials in its URL on a node whose self-preservation
 // is off (and shows Eureka's "turned off" banner), and without credentials on
 // a node with logbook.auth.anonymous-read=true.
+// A node with --eureka-peers lists that stock Eureka peer under DS Replicas.
 //
 // Usage: node dashboard_test.js path/to/logbook [screenshot.png]
 //        (or LOGBOOK_BINARY; CHROMIUM overrides /usr/bin/chromium)
@@ -52,6 +53,7 @@ let server = null;  // { child, port, output, exited }
 let browser = null;
 let launching = null;  // the browser's launch, awaited before closing it
 let dataDir = null;
+let pusher = null;  // the second node, with a Eureka peer
 
 function startServer(binary) {
   server = spawnLogbook(binary, 'logbook-dashboard-', (message) => new TestFailure(message));
@@ -225,6 +227,7 @@ async function main() {
   process.stdout.write(`screenshot: ${screenshot}\n`);
 
   await checkWithAuthentication(binary);
+  await checkEurekaPeerReplica(binary);
 }
 
 // ---------------------------------------------------------------------------
@@ -311,6 +314,23 @@ async function checkWithAuthentication(binary) {
   await openPage.context().close();
 }
 
+// A node pushing to a stock Eureka peer (--eureka-peers) lists it under DS
+// Replicas with its push state. Nothing listens on the peer's port.
+async function checkEurekaPeerReplica(binary) {
+  const peerUrl = 'http://127.0.0.1:1/eureka/';
+  pusher = spawnLogbook(binary, 'logbook-dashboard-push-', (message) => new TestFailure(message),
+                        { args: ['--eureka-peers', peerUrl] });
+  await pusher.ready;
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${pusher.port}/`, { waitUntil: 'load', timeout: UI_TIMEOUT_MS });
+  await waitInPage(page, 'the Eureka peer under DS Replicas', (url) => {
+    const text = document.getElementById('ds-replicas').textContent;
+    return text.includes(url) && text.includes('stock Eureka') && !text.includes('no replicas configured');
+  }, peerUrl);
+  const general = await sectionText(page, 'general-info');
+  check(general.includes(peerUrl), `registered-replicas does not list ${peerUrl}: ${general}`);
+}
+
 async function stop() {
   if (launching) await launching.catch(() => {});
   for (const node of authServers) {
@@ -335,11 +355,16 @@ async function stop() {
     }
     fs.rmSync(node.dataDir, { recursive: true, force: true });
   }
+  if (pusher) {
+    if (!pusher.exited) pusher.child.kill('SIGKILL');
+    fs.rmSync(pusher.dataDir, { recursive: true, force: true });
+  }
 }
 
 const budget = setTimeout(() => {
   process.stderr.write(`FAIL: the dashboard test exceeded ${TEST_BUDGET_MS} ms\n`);
   if (server && !server.exited) server.child.kill('SIGKILL');
+  if (pusher && !pusher.exited) pusher.child.kill('SIGKILL');
   process.exit(1);
 }, TEST_BUDGET_MS);
 

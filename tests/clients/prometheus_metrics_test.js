@@ -16,6 +16,7 @@ const path = require('node:path');
 const { spawnLogbook, requestLogbook } = require('./logbook_server');
 
 const TEST_BUDGET_MS = 30000;
+const DEAD_EUREKA_PEER = 'http://127.0.0.1:1/eureka/';
 
 class TestFailure extends Error {}
 function fail(message) { throw new TestFailure(message); }
@@ -42,7 +43,10 @@ let server = null;  // { child, port, output }
 let dataDir = null;
 
 function startServer(binary) {
-  server = spawnLogbook(binary, 'logbook-metrics-', (message) => new TestFailure(message));
+  // A Eureka peer nobody listens on: its logbook_eureka_peer_* families are
+  // exposed (and checked like every family) without a second server.
+  server = spawnLogbook(binary, 'logbook-metrics-', (message) => new TestFailure(message),
+                        { args: ['--eureka-peers', DEAD_EUREKA_PEER] });
   dataDir = server.dataDir;
   return server.ready;
 }
@@ -288,6 +292,18 @@ async function main() {
   check(after.value('logbook_evictions_total', { reason: 'lease_expired' }) === 0, 'evictions');
   check(after.value('logbook_self_preservation_enabled') === 1, 'self-preservation default');
   check(after.value('logbook_renews_threshold') >= 0, 'renews threshold');
+
+  // The pushes to the (dead) Eureka peer: one series per peer URL; nothing
+  // reached it, and nothing was dropped from its queue.
+  const peer = { peer: DEAD_EUREKA_PEER };
+  for (const name of ['logbook_eureka_peer_queue_length', 'logbook_eureka_peer_sent_batches_total',
+                      'logbook_eureka_peer_failed_items_total', 'logbook_eureka_peer_send_errors_total',
+                      'logbook_eureka_peer_reregistered_total', 'logbook_eureka_peer_conflicts_total',
+                      'logbook_eureka_peer_last_success_timestamp_seconds']) {
+    check(after.value(name, peer) >= 0, `${name} has no series for ${DEAD_EUREKA_PEER}\n${after.text}`);
+  }
+  check(after.value('logbook_eureka_peer_sent_items_total', peer) === 0, 'items sent to a dead peer');
+  check(after.value('logbook_eureka_peer_dropped_items_total', peer) === 0, 'items dropped');
 
   server.child.kill('SIGTERM');
   const code = await new Promise((resolve) => {
