@@ -143,6 +143,7 @@ void InProcessNode::Exchange(std::string_view request_bytes) {
 
 void InProcessNode::RegisterBenchInstances(long first, long count, long apps) {
   for (long k = first; k < first + count; ++k) {
+    AdvanceAtSeedPace(k - first);
     Exchange(RegisterRequestBytes(k, apps));
     if (last_status_ != 204) Die("a registration", last_status_, last_body_);
   }
@@ -150,9 +151,16 @@ void InProcessNode::RegisterBenchInstances(long first, long count, long apps) {
 
 void InProcessNode::RenewBenchInstances(long first, long count, long apps) {
   for (long k = first; k < first + count; ++k) {
+    AdvanceAtSeedPace(k - first);
     Exchange(RenewRequestBytes(k, apps));
     if (last_status_ != 200) Die("a renewal", last_status_, last_body_);
   }
+}
+
+void InProcessNode::AdvanceAtSeedPace(long request_index) {
+  // ~16,000 requests/s, seed_instances' pace on this machine: instances get
+  // distinct timestamps as on a real node, which matters for gzip's ratio.
+  if (request_index % 16 == 15) clock_.Advance(1);
 }
 
 void InProcessNode::CaptureEvents(std::vector<core::Event>* sink) { journal_->set_capture(sink); }

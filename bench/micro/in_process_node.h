@@ -52,9 +52,10 @@ class InProcessNode : private net::HttpRequestParser::Listener {
   std::size_t last_response_bytes() const { return last_head_.size() + last_body_.size(); }
 
   // Registers bench_instances.h's instances [first, first + count) spread
-  // over `apps` apps, one request at a time; aborts on any non-204.
+  // over `apps` apps, one request at a time, the clock moving at about
+  // seed_instances' pace; aborts on any non-204.
   void RegisterBenchInstances(long first, long count, long apps);
-  // Renews the same instances once; aborts on any non-200.
+  // Renews the same instances once, at the same pace; aborts on any non-200.
   void RenewBenchInstances(long first, long count, long apps);
 
   // While set, every appended event is also copied into *sink (null: off).
@@ -67,6 +68,7 @@ class InProcessNode : private net::HttpRequestParser::Listener {
 
  private:
   std::unique_ptr<net::HttpRequestParser> NewParser();
+  void AdvanceAtSeedPace(long request_index);
   void OnRequestBegin() override {}
   void OnRequestHead(const net::HttpRequest&) override {}
   bool OnRequest(net::HttpRequest request) override;
