@@ -31,11 +31,13 @@ std::string BenchRegistrationJson(std::string_view app, std::string_view instanc
          ".bench.local\",\"app\":\"" + a + "\",\"ipAddr\":\"" + address +
          "\",\"status\":\"UP\",\"port\":{\"$\":8080,\"@enabled\":\"true\"},"
          "\"securePort\":{\"$\":8443,\"@enabled\":\"false\"},"
-         "\"dataCenterInfo\":{\"@class\":\"com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo\","
+         "\"dataCenterInfo\":{\"@class\":\"com.netflix.appinfo.InstanceInfo$"
+         "DefaultDataCenterInfo\","
          "\"name\":\"MyOwn\"},\"leaseInfo\":{\"renewalIntervalInSecs\":30,\"durationInSecs\":90},"
-         "\"vipAddress\":\"" + a + "\",\"secureVipAddress\":\"" + a +
-         "\",\"homePageUrl\":\"http://" + address + ":8080/\",\"statusPageUrl\":\"http://" +
-         address + ":8080/actuator/info\",\"healthCheckUrl\":\"http://" + address +
+         "\"vipAddress\":\"" +
+         a + "\",\"secureVipAddress\":\"" + a + "\",\"homePageUrl\":\"http://" + address +
+         ":8080/\",\"statusPageUrl\":\"http://" + address +
+         ":8080/actuator/info\",\"healthCheckUrl\":\"http://" + address +
          ":8080/actuator/health\",\"metadata\":{\"zone\":\"bench\"}}}";
 }
 

@@ -12,11 +12,9 @@ namespace logbook::bench {
 
 namespace {
 
-void ExpectOneEventEach(const std::vector<core::Event>& events, long instances,
-                        const char* what) {
+void ExpectOneEventEach(const std::vector<core::Event>& events, long instances, const char* what) {
   if (static_cast<long>(events.size()) == instances) return;
-  std::fprintf(stderr, "captured_events: %ld %s gave %zu events\n", instances, what,
-               events.size());
+  std::fprintf(stderr, "captured_events: %ld %s gave %zu events\n", instances, what, events.size());
   std::abort();
 }
 
@@ -37,7 +35,10 @@ const CapturedEvents& CaptureEventsFor(long instances) {
   node.CaptureEvents(&events.cancels);
   for (long k = 0; k < instances; ++k) {
     node.Exchange(CancelRequestBytes(k, apps));
-    if (node.last_status() != 200) std::abort();
+    if (node.last_status() != 200) {
+      std::fprintf(stderr, "captured_events: a cancellation answered %d\n", node.last_status());
+      std::abort();
+    }
   }
   node.CaptureEvents(nullptr);
   ExpectOneEventEach(events.registers, instances, "registrations");

@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include <string>
+#include <string_view>
 
 #include "bench/micro/captured_events.h"
 #include "storage/event_codec.h"

@@ -75,20 +75,21 @@ void BM_FullFetchCached(benchmark::State& state, Format format) {
 // Instances 1..kDeltaChanges go OUT_OF_SERVICE once per node (instance 0 is
 // FullFetchAfterChange's), so the window holds about kDeltaChanges entries
 // whatever ran before.
-void ChangeForDelta(InProcessNode& node, long instances) {
+void ChangeForDelta(benchmark::State& state, InProcessNode& node, long instances) {
   static std::map<const InProcessNode*, bool>* const changed =
       new std::map<const InProcessNode*, bool>();
   if ((*changed)[&node]) return;
   (*changed)[&node] = true;
   for (long k = 1; k <= kDeltaChanges && k < instances; ++k) {
     node.Exchange(StatusRequestBytes(k, BenchApps(instances), "OUT_OF_SERVICE"));
+    if (node.last_status() != 200) state.SkipWithError("status change failed");
   }
 }
 
 void BM_DeltaFetch(benchmark::State& state, Format format) {
   const long instances = state.range(0);
   InProcessNode& node = SeededNode(instances);
-  ChangeForDelta(node, instances);
+  ChangeForDelta(state, node, instances);
   const std::string fetch = GetRequestBytes("/eureka/apps/delta", format.accept, format.gzip);
   for (auto _ : state) Fetch(state, node, fetch);
   state.SetItemsProcessed(state.iterations() * kDeltaChanges);  // changes served

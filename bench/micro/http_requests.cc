@@ -14,8 +14,7 @@ std::string InstancePath(long k, long apps) {
 
 std::string RegisterRequestBytes(long k, long apps) {
   const std::string app = BenchAppName("BENCH", apps, k);
-  const std::string body =
-      BenchRegistrationJson(app, BenchInstanceId("i", k), BenchIpAddress(k));
+  const std::string body = BenchRegistrationJson(app, BenchInstanceId("i", k), BenchIpAddress(k));
   return "POST /eureka/apps/" + app +
          " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
          "Accept: application/json\r\nContent-Length: " +
@@ -28,8 +27,8 @@ std::string RenewRequestBytes(long k, long apps) {
 }
 
 std::string GetRequestBytes(std::string_view path, std::string_view accept, bool gzip) {
-  std::string request = "GET " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " +
-                        std::string(accept) + "\r\n";
+  std::string request = "GET " + std::string(path) +
+                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " + std::string(accept) + "\r\n";
   if (gzip) request += "Accept-Encoding: gzip\r\n";
   return request + "\r\n";
 }

@@ -19,7 +19,9 @@ void BM_RenewRequest(benchmark::State& state) {
   InProcessNode& node = SeededNode(instances);
   std::vector<std::string> requests;
   requests.reserve(static_cast<std::size_t>(instances));
-  for (long k = 0; k < instances; ++k) requests.push_back(RenewRequestBytes(k, BenchApps(instances)));
+  for (long k = 0; k < instances; ++k) {
+    requests.push_back(RenewRequestBytes(k, BenchApps(instances)));
+  }
   std::size_t next = 0;
   std::int64_t request_bytes = 0;
   for (auto _ : state) {
