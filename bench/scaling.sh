@@ -132,7 +132,7 @@ gnuplot -e "tsv='$TSV'; out='$OUT/scaling.png'; title='Logbook full fetch and me
 
 SECTION="$OUT/section.md"
 {
-  echo "## Scaling: full fetch and memory at 1k, 10k, 100k instances"
+  echo "## Scaling: full fetch and memory against registry size"
   echo "<!-- scaling:begin (written by bench/scaling.sh; rerun it) -->"
   echo
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $COMMIT; run time $((SECONDS - START_S)) s"
