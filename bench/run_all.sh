@@ -20,7 +20,7 @@
 #                bench/RESULTS.md (the PNG goes there too)
 #   RESULTS_FILE=bench/RESULTS.md   STEPS="micro scaling load hostile stall restart replication"
 #   BUILD_DIR=build
-# Bounded: ~20 min with the defaults on 2 shared cores (each step bounds its own processes).
+# Bounded: ~25 min with the defaults on 2 shared cores (each step bounds its own processes).
 set -u -o pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"

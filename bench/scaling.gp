@@ -17,10 +17,10 @@ set ylabel "ms (log scale)"
 set title "GET /eureka/apps, JSON: latency"
 plot tsv using 1:14 with linespoints lw 2 title "gzip, wrk p50", \
      tsv using 1:15 with linespoints lw 2 title "gzip, wrk p99", \
-     tsv using 1:12 with linespoints lw 2 title "gzip, single request", \
+     tsv using 1:12 with linespoints lw 2 title "gzip, single request (1 connection) p50", \
      tsv using 1:17 with linespoints lw 2 dt 2 title "plain, wrk p50", \
      tsv using 1:18 with linespoints lw 2 dt 2 title "plain, wrk p99", \
-     tsv using 1:13 with linespoints lw 2 dt 2 title "plain, single request", \
+     tsv using 1:13 with linespoints lw 2 dt 2 title "plain, single request (1 connection) p50", \
      tsv using 1:8 with linespoints lw 1 dt 3 title "plain, first fetch after seeding (builds it)", \
      tsv using 1:9 with linespoints lw 1 dt 3 title "gzip, first gzip fetch (after the plain one)"
 unset logscale y

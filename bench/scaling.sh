@@ -5,14 +5,14 @@
 #   RSS empty -> seed N instances (build/bench/seed_instances, 50 per app) -> RSS seeded
 #   -> first fetch of each encoding, JSON and XML, plain and gzip (each builds its document:
 #      "cold") -> RSS warm (the caches hold all four)
-#   -> SINGLE sequential single requests (curl, one at a time) of JSON gzip and JSON plain
+#   -> one connection, one request at a time (wrk -c1, SINGLE s) of JSON gzip and JSON plain
 #   -> wrk, CONNECTIONS connections, DURATION s, JSON gzip then JSON plain (p50 / p99 / req/s)
 # and writes the "Scaling" section of bench/RESULTS.md (a table), bench/scaling.tsv (the data)
 # and bench/scaling.png (gnuplot: latency and RSS per instance against the registry size).
 #
 # usage: bench/scaling.sh [OUT_DIR]    (raw output; default: a new ${TMPDIR:-/tmp}/logbook-scaling.XXXXXX)
 # Environment (defaults):
-#   SIZES="1000 10000 100000"  DURATION=10 (s per wrk run)  CONNECTIONS=8  SINGLE=20
+#   SIZES="1000 10000 100000"  DURATION=10 (s per wrk run)  CONNECTIONS=8  SINGLE=3 (s per -c1 run)
 #   RESULTS_FILE=bench/RESULTS.md (the PNG and TSV go to its directory; "-": neither is written)
 #   SKIP_BUILD=0  BUILD_DIR=build
 # Tools: wrk, curl, gnuplot (Debian's gnuplot-nox), python3. ~2.5 min with the defaults.
@@ -22,7 +22,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 SIZES="${SIZES:-1000 10000 100000}"
 DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-8}"
-SINGLE="${SINGLE:-20}"
+SINGLE="${SINGLE:-3}"
 RESULTS_FILE="${RESULTS_FILE:-$ROOT/bench/RESULTS.md}"
 COMMAND="bench/scaling.sh${1:+ $1}"
 for v in SIZES DURATION CONNECTIONS SINGLE; do
@@ -62,21 +62,12 @@ fetch_seconds() {
   curl -s -o /dev/null --max-time 120 -H "Accept: $2" "${gz[@]}" \
     -w '%{http_code} %{time_total} %{size_download}\n' "http://127.0.0.1:$1/eureka/apps"
 }
-# single_ms PORT ACCEPT GZIP: median over SINGLE sequential requests, in ms.
-single_ms() {
-  local i samples=()
-  for i in $(seq 1 "$SINGLE"); do
-    read -r status seconds _ < <(fetch_seconds "$@")
-    [ "$status" = 200 ] || die "fetch answered $status"
-    samples+=("$(awk -v s="$seconds" 'BEGIN {printf "%.3f", s * 1000}')")
-  done
-  median "${samples[@]}"
-}
-# wrk_fetch PORT GZIP NAME: sets W_P50 W_P99 (ms), W_RPS, W_BAD (non-2xx + socket errors).
+# wrk_fetch PORT GZIP NAME CONNECTIONS SECONDS: sets W_P50 W_P99 (ms), W_RPS, W_BAD (non-2xx +
+# socket errors).
 wrk_fetch() {
   local gz=() raw="$OUT/$3.wrk"
   [ "$2" = 1 ] && gz=(-H 'Accept-Encoding: gzip')
-  timeout $((DURATION + 120)) wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 30s \
+  timeout $(($5 + 120)) wrk -t1 -c"$4" -d"$5s" --timeout 30s \
     -H "Accept: $JSON" "${gz[@]}" -s "$ROOT/bench/load/latency.lua" \
     "http://127.0.0.1:$1/eureka/apps" > "$raw" 2>&1 || die "wrk failed: $(tail -n 3 "$raw")"
   local line; line=$(grep '^LB_LATENCY' "$raw") || die "no LB_LATENCY line in $raw"
@@ -110,10 +101,11 @@ for n in $SIZES; do
     case "$enc" in "$JSON 0") plain_bytes=$bytes ;; "$JSON 1") gzip_bytes=$bytes ;; esac
   done
   rss_warm=$(rss_kib "$pid")
-  single_gzip=$(single_ms "$port" "$JSON" 1)
-  single_plain=$(single_ms "$port" "$JSON" 0)
-  wrk_fetch "$port" 1 "wrk-gzip-$n"; g50=$W_P50 g99=$W_P99 grps=$W_RPS gbad=$W_BAD
-  wrk_fetch "$port" 0 "wrk-plain-$n"; p50=$W_P50 p99=$W_P99 prps=$W_RPS pbad=$W_BAD
+  # One connection, one request at a time: the latency of a lone client.
+  wrk_fetch "$port" 1 "single-gzip-$n" 1 "$SINGLE"; single_gzip=$W_P50 sbad=$W_BAD
+  wrk_fetch "$port" 0 "single-plain-$n" 1 "$SINGLE"; single_plain=$W_P50 sbad=$((sbad + W_BAD))
+  wrk_fetch "$port" 1 "wrk-gzip-$n" "$CONNECTIONS" "$DURATION"; g50=$W_P50 g99=$W_P99 grps=$W_RPS gbad=$W_BAD
+  wrk_fetch "$port" 0 "wrk-plain-$n" "$CONNECTIONS" "$DURATION"; p50=$W_P50 p99=$W_P99 prps=$W_RPS pbad=$W_BAD
   rss_peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
   stop_pid "$pid" TERM
   rm -rf "$dir"
@@ -122,7 +114,7 @@ for n in $SIZES; do
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
     "$n" "$apps" "$rss_empty" "$rss_seeded" "$rss_warm" "$per_seeded" "$per_warm" "${cold[@]}" \
     "$single_gzip" "$single_plain" "$g50" "$g99" "$grps" "$p50" "$p99" "$prps" \
-    "$gzip_bytes" "$plain_bytes" "$((gbad + pbad))" "$rss_peak" >> "$TSV"
+    "$gzip_bytes" "$plain_bytes" "$((gbad + pbad + sbad))" "$rss_peak" >> "$TSV"
   tail -n 1 "$TSV"
 done
 LOAD_END="$(cut -d' ' -f1-3 /proc/loadavg)"
@@ -141,26 +133,28 @@ SECTION="$OUT/section.md"
   echo "- Each size: a fresh node (\`--sync none\`), instances of \`bench/bench_instances.h\` seeded by"
   echo "  \`build/bench/seed_instances\`, 50 per app. wrk: \`wrk -t1 -c$CONNECTIONS -d${DURATION}s --timeout 30s\`,"
   echo "  \`GET /eureka/apps\` with \`Accept: application/json\` (and \`Accept-Encoding: gzip\`); single"
-  echo "  request: median of $SINGLE sequential \`curl\` requests (time_total). Cold: the first fetch of"
-  echo "  that encoding after seeding (builds the document). RSS: VmRSS; per instance = (RSS − RSS of"
+  echo "  request: p50 of \`wrk -t1 -c1 -d${SINGLE}s\` (one keep-alive connection, one request at a time)."
+  echo "  Cold: one \`curl\` (time_total), the first fetch of that encoding after seeding (it builds the"
+  echo "  document; gzip comes after plain). RSS: VmRSS; per instance = (RSS − RSS of"
   echo "  the empty node) ÷ instances; warm = after one JSON and one XML fetch, each plain and gzip."
   echo "- Plot: [\`bench/scaling.png\`](scaling.png); data: \`bench/scaling.tsv\`."
   echo
   python3 - "$TSV" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if not l.startswith("#")]
-head = ["instances (apps)", "JSON gzip: wrk p50 / p99 ms", "req/s", "single ms",
-        "JSON plain: wrk p50 / p99 ms", "req/s", "single ms",
+head = ["instances (apps)", "JSON gzip: wrk p50 / p99 ms", "req/s", "single request p50 ms",
+        "JSON plain: wrk p50 / p99 ms", "req/s", "single request p50 ms",
         "cold build ms: JSON / gzip / XML / gzip", "reply bytes gzip / plain",
         "RSS empty / seeded / warm MiB", "**RSS per instance, warm**", "per instance, seeded", "peak RSS MiB", "errors"]
 print("| " + " | ".join(head) + " |")
 print("|" + "---|" * len(head))
 mib = lambda kib: "%.1f" % (int(kib) / 1024)
+rate = lambda rps: "{:,.0f}".format(float(rps))
 for r in rows:
     (n, apps, e, s, w, ps, pw, cj, cjg, cx, cxg, sg, sp, g50, g99, grps, p50, p99, prps,
      gb, pb, bad, peak) = r
     print("| %s (%s) | **%s** / %s | %s | %s | **%s** / %s | %s | %s | %s / %s / %s / %s | %s / %s | %s / %s / %s | **%s B** | %s B | %s | %s |" % (
-        "{:,}".format(int(n)), apps, g50, g99, grps, sg, p50, p99, prps, sp, cj, cjg, cx, cxg,
+        "{:,}".format(int(n)), apps, g50, g99, rate(grps), sg, p50, p99, rate(prps), sp, cj, cjg, cx, cxg,
         "{:,}".format(int(gb)), "{:,}".format(int(pb)), mib(e), mib(s), mib(w),
         "{:,}".format(int(pw)), "{:,}".format(int(ps)), mib(peak), bad))
 PY

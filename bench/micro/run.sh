@@ -9,7 +9,7 @@
 #   MIN_TIME=0.5    seconds per repetition (Google Benchmark's --benchmark_min_time)
 #   FILTER=.        --benchmark_filter (e.g. '-/100000' skips the 100,000-instance registry)
 #   RESULTS_FILE=bench/RESULTS.md ("-" writes nothing)   SKIP_BUILD=0   BUILD_DIR=build
-# Takes ~3 min with the defaults on 2 cores (most of it the 100,000-instance documents).
+# Takes 3-5 min with the defaults on 2 shared cores (most of it the 100,000-instance documents).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
