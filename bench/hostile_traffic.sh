@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs build/bench/hostile_traffic (the e2e hostile-traffic scenario with more
 # load) and writes its figures into bench/RESULTS.md, replacing only the
-# section between the hostile-traffic markers (appended if absent).
+# section between the hostile-traffic markers (appended if absent). RESULTS_FILE
+# names another file to write (bench/run_all.sh's quick check).
 # Arguments are passed to the tool, e.g. `bench/hostile_traffic.sh --duration-s 30`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +34,7 @@ trap 'rm -f "$section"' EXIT
   echo "<!-- hostile-traffic:end -->"
 } >"$section"
 
-results=bench/RESULTS.md
+results="${RESULTS_FILE:-bench/RESULTS.md}"
 if grep -q '<!-- hostile-traffic:begin' "$results"; then
   awk -v file="$section" '
     /<!-- hostile-traffic:begin/ { while ((getline line < file) > 0) print line; skip = 1; next }

@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_instances.h"
 #include "core/decide.h"
 #include "core/registry.h"
 #include "core/status.h"
@@ -104,25 +105,21 @@ Options Parse(int argc, char** argv) {
 }
 
 std::string AppName(const Options& options, long k) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "-%04ld", k % options.apps);
-  return options.app_prefix + buffer;
+  return logbook::bench::BenchAppName(options.app_prefix, options.apps, k);
 }
 
 std::string InstanceId(const Options& options, long k) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "-%08ld", k);
-  return options.id_prefix + buffer;
+  return logbook::bench::BenchInstanceId(options.id_prefix, k);
 }
 
-// The fields seed_instances registers, as the JSON reader would have parsed them.
+// The fields of bench_instances.h's registration body, as the JSON reader would
+// have parsed them (make_datadir links no net/ reader).
 logbook::core::InstanceInfo Instance(const Options& options, long k, TimestampMs now) {
   logbook::core::InstanceInfo info;
   const std::string app = AppName(options, k);
   const std::string id = InstanceId(options, k);
-  char ip[32];
-  std::snprintf(ip, sizeof ip, "10.%ld.%ld.%ld", (k >> 16) & 255, (k >> 8) & 255, k & 255);
-  const std::string base = std::string("http://") + ip + ":8080/";
+  const std::string ip = logbook::bench::BenchIpAddress(k);
+  const std::string base = "http://" + ip + ":8080/";
   info.instance_id = id;
   info.host_name = id + ".bench.local";
   info.app = app;

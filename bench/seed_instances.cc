@@ -27,6 +27,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_instances.h"
+
 namespace {
 
 struct Options {
@@ -91,33 +93,17 @@ Options Parse(int argc, char** argv) {
 }
 
 std::string AppName(const Options& options, long k) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "-%04ld", k % options.apps);
-  return options.app_prefix + buffer;
+  return logbook::bench::BenchAppName(options.app_prefix, options.apps, k);
 }
 
 std::string InstanceId(const Options& options, long k) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "-%08ld", k);
-  return options.id_prefix + buffer;
+  return logbook::bench::BenchInstanceId(options.id_prefix, k);
 }
 
 std::string RegisterRequest(const Options& options, long k) {
   const std::string app = AppName(options, k);
-  const std::string id = InstanceId(options, k);
-  char ip[32];
-  std::snprintf(ip, sizeof ip, "10.%ld.%ld.%ld", (k >> 16) & 255, (k >> 8) & 255, k & 255);
-  const std::string body =
-      std::string("{\"instance\":{\"instanceId\":\"") + id + "\",\"hostName\":\"" + id +
-      ".bench.local\",\"app\":\"" + app + "\",\"ipAddr\":\"" + ip +
-      "\",\"status\":\"UP\",\"port\":{\"$\":8080,\"@enabled\":\"true\"},"
-      "\"securePort\":{\"$\":8443,\"@enabled\":\"false\"},"
-      "\"dataCenterInfo\":{\"@class\":\"com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo\","
-      "\"name\":\"MyOwn\"},\"leaseInfo\":{\"renewalIntervalInSecs\":30,\"durationInSecs\":90},"
-      "\"vipAddress\":\"" + app + "\",\"secureVipAddress\":\"" + app +
-      "\",\"homePageUrl\":\"http://" + ip + ":8080/\",\"statusPageUrl\":\"http://" + ip +
-      ":8080/actuator/info\",\"healthCheckUrl\":\"http://" + ip +
-      ":8080/actuator/health\",\"metadata\":{\"zone\":\"bench\"}}}";
+  const std::string body = logbook::bench::BenchRegistrationJson(
+      app, InstanceId(options, k), logbook::bench::BenchIpAddress(k));
   return "POST /eureka/apps/" + app + " HTTP/1.1\r\nHost: " + options.host +
          "\r\nContent-Type: application/json\r\nAccept: application/json\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\n\r\n" + body;

@@ -8,7 +8,7 @@ packages=(
   librocksdb-dev libuv1-dev node-llhttp libsimdjson-dev libabsl-dev
   libdeflate-dev libexpat1-dev zlib1g-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  wrk curl
+  wrk curl gnuplot-nox
   chromium
   clang libclang-rt-14-dev
 )
