@@ -98,8 +98,12 @@ TEST(Bootstrap, NewNodeIsNotReadyUntilItHoldsThePeersRegistry) {
       << cluster.Get(0, "/logbook/v1/status").body << cluster.process(0).Output();
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(Unique(cluster.Origins(i))) << i;
 
-  // A restart of the bootstrapped node recovers from its installed snapshot.
+  // A restart of the bootstrapped node recovers from its installed snapshot,
+  // and the offline verifier accepts the dir (a log that starts after it).
   ASSERT_EQ(cluster.process(2).Stop(SIGTERM), 0);
+  std::string verify;
+  EXPECT_EQ(logbook::testing::RunLogbook({"log", "verify", cluster.data_dir(2)}, &verify), 0)
+      << verify;
   ASSERT_TRUE(cluster.Start(2)) << cluster.process(2).Output();
   ASSERT_TRUE(Await([&] { return ThreeNodesAgree(cluster); }, kConverge));
   EXPECT_TRUE(Unique(cluster.Origins(2)));
@@ -127,6 +131,36 @@ TEST(Bootstrap, KilledMidBootstrapStartsOverAndCompletes) {
   // It bootstrapped (again) from the start: a snapshot, no events.
   EXPECT_NE(cluster.process(2).Output().find("snapshot installed"), std::string::npos);
   EXPECT_TRUE(cluster.Origins(2).empty());
+}
+
+TEST(Bootstrap, WipedNodeGetsBackWhatItOriginatedAndTheOthersFollowItsNewLog) {
+  Cluster cluster(3);
+  ASSERT_TRUE(cluster.StartAll());
+  for (int n = 0; n < 9; ++n) ASSERT_EQ(cluster.Register(n % 3, Instance("ORDERS", n)), 204);
+  ASSERT_TRUE(Await([&] { return ThreeNodesAgree(cluster) && cluster.InstanceCount(2) == 9; },
+                    kConverge));
+  const std::string old_identity =
+      *Json(cluster.Get(0, "/logbook/v1/status").body).StringAt("/log_identity");
+
+  // n0 loses its data dir; the others keep taking writes meanwhile.
+  ASSERT_EQ(cluster.process(0).Stop(SIGTERM), 0);
+  cluster.Wipe(0);
+  ASSERT_EQ(cluster.Register(1, Instance("ORDERS", 20)), 204);
+  ASSERT_EQ(cluster.Request(2, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-2").status, 200);
+  ASSERT_TRUE(cluster.Start(0)) << cluster.process(0).Output();
+  EXPECT_NE(*Json(cluster.Get(0, "/logbook/v1/status").body).StringAt("/log_identity"),
+            old_identity);
+
+  // The instances n0 registered before the wipe come back with the
+  // snapshot (peers serve only their own events, so no pull would bring
+  // them), and what n0 writes now reaches the others, who see its new log
+  // identity and pull that history from offset 1.
+  ASSERT_EQ(cluster.Register(0, Instance("ORDERS", 21)), 204);
+  ASSERT_TRUE(Await([&] { return ThreeNodesAgree(cluster) && cluster.InstanceCount(1) == 10; },
+                    kConverge))
+      << cluster.Apps(0) << "\n---\n" << cluster.Apps(1) << cluster.process(1).Output();
+  EXPECT_TRUE(Json(cluster.Get(0, "/eureka/v2/apps/ORDERS/ORDERS-3").body).Has("/instance"));
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(Unique(cluster.Origins(i))) << i;
 }
 
 TEST(Bootstrap, NodesStartedTogetherOnNewDirsStartEmpty) {
