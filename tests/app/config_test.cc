@@ -299,13 +299,24 @@ TEST(DescribeSettings, ListsEveryKeyWithItsValue) {
   std::set<std::string> keys;
   for (const auto& [key, value] : described) keys.insert(key);
   EXPECT_EQ(keys.size(), described.size()) << "duplicate key";
-  EXPECT_EQ(keys.size(), 33u);
+  EXPECT_EQ(keys.size(), 35u);
+  EXPECT_TRUE(Contains(described, "logbook.replication.bootstrap", "true"));
   EXPECT_TRUE(Contains(described, "logbook.log.retention-interval-ms", "1m"));
   EXPECT_TRUE(Contains(described, "logbook.log.test-only-retention-without-snapshot", "false"));
   EXPECT_TRUE(Contains(described, "eureka.server.renewal-percent-threshold", "0.85"));
   EXPECT_TRUE(Contains(described, "logbook.log.renew-retention", "15m"));
   EXPECT_TRUE(Contains(described, "logbook.peers", "http://a:1,http://b:2"));
   EXPECT_TRUE(Contains(described, "logbook.log.sync", "always"));
+}
+
+TEST(ApplySetting, BootstrapCanBeTurnedOff) {
+  EXPECT_TRUE(Config{}.replication_bootstrap);
+  EXPECT_FALSE(Apply({{"logbook.replication.bootstrap", "false"}}).replication_bootstrap);
+  EXPECT_EQ(Apply({{"logbook.replication.test-only-bootstrap-delay-ms", "250"}})
+                .test_only_bootstrap_delay_ms,
+            250);
+  Config config;
+  EXPECT_FALSE(ApplySetting(config, "logbook.replication.bootstrap", "maybe").ok());
 }
 
 TEST(DescribeSettings, ValuesReadBackToTheSameConfig) {
