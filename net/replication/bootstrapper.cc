@@ -88,6 +88,8 @@ absl::StatusOr<std::optional<FetchedSnapshot>> Bootstrapper::Run() {
                            (*fetched)->transfer.offset, " received (",
                            (*fetched)->transfer.snapshot.size(), " bytes, ",
                            (*fetched)->transfer.cursors.size(), " cursors)"));
+          SetState(absl::StrCat("installing the snapshot of ", (*fetched)->node_id, " at offset ",
+                                (*fetched)->transfer.offset));
           return fetched;
         }
         continue;  // nothing there: an empty or bootstrapping peer
