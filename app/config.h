@@ -66,6 +66,13 @@ struct Config {
   // logbook.snapshot.every-events / logbook.snapshot.every-ms (issue 4)
   std::int64_t snapshot_every_events = 100000;
   std::int64_t snapshot_every_ms = 600000;
+  // logbook.replication.bootstrap: a new data dir with --peers starts from a
+  // peer's snapshot (docs/replication.md, "Bootstrap").
+  bool replication_bootstrap = true;
+  // logbook.replication.test-only-bootstrap-delay-ms: a pause between
+  // receiving a bootstrap snapshot and installing it, so that tests can kill
+  // the node mid-bootstrap.
+  std::int64_t test_only_bootstrap_delay_ms = 0;
 
   // logbook.http.*
   std::int64_t http_max_header_bytes = 65536;

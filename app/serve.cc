@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "app/access_control_config.h"
+#include "app/bootstrap.h"
 #include "app/node_metrics.h"
 #include "app/system_clock.h"
 #include "core/registry.h"
@@ -32,8 +33,10 @@
 #include "net/replication/replicator.h"
 #include "net/url_credentials.h"
 #include "net/write_pipeline.h"
+#include "storage/bootstrap_install.h"
 #include "storage/event_log.h"
 #include "storage/recovery.h"
+#include "storage/snapshot_export.h"
 #include "storage/snapshot_store.h"
 #include "storage/snapshotter.h"
 #include "storage/storage_event_codec.h"
@@ -111,6 +114,8 @@ struct Node {
   std::unique_ptr<net::HttpServer> server;
   uv_signal_t sigterm;
   uv_signal_t sigint;
+  // Polls the pullers until caught up after a bootstrap (readiness).
+  uv_timer_t ready_timer;
   bool stopping = false;
   int exit_code = 0;
 };
@@ -160,9 +165,13 @@ int AbandonStart(Node& node) {
 
 }  // namespace
 
-int RunServe(const Config& config) {
+int RunServe(const Config& given) {
   // A client that disappears mid-response must not kill the node.
   std::signal(SIGPIPE, SIG_IGN);
+  const BootstrapPhase bootstrap = RunBootstrapPhase(given);
+  if (bootstrap.exit_code >= 0) return bootstrap.exit_code;
+  Config config = given;
+  config.port = bootstrap.port;  // the port the bootstrap placeholder served on
   SystemClock clock;
   Node node(config);
   net::Logger& logger = node.logger;
@@ -237,6 +246,18 @@ int RunServe(const Config& config) {
     return AbandonStart(node);
   }
   node.registry = std::move(recovered->registry);
+  // A log that starts from a peer's snapshot holds no event of this node's
+  // own before it; until its first own event it is still catching up with
+  // the peers that snapshot came from.
+  absl::StatusOr<core::Offset> bootstrap_offset = storage::LoadBootstrapOffset(node.log->db());
+  if (!bootstrap_offset.ok()) {
+    logger.Error("cannot read the data dir", {{"data_dir", config.data_dir},
+                                               {"error", core::MessageOf(bootstrap_offset.status())}});
+    return AbandonStart(node);
+  }
+  const bool catching_up_after_bootstrap = *bootstrap_offset != core::kNoOffset &&
+                                           node.log->last_offset() == *bootstrap_offset &&
+                                           !config.peers.empty();
   const storage::RecoveryInfo& recovery = recovered->info;
   const std::uint64_t replayed = recovery.replayed_events;
   const std::int64_t recovery_ms = recovery.ms;
@@ -327,6 +348,21 @@ int RunServe(const Config& config) {
     return status;
   };
   logbook_options.disk_bytes = [data_dir = config.data_dir]() { return DirectoryBytes(data_dir); };
+  logbook_options.own_events_from = *bootstrap_offset + 1;
+  logbook_options.snapshot_export =
+      [log = node.log.get(),
+       registry_options]() -> absl::StatusOr<net::replication::SnapshotTransfer> {
+    ASSIGN_OR_RETURN(storage::ExportedSnapshot exported,
+                     storage::ExportSnapshot(log->db(), registry_options));
+    net::replication::SnapshotTransfer transfer;
+    transfer.offset = exported.offset;
+    if (exported.offset == core::kNoOffset) return transfer;
+    // This node's own stream goes on right after the snapshot.
+    transfer.cursors.push_back({log->node_id(), log->log_identity(), exported.offset + 1});
+    for (core::PeerCursor& cursor : exported.cursors) transfer.cursors.push_back(std::move(cursor));
+    transfer.snapshot = std::move(exported.encoded);
+    return transfer;
+  };
   node.logbook = std::make_unique<net::LogbookApi>(&node.loop, *node.registry, *node.pipeline,
                                                    *node.log, clock, std::move(logbook_options));
   logbook_api = node.logbook.get();
@@ -465,6 +501,22 @@ int RunServe(const Config& config) {
   node.evictor->Start();
   node.replicator->Start();
   node.eureka_push->Start();
+  if (catching_up_after_bootstrap) {
+    node.logbook->set_ready(false, "bootstrapped from a peer's snapshot; catching up with the peers");
+    uv_timer_init(&node.loop, &node.ready_timer);
+    node.ready_timer.data = &node;
+    uv_timer_start(
+        &node.ready_timer,
+        [](uv_timer_t* timer) {
+          Node& self = *static_cast<Node*>(timer->data);
+          if (!self.stopping && !self.replicator->CaughtUp()) return;
+          uv_timer_stop(timer);
+          if (self.stopping) return;
+          self.logbook->set_ready(true);
+          self.logger.Info("caught up with the peers after the bootstrap: ready");
+        },
+        20, 20);
+  }
   node.loop_meter->Start();
   // On stdout, whatever the level: scripts and tests wait for this line.
   const std::string listening =

@@ -49,6 +49,7 @@ HttpHandler MakeNodeHandler(EurekaApi& eureka, LogbookApi& logbook,
       case Endpoint::kLogbookEvents:
       case Endpoint::kLogbookHistory:
       case Endpoint::kLogbookReplicationEvents:
+      case Endpoint::kLogbookReplicationSnapshot:
         return logbook.Handle(*route, std::move(request), std::move(responder));
       case Endpoint::kMetrics:
         return GetMetrics(observability.metrics, request, std::move(responder));

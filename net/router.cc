@@ -96,6 +96,9 @@ std::optional<Route> MatchRoute(std::string_view path) {
   if (rest == "/logbook/v1/replication/events") {
     return route(Endpoint::kLogbookReplicationEvents);
   }
+  if (rest == "/logbook/v1/replication/snapshot") {
+    return route(Endpoint::kLogbookReplicationSnapshot);
+  }
   return std::nullopt;
 }
 
@@ -142,6 +145,8 @@ std::string_view EndpointName(Endpoint endpoint) {
       return "dashboard";
     case Endpoint::kLogbookReplicationEvents:
       return "logbook_replication_events";
+    case Endpoint::kLogbookReplicationSnapshot:
+      return "logbook_replication_snapshot";
   }
   return "unknown";
 }

@@ -29,6 +29,7 @@ enum class Endpoint {
   kMetrics,             // /metrics (Prometheus)
   kDashboard,           // / (the page), /dashboard.js, /dashboard.css
   kLogbookReplicationEvents,  // /logbook/v1/replication/events (docs/replication.md)
+  kLogbookReplicationSnapshot,  // /logbook/v1/replication/snapshot (docs/replication.md)
 };
 
 // A stable snake_case name per endpoint, for metrics labels and logs

@@ -208,7 +208,17 @@ absl::StatusOr<std::pair<core::Offset, core::Offset>> LogReader::OffsetBounds() 
   it->SeekToLast();
   RETURN_IF_ERROR(
       FromRocksDb(it->status(), {.operation = "SeekToLast", .column_family = kEventsColumnFamily}));
-  if (!it->Valid()) return std::pair<core::Offset, core::Offset>(1, core::kNoOffset);
+  if (!it->Valid()) {
+    // No event at all: a new log starts at 1, a bootstrapped one right after
+    // its snapshot (meta first_offset, docs/log-format.md).
+    ASSIGN_OR_RETURN(const std::optional<std::string> stored, GetMeta(kMetaFirstOffsetKey));
+    const std::optional<core::Offset> first =
+        stored.has_value() ? ParseEventKey(*stored) : std::optional<core::Offset>(1);
+    if (!first.has_value() || *first == core::kNoOffset) {
+      return absl::DataLossError("meta 'first_offset' is unreadable");
+    }
+    return std::pair<core::Offset, core::Offset>(*first, core::kNoOffset);
+  }
   ASSIGN_OR_RETURN(const core::Offset last, key_offset());
   it->SeekToFirst();
   RETURN_IF_ERROR(FromRocksDb(it->status(),

@@ -2,7 +2,8 @@
 # Replication figures (docs/replication.md), on loopback with real nodes:
 #   1. propagation latency of one registration A -> B (median, p99);
 #   2. catch-up throughput: a fresh node pulls a peer's log of N events;
-#   3. convergence of 2,000 registrations made on 3 nodes at once.
+#   3. convergence of 2,000 registrations made on 3 nodes at once;
+#   4. bootstrap: a node with a new data dir starts from a peer's snapshot of N instances.
 # Usage: bench/replication/run.sh [BUILD_DIR]
 #   env: SAMPLES (500), CATCHUP_INSTANCES (100000), SYNC (always|none),
 #        PARENT (where data dirs go; /tmp), PHASES ("latency catchup convergence")
@@ -13,7 +14,7 @@ SAMPLES=${SAMPLES:-500}
 CATCHUP_INSTANCES=${CATCHUP_INSTANCES:-100000}
 SYNC=${SYNC:-always}
 PARENT=${PARENT:-/tmp}
-PHASES=${PHASES:-latency catchup convergence}
+PHASES=${PHASES:-latency catchup convergence bootstrap}
 DIR=$(mktemp -d "$PARENT/logbook-repl-bench-XXXXXX")
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DIR"; }
@@ -26,7 +27,7 @@ start() {
   local name=$1 port=$2; shift 2
   local peers; peers=$(IFS=,; echo "$*")
   "$BIN" serve --host 127.0.0.1 --port "$port" --data-dir "$DIR/$name" --node-id "$name" \
-    --sync "$SYNC" ${peers:+--peers "$peers"} >"$DIR/$name.log" 2>&1 &
+    --sync "$SYNC" ${peers:+--peers "$peers"} ${START_ARGS:-} >"$DIR/$name.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.05; done
   echo "node $name did not start" >&2; cat "$DIR/$name.log" >&2; exit 1
@@ -53,7 +54,8 @@ start c "$PC"
 "$BUILD/bench/seed_instances" --port "$PC" --instances "$CATCHUP_INSTANCES" --apps 100 >/dev/null
 EVENTS=$(field "$PC" durable_offset)
 T0=$(ms)
-start d "$PD" "http://127.0.0.1:$PC"
+# Pulled as events, not bootstrapped from a snapshot (phase 4 measures that).
+START_ARGS="--set logbook.replication.bootstrap=false" start d "$PD" "http://127.0.0.1:$PC"
 until [ "$(field "$PD" cursor)" -gt "$EVENTS" ]; do sleep 0.01; done
 T1=$(ms)
 echo "catch-up: events=$EVENTS ms=$((T1 - T0)) events_per_s=$((EVENTS * 1000 / (T1 - T0 > 0 ? T1 - T0 : 1))) (start of the empty node included)"
@@ -82,4 +84,20 @@ H1=$(curl -s "http://127.0.0.1:$P1/eureka/v2/apps" -H 'Accept: application/json'
 H2=$(curl -s "http://127.0.0.1:$P2/eureka/v2/apps" -H 'Accept: application/json' | md5sum)
 SAME=$([ "$H0" = "$H1" ] && [ "$H1" = "$H2" ] && echo yes || echo no)
 echo "convergence: registrations=2000 nodes=3 writes_ms=$((T1 - T0)) converged_ms=$((T2 - T0)) after_last_write_ms=$((T2 - T1)) identical_apps_documents=$SAME"
+fi
+
+# 4. Bootstrap: F holds N registrations; G starts on a new data dir with F as
+# its peer, fetches F's snapshot, installs it and is ready.
+if [[ " $PHASES " == *" bootstrap "* ]]; then
+PF=$(free_port); PG=$(free_port)
+start f "$PF"
+"$BUILD/bench/seed_instances" --port "$PF" --instances "$CATCHUP_INSTANCES" --apps 100 >/dev/null
+T0=$(ms)
+"$BIN" serve --host 127.0.0.1 --port "$PG" --data-dir "$DIR/g" --node-id g --sync "$SYNC" \
+  --peers "http://127.0.0.1:$PF" >"$DIR/g.log" 2>&1 &
+PIDS+=($!)
+until curl -sf "http://127.0.0.1:$PG/readyz" >/dev/null; do sleep 0.01; done
+T1=$(ms)
+BYTES=$(grep -o 'received ([0-9]* bytes' "$DIR/g.log" | grep -o '[0-9]*')
+echo "bootstrap: instances=$(field "$PG" instances) of $(field "$PF" instances) snapshot_bytes=$BYTES ready_ms=$((T1 - T0)) (process start to /readyz 200)"
 fi

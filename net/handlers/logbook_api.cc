@@ -304,7 +304,8 @@ LogbookApi::LogbookApi(uv_loop_t* loop, core::Registry& registry, WritePipeline&
       journal_(journal),
       clock_(clock),
       options_(std::move(options)),
-      started_ms_(clock.NowMs()) {}
+      started_ms_(clock.NowMs()),
+      snapshot_handler_(loop, options_.snapshot_export, options_.node_id, options_.log_identity) {}
 
 LogbookApi::~LogbookApi() { ReleaseWaiters(); }
 
@@ -330,7 +331,7 @@ void LogbookApi::Handle(const Route& route, HttpRequest&& request, Responder res
             503, "disk full: writes refused until space returns",
             core::MessageOf(pipeline_.disk_full())));
       }
-      return std::move(responder)(ErrorResponse(503, "not ready", "recovering"));
+      return std::move(responder)(ErrorResponse(503, "not ready", not_ready_reason_));
     }
     case Endpoint::kLogbookStatus:
       return GetStatus(std::move(responder));
@@ -340,6 +341,8 @@ void LogbookApi::Handle(const Route& route, HttpRequest&& request, Responder res
       return GetHistory(request, std::move(responder));
     case Endpoint::kLogbookReplicationEvents:
       return GetReplicationEvents(request, std::move(responder));
+    case Endpoint::kLogbookReplicationSnapshot:
+      return snapshot_handler_.Handle(std::move(responder));
     default:
       return std::move(responder)(ErrorResponse(404, "not found"));
   }
@@ -705,6 +708,12 @@ void LogbookApi::SetReplicationHeaders(core::Offset from, core::Offset next,
                      std::to_string(journal_.first_offset()));
   response.SetHeader(std::string(replication::kDurableOffsetHeader),
                      std::to_string(pipeline_.durable_offset()));
+  response.SetHeader(std::string(replication::kMinFromHeader), std::to_string(MinFrom()));
+}
+
+core::Offset LogbookApi::MinFrom() const {
+  const core::Offset first = journal_.first_offset();
+  return first <= options_.own_events_from ? 1 : first;
 }
 
 void LogbookApi::GetReplicationEvents(const HttpRequest& request, Responder responder) {
@@ -739,6 +748,12 @@ void LogbookApi::GetReplicationEvents(const HttpRequest& request, Responder resp
     return std::move(responder)(std::move(conflict));
   }
   const core::Offset first = journal_.first_offset();
+  if (query.from < first && MinFrom() == 1) {
+    // A bootstrapped log starts after its snapshot, and none of the offsets
+    // before hold an event of this node's own: scanning from the first
+    // offset kept answers [from, next) truthfully.
+    query.from = first;
+  }
   if (query.from < first) {
     // The puller must fall back to a snapshot: never a silent jump.
     HttpResponse gone = GoneResponse(query.from, first);
@@ -761,7 +776,7 @@ void LogbookApi::GetReplicationEvents(const HttpRequest& request, Responder resp
     response.status = 200;
     response.SetHeader("Content-Type", std::string(replication::kContentType));
     response.SetHeader(std::string(replication::kEventCountHeader), "0");
-    SetReplicationHeaders(query.from, query.from, response);
+    SetReplicationHeaders(query.asked_from, query.from, response);
     return std::move(responder)(std::move(response));
   }
   Park(std::move(query), std::move(responder));

@@ -19,6 +19,7 @@
 #include "core/event_journal.h"
 #include "core/registry.h"
 #include "core/self_preservation.h"
+#include "net/handlers/replication_snapshot_handler.h"
 #include "net/http_server.h"
 #include "net/loop_stall_meter.h"
 #include "net/replication/eureka_peer_pusher.h"
@@ -76,6 +77,14 @@ struct LogbookApiOptions {
   // Per stock-Eureka peer push state (--eureka-peers) for "eureka_peers";
   // empty = none (an empty array).
   std::function<std::vector<replication::EurekaPeerStatus>()> eureka_peer_status;
+  // GET /logbook/v1/replication/snapshot; null answers it with 503.
+  SnapshotExport snapshot_export;
+  // The oldest offset at which this log can hold an event it originated: 1,
+  // or one past the snapshot a bootstrapped log starts from. While
+  // retention has dropped nothing at or above it, a replication `from` below
+  // the first retained offset is served (nothing of this node's own was
+  // dropped) instead of answered 410.
+  core::Offset own_events_from = 1;
 };
 
 class LogbookApi {
@@ -91,7 +100,11 @@ class LogbookApi {
   void OnDurableAdvanced();
   // Answers every parked long-poll now (shutdown).
   void ReleaseWaiters();
-  void set_ready(bool ready) { ready_ = ready; }
+  // `reason` is the detail of /readyz's 503 while not ready.
+  void set_ready(bool ready, std::string reason = "recovering") {
+    ready_ = ready;
+    not_ready_reason_ = std::move(reason);
+  }
   // Long-polls of /logbook/v1/events parked now (metrics).
   std::size_t waiter_count() const { return waiters_.size(); }
 
@@ -123,6 +136,8 @@ class LogbookApi {
   void FinishReplicationRead(ReadJob* job);
   // The headers every replication answer carries.
   void SetReplicationHeaders(core::Offset from, core::Offset next, HttpResponse& response) const;
+  // See kMinFromHeader.
+  core::Offset MinFrom() const;
   void FinishRead(ReadJob* job);
   void ReleaseWaiter(Waiter* waiter);
   void GetHistory(const HttpRequest& request, Responder responder);
@@ -135,6 +150,8 @@ class LogbookApi {
   LogbookApiOptions options_;
   core::TimestampMs started_ms_;  // for the dashboard's uptime
   bool ready_ = true;
+  std::string not_ready_reason_ = "recovering";
+  ReplicationSnapshotHandler snapshot_handler_;
   bool released_ = false;  // ReleaseWaiters() ran: shutting down, park no more
   // Parked long-polls; each owns its timer and frees itself once closed.
   std::list<Waiter*> waiters_;

@@ -197,8 +197,11 @@ bool PeerPuller::PullOnce() {
   bool restarted = false;  // pulling a wiped peer's new history from offset 1
   if (held.has_value() && held->peer_log_identity != identity) {
     // The peer's data dir was wiped: its offsets are a new history. It can
-    // be replayed from the start only if the peer still has all of it.
-    if (*first != 1) {
+    // be replayed from the start only if the peer still has all of it (a
+    // bootstrapped peer's log starts after its snapshot, with none of its
+    // own events before: Min-From says 1 then).
+    const std::uint64_t min_from = HeaderNumber(*response, kMinFromHeader).value_or(*first);
+    if (min_from != 1) {
       Fail("needs_snapshot",
            absl::FailedPreconditionError(absl::StrCat(
                "peer ", node_id, " has a new log identity ", identity, " (cursor names ",

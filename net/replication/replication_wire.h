@@ -28,6 +28,10 @@ inline constexpr std::string_view kNextHeader = "X-Logbook-Next";
 inline constexpr std::string_view kFirstOffsetHeader = "X-Logbook-First-Offset";
 inline constexpr std::string_view kDurableOffsetHeader = "X-Logbook-Durable-Offset";
 inline constexpr std::string_view kEventCountHeader = "X-Logbook-Event-Count";
+// The lowest `from` answered without 410: 1 while nothing this node
+// originated was dropped (a bootstrapped log holds none before its
+// snapshot), else the first retained offset.
+inline constexpr std::string_view kMinFromHeader = "X-Logbook-Min-From";
 
 // 8-byte big-endian offset + 4-byte big-endian length before each record.
 inline constexpr std::size_t kRecordHeaderSize = 12;

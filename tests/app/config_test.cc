@@ -317,7 +317,8 @@ TEST(DescribeSettings, ListsEveryKeyWithItsValue) {
   std::set<std::string> keys;
   for (const auto& [key, value] : described) keys.insert(key);
   EXPECT_EQ(keys.size(), described.size()) << "duplicate key";
-  EXPECT_EQ(keys.size(), 39u);
+  EXPECT_EQ(keys.size(), 41u);
+  EXPECT_TRUE(Contains(described, "logbook.replication.bootstrap", "true"));
   EXPECT_TRUE(Contains(described, "logbook.log.retention-interval-ms", "1m"));
   EXPECT_TRUE(Contains(described, "logbook.log.test-only-retention-without-snapshot", "false"));
   EXPECT_TRUE(Contains(described, "eureka.server.renewal-percent-threshold", "0.85"));
@@ -351,6 +352,16 @@ TEST(ApplySetting, MalformedPeerCredentialsMessageHidesTheValue) {
       ApplySetting(config, "logbook.auth.peer-credentials", "hunter2-without-user");
   EXPECT_TRUE(IsInvalidArgumentMentioning(status, "logbook.auth.peer-credentials"));
   EXPECT_EQ(std::string(status.message()).find("hunter2"), std::string::npos) << status;
+}
+
+TEST(ApplySetting, BootstrapCanBeTurnedOff) {
+  EXPECT_TRUE(Config{}.replication_bootstrap);
+  EXPECT_FALSE(Apply({{"logbook.replication.bootstrap", "false"}}).replication_bootstrap);
+  EXPECT_EQ(Apply({{"logbook.replication.test-only-bootstrap-delay-ms", "250"}})
+                .test_only_bootstrap_delay_ms,
+            250);
+  Config config;
+  EXPECT_FALSE(ApplySetting(config, "logbook.replication.bootstrap", "maybe").ok());
 }
 
 TEST(DescribeSettings, ValuesReadBackToTheSameConfig) {

@@ -55,7 +55,9 @@ class Cluster {
   std::string node_id(int i) const { return absl::StrCat("n", i); }
   NodeProcess& process(int i) { return *processes_[i]; }
 
-  bool Start(int i) {
+  // Waits for the "listening" line and, with `await_ready`, for /readyz 200
+  // (a node with a new data dir bootstraps from a peer first).
+  bool Start(int i, bool await_ready = true) {
     std::string peers;
     for (int j = 0; j < size(); ++j) {
       if (j == i) continue;
@@ -66,7 +68,11 @@ class Cluster {
                                      node_id(i), "--peers", peers};
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
     processes_[i] = std::make_unique<NodeProcess>(data_dirs_[i], args);
-    return processes_[i]->Start();
+    if (!processes_[i]->Start()) return false;
+    return !await_ready || Ready(i, std::chrono::seconds(20));
+  }
+  bool Ready(int i, std::chrono::milliseconds timeout) {
+    return Await([&] { return Get(i, "/readyz").status == 200; }, timeout);
   }
   bool StartAll() {
     for (int i = 0; i < size(); ++i) {
@@ -75,6 +81,7 @@ class Cluster {
     return true;
   }
   void Kill(int i) { processes_[i]->Stop(SIGKILL); }
+  const std::string& data_dir(int i) const { return data_dirs_[i]; }
   // The next Start(i) gets an empty data dir: a new log identity.
   void Wipe(int i) { data_dirs_[i] = absl::StrCat(dir_.path(), "/n", i, "-", ++wipes_); }
 

@@ -198,7 +198,9 @@ TEST(Replication, PeerWhoseRetainedLogStartsLaterNeedsASnapshot) {
   // offset it needs (1) is gone: 410, reported as needs_snapshot.
   Cluster cluster(2, {"--set", "logbook.log.renew-retention=100ms", "--set",
                       "logbook.log.retention-interval-ms=100", "--set",
-                      "logbook.log.test-only-retention-without-snapshot=true"});
+                      "logbook.log.test-only-retention-without-snapshot=true", "--set",
+                      // n0 has no snapshot to give: this is the path without one.
+                      "logbook.replication.bootstrap=false"});
   ASSERT_TRUE(cluster.Start(0));
   for (int n = 0; n < 5; ++n) ASSERT_EQ(cluster.Register(0, Instance("ORDERS", n)), 204);
   ASSERT_TRUE(Await(
