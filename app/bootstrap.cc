@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "absl/strings/str_cat.h"
+#include "app/access_control_config.h"
 #include "core/status.h"
 #include "net/error_response.h"
 #include "net/http_server.h"
@@ -111,12 +112,14 @@ BootstrapPhase RunBootstrapPhase(const Config& config) {
   core::RegistryOptions registry_options;
   registry_options.initial_expected_clients = config.expected_number_of_clients_sending_renews;
   registry_options.delta_retention_ms = config.retention_time_in_ms_in_delta_queue;
+  net::replication::BootstrapOptions bootstrap_options;
+  bootstrap_options.default_authorization = PeerAuthorizationFrom(config, ProcessEnvironment());
   net::replication::Bootstrapper bootstrapper(
       config.peers, log->node_id(),
       [registry_options](std::string_view snapshot, core::Offset offset) {
         return storage::DecodeSnapshot(snapshot, offset, registry_options).status();
       },
-      {}, std::random_device{}());
+      std::move(bootstrap_options), std::random_device{}());
 
   PhaseLoop phase_loop;
   uv_loop_init(&phase_loop.loop);

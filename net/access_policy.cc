@@ -68,6 +68,9 @@ AccessRule AccessRuleFor(const std::optional<Route>& route, const HttpRequest& r
     case Endpoint::kLogbookReplicationEvents:
       // The node's own events as peers pull them: never anonymous.
       return Rule(kRolePeer, "replication pull", false);
+    case Endpoint::kLogbookReplicationSnapshot:
+      // The whole registry and the cursors a bootstrapping peer starts from.
+      return Rule(kRolePeer, "replication snapshot", false);
     case Endpoint::kLogbookStatus:
     case Endpoint::kLogbookEvents:
     case Endpoint::kLogbookHistory:

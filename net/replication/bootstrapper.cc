@@ -66,7 +66,7 @@ bool Bootstrapper::SleepBackoff(int failures) {
 absl::StatusOr<std::optional<FetchedSnapshot>> Bootstrapper::Run() {
   std::vector<std::unique_ptr<PeerHttpClient>> clients;
   for (const std::string& url : peer_urls_) {
-    ASSIGN_OR_RETURN(PeerAddress address, ParsePeerUrl(url));
+    ASSIGN_OR_RETURN(PeerAddress address, ParsePeerUrl(url, options_.default_authorization));
     clients.push_back(std::make_unique<PeerHttpClient>(std::move(address), options_.http, wake_fd_));
   }
   for (int failures = 0;; ++failures) {

@@ -30,6 +30,9 @@ struct BootstrapOptions {
   // A large registry takes the server a while to export: the read timeout
   // covers the whole transfer.
   std::int64_t read_timeout_ms = 120000;
+  // The Authorization value for peers whose URL carries no credentials
+  // (logbook.auth.peer-credentials), as the pullers use.
+  std::string default_authorization;
   PeerHttpOptions http{.connect_timeout_ms = 2000,
                        .max_header_bytes = 64 * 1024,
                        .max_body_bytes = 512 * 1024 * 1024};

@@ -46,6 +46,7 @@ const std::vector<Case> kTable = {
     {"PUT", "/eureka/apps/ORDERS/o1/status", true, false, false, kRolePeer},
     {"POST", "/eureka/peerreplication/batch", false, false, false, kRolePeer},
     {"GET", "/logbook/v1/replication/events", false, false, false, kRolePeer},
+    {"GET", "/logbook/v1/replication/snapshot", false, false, false, kRolePeer},
     {"GET", "/logbook/v1/status", false, false, true, kRoleAdmin},
     {"GET", "/logbook/v1/events", false, false, true, kRoleAdmin},
     {"GET", "/logbook/v1/history", false, false, true, kRoleAdmin},
