@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "core/status.h"
 #include "net/logger.h"
+#include "net/url_credentials.h"
 
 namespace logbook::net::replication {
 
@@ -73,9 +74,11 @@ absl::StatusOr<std::optional<FetchedSnapshot>> Bootstrapper::Run() {
     // Whether some peer has data we could not get this round: then the
     // bootstrap goes on; otherwise the cluster has nothing to give.
     bool retry = false;
+    std::string last_refusal;  // shown in /readyz while backing off
     for (std::size_t i = 0; i < clients.size(); ++i) {
       if (stopping_.load()) return absl::CancelledError("bootstrap stopped");
-      const std::string& url = peer_urls_[i];
+      // Only ever shown (state, logs): never the password of a URL's userinfo.
+      const std::string url = MaskUrlPassword(peer_urls_[i]);
       SetState(absl::StrCat("fetching a snapshot from ", url));
       absl::StatusOr<std::optional<FetchedSnapshot>> fetched =
           FetchSnapshot(*clients[i], self_, validate_, options_.read_timeout_ms);
@@ -105,17 +108,21 @@ absl::StatusOr<std::optional<FetchedSnapshot>> Bootstrapper::Run() {
         continue;
       }
       retry = true;
+      last_refusal = absl::StrCat(url, ": ", std::string(core::MessageOf(error)));
       if (last_logged_[i] != error.message()) {
         Log("warn", url, absl::StrCat("snapshot refused: ", std::string(core::MessageOf(error))));
         last_logged_[i] = std::string(error.message());
       }
     }
     if (!retry) {
-      Log("info", absl::StrJoin(peer_urls_, ","),
+      std::vector<std::string> shown;
+      for (const std::string& peer : peer_urls_) shown.push_back(MaskUrlPassword(peer));
+      Log("info", absl::StrJoin(shown, ","),
           "no peer has a snapshot to give: starting with an empty registry");
       return std::nullopt;
     }
-    SetState("backing off before asking the peers again");
+    SetState(absl::StrCat("backing off before asking the peers again (last refusal: ", last_refusal,
+                          ")"));
     if (!SleepBackoff(failures)) return absl::CancelledError("bootstrap stopped");
   }
 }

@@ -264,22 +264,34 @@ TEST(AuthStartup, EnabledWithoutUsersStopsTheNode) {
 // other node ("" = none).
 class AuthCluster {
  public:
-  explicit AuthCluster(const std::vector<std::string>& peer_userinfo) {
+  explicit AuthCluster(const std::vector<std::string>& peer_userinfo,
+                       const std::vector<std::string>& extra_args = {}) {
     WriteFile(dir_.path() + "/users", UsersFileText());
     ports_ = {PickFreePort(), PickFreePort()};
     for (int i = 0; i < 2; ++i) {
       const std::string peer = absl::StrCat("http://", peer_userinfo[i], "127.0.0.1:",
                                             ports_[1 - i]);
-      nodes_.push_back(std::make_unique<NodeProcess>(
-          absl::StrCat(dir_.path(), "/n", i),
-          std::vector<std::string>{"--port", std::to_string(ports_[i]), "--node-id",
-                                   absl::StrCat("n", i), "--peers", peer, "--set",
-                                   "logbook.auth.enabled=true", "--set",
-                                   "logbook.auth.users-file=" + dir_.path() + "/users",
-                                   "--log-level", "debug"}));
+      std::vector<std::string> args{"--port", std::to_string(ports_[i]), "--node-id",
+                                    absl::StrCat("n", i), "--peers", peer, "--set",
+                                    "logbook.auth.enabled=true", "--set",
+                                    "logbook.auth.users-file=" + dir_.path() + "/users",
+                                    "--log-level", "debug"};
+      args.insert(args.end(), extra_args.begin(), extra_args.end());
+      nodes_.push_back(
+          std::make_unique<NodeProcess>(absl::StrCat(dir_.path(), "/n", i), std::move(args)));
     }
   }
-  bool Start() { return nodes_[0]->Start() && nodes_[1]->Start(); }
+  // Starts both and waits until both are ready (past any bootstrap phase,
+  // during which a node answers 503).
+  bool Start() {
+    if (!nodes_[0]->Start() || !nodes_[1]->Start()) return false;
+    return Await(
+        [&] {
+          return HttpClient(ports_[0]).Get("/readyz").status == 200 &&
+                 HttpClient(ports_[1]).Get("/readyz").status == 200;
+        },
+        std::chrono::seconds(20));
+  }
   int port(int i) const { return ports_[i]; }
   NodeProcess& node(int i) { return *nodes_[i]; }
   HttpResult Get(int i, const std::string& target, const Headers& headers) {
@@ -327,7 +339,10 @@ TEST(AuthReplication, PeersPullWithTheCredentialsOfTheirUrls) {
 
 TEST(AuthReplication, PullsWithoutOrWithWrongCredentialsFailVisibly) {
   // Node 0 knows node 1 without credentials; node 1 knows node 0 as a client.
-  AuthCluster cluster({"", absl::StrCat("app:", kClientPassword, "@")});
+  // Both start on new data dirs: without bootstrap, so that both pull (the
+  // next test covers a bootstrap refused for its credentials).
+  AuthCluster cluster({"", absl::StrCat("app:", kClientPassword, "@")},
+                      {"--set", "logbook.replication.bootstrap=false"});
   ASSERT_TRUE(cluster.Start()) << cluster.node(0).Output() << cluster.node(1).Output();
   std::string last_error[2];
   EXPECT_TRUE(Await(
@@ -345,6 +360,37 @@ TEST(AuthReplication, PullsWithoutOrWithWrongCredentialsFailVisibly) {
   const HttpResult status = cluster.Get(1, "/logbook/v1/status", AsAdmin());
   EXPECT_EQ(Json(status.body).StringAt("/peers/0/state"), "backoff") << status.body;
   EXPECT_TRUE(HasNoSecret(status.body));
+}
+
+// A new node whose credentials the peer refuses cannot bootstrap: it stays
+// not ready (never serving an empty registry the cluster does not have) and
+// says why in /readyz, without the password.
+TEST(AuthReplication, BootstrapRefusedForItsCredentialsSaysSoInReadyz) {
+  AuthCluster cluster({"", absl::StrCat("app:", kClientPassword, "@")});
+  ASSERT_TRUE(cluster.node(0).Start()) << cluster.node(0).Output();
+  // Its peer is down: it starts empty after one bootstrap round.
+  ASSERT_TRUE(Await([&] { return cluster.Get(0, "/readyz", {}).status == 200; },
+                    std::chrono::seconds(20)))
+      << cluster.node(0).Output();
+  HttpClient client(cluster.port(0));
+  Headers body = AsClient();
+  body.emplace_back("Content-Type", "application/json");
+  ASSERT_EQ(client.Request("POST", "/eureka/v2/apps/ORDERS", body,
+                           R("ORDERS", "o1", "h1", "10.0.0.1").Json())
+                .status,
+            204);
+  ASSERT_TRUE(cluster.node(1).Start()) << cluster.node(1).Output();
+  std::string readyz;
+  EXPECT_TRUE(Await(
+      [&] {
+        const HttpResult result = cluster.Get(1, "/readyz", {});
+        readyz = result.body;
+        return result.status == 503 && readyz.find("HTTP 403") != std::string::npos;
+      },
+      std::chrono::seconds(20)))
+      << readyz << "\n" << cluster.node(1).Output();
+  EXPECT_TRUE(HasNoSecret(readyz));
+  EXPECT_TRUE(HasNoSecret(cluster.node(1).Output()));
 }
 
 }  // namespace
