@@ -250,7 +250,7 @@ void Registry::Apply(const Event& event) {
 const InstanceRecord* Registry::Find(std::string_view app, std::string_view instance_id) const {
   const Application* application = FindApplication(app);
   if (application == nullptr) return nullptr;
-  auto it = application->instances.find(std::string(instance_id));
+  auto it = application->instances.find(instance_id);
   return it == application->instances.end() ? nullptr : &it->second;
 }
 
@@ -259,9 +259,8 @@ InstanceRecord* Registry::FindMutable(std::string_view app, std::string_view ins
 }
 
 const InstanceRecord* Registry::FindById(std::string_view instance_id) const {
-  const std::string key(instance_id);
   for (const auto& [name, application] : applications_) {
-    auto it = application.instances.find(key);
+    auto it = application.instances.find(instance_id);
     if (it != application.instances.end()) return &it->second;
   }
   return nullptr;

@@ -31,7 +31,8 @@ struct RegistryOptions {
 
 struct Application {
   std::string name;
-  std::map<std::string, InstanceRecord> instances;  // by instance id
+  // By instance id; transparent so lookups by string_view don't allocate.
+  std::map<std::string, InstanceRecord, std::less<>> instances;
 };
 
 // One instance in a delta, in its current state (or its last state if deleted).
