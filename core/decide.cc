@@ -47,7 +47,13 @@ std::optional<InstanceStatus> StatusIfPresent(const InstanceRecord* record) {
 
 Decision DecideRegister(const Registry& registry, const RegisterCommand& command,
                         const DecideContext& context) {
-  InstanceInfo registrant = command.instance;
+  RegisterCommand copy = command;
+  return DecideRegister(registry, std::move(copy), context);
+}
+
+Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
+                        const DecideContext& context) {
+  InstanceInfo registrant = std::move(command.instance);
   // §1.1: application names are upper-cased before any lookup. net/ already
   // does it; repeating it here keeps the registry key right for every caller.
   registrant.app = ToUpperAscii(registrant.app);
