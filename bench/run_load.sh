@@ -7,6 +7,8 @@
 #                          then WIDE_CONNECTIONS); fetch wrk
 #   node B, --sync none:   seed INSTANCES; renew wrk
 #   node C, --sync always: register wrk (new unique instances)
+#   etcd anchor (when Debian's etcd-server is installed): one member, fsync as shipped, v3 put of new
+#                          keys through its JSON gateway (anchors/lua/etcd_put.lua, as 04_etcd.sh does)
 # and, spread over the rounds, RESTARTS times: fresh node, seed INSTANCES, kill -9, timed restart
 # (exec -> "listening" line, exec -> /readyz 200). Prints a markdown summary and writes it to bench/RESULTS.md.
 #
@@ -125,6 +127,13 @@ if [ -n "$ANCHORS_DIR" ] && [ -f "$ANCHORS_DIR/src/fsync_lat.c" ]; then
   mkdir -p "$BUILD_DIR/bench"
   cc -O2 -Wall -o "$BUILD_DIR/bench/fsync_lat" "$ANCHORS_DIR/src/fsync_lat.c" >> "$OUT/build.log" 2>&1 &&
     FSYNC="$BUILD_DIR/bench/fsync_lat" || echo "warning: building the fsync anchor failed; no disk anchor"
+fi
+# The register anchor: one etcd member (apt-get install etcd-server), as ../shared/bench/anchors/04_etcd.sh
+ETCD_BIN=""
+if command -v etcd >/dev/null && [ -n "$ANCHORS_DIR" ] && [ -f "$ANCHORS_DIR/lua/etcd_put.lua" ]; then
+  ETCD_BIN=$(command -v etcd)
+else
+  echo "note: no etcd (apt-get install etcd-server) or no anchors/lua/etcd_put.lua; no register anchor"
 fi
 # WAL syncs per wrk run, counted by perf (syscall tracepoints; counting only, no sampling)
 PERF_SYNCS=0
@@ -300,6 +309,22 @@ restart_sample() {
   stop_node "$NODE_PID"
 }
 
+# etcd_put_sample RUN: a fresh etcd member, v3 puts of new keys with the same wrk settings, stopped
+etcd_put_sample() {
+  local run="$1" port=12379 i pid dir="$DATA_ROOT/etcd_run$1"
+  while port_open "$port" || port_open $((port + 1)); do port=$((port + 2)); done
+  "$ETCD_BIN" --name lb --data-dir "$dir" --listen-client-urls "http://127.0.0.1:$port" \
+    --advertise-client-urls "http://127.0.0.1:$port" --listen-peer-urls "http://127.0.0.1:$((port + 1))" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$((port + 1))" \
+    --initial-cluster "lb=http://127.0.0.1:$((port + 1))" --log-level warn >> "$OUT/raw/etcd.log" 2>&1 &
+  pid=$!; PIDS+=("$pid")
+  for i in $(seq 1 1000); do port_open "$port" && break; nap 0.01; done
+  port_open "$port" || { echo "  [etcd run $run] did not start: $(tail -n 2 "$OUT/raw/etcd.log")"; return 0; }
+  curl -s -m 10 -X POST "http://127.0.0.1:$port/v3/kv/range" -d '{"key":"AA=="}' > /dev/null  # elected, serving
+  run_wrk etcd_put "$run" "$pid" "http://127.0.0.1:$port" -s "$ANCHORS_DIR/lua/etcd_put.lua" -- "$ANCHORS_DIR/lua"
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"
+}
+
 # --- interleaved rounds -------------------------------------------------------------------------
 START_S=$SECONDS
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -347,6 +372,7 @@ for run in $(seq 1 "$RUNS"); do
   run_wrk register_always "$run" "$NODE_PID" "http://127.0.0.1:$NODE_PORT" \
     -s "$ROOT/bench/load/register.lua" -- "r$run" "$APPS"
   stop_node "$NODE_PID"
+  [ -n "$ETCD_BIN" ] && etcd_put_sample "$run"
 
   # restarts, spread over the rounds so one burst of load elsewhere does not take them all
   for (( r = run; r <= RESTARTS; r += RUNS )); do restart_sample "$r"; done
@@ -431,7 +457,11 @@ compare ratios, not absolute figures (\`../shared/bench/ANCHORS.md\`).
 | renew, durable, $WIDE_CONNECTIONS connections | $(stat renew_always_wide rps 0) | $(ratio renew_always_wide) | $(stat renew_always_wide p50_ms 2) | $(stat renew_always_wide p99_ms 2) | $(stat renew_always_wide cpu_us_per_req 2) | $(cpu_ratio renew_always_wide) | $(stat renew_always_wide srv_cpu_pct 0) | $(errors renew_always_wide) |
 | renew, \`--sync none\` | $(stat renew_none rps 0) | $(ratio renew_none) | $(stat renew_none p50_ms 2) | $(stat renew_none p99_ms 2) | $(stat renew_none cpu_us_per_req 2) | $(cpu_ratio renew_none) | $(stat renew_none srv_cpu_pct 0) | $(errors renew_none) |
 | register new instances, durable | $(stat register_always rps 0) | $(ratio register_always) | $(stat register_always p50_ms 2) | $(stat register_always p99_ms 2) | $(stat register_always cpu_us_per_req 2) | $(cpu_ratio register_always) | $(stat register_always srv_cpu_pct 0) | $(errors register_always) |
+| etcd v3 put of new keys, one member (register anchor, same rounds) | $(stat etcd_put rps 0) | $(ratio etcd_put) | $(stat etcd_put p50_ms 2) | $(stat etcd_put p99_ms 2) | $(stat etcd_put cpu_us_per_req 2) | $(cpu_ratio etcd_put) | $(stat etcd_put srv_cpu_pct 0) | $(errors etcd_put) |
 | full fetch \`GET /eureka/apps\`, JSON gzip, $INSTANCES instances | $(stat fetch_json_gzip rps 0) | n/a¹ | $(stat fetch_json_gzip p50_ms 2) | $(stat fetch_json_gzip p99_ms 2) | $(stat fetch_json_gzip cpu_us_per_req 2) | $(cpu_ratio fetch_json_gzip) | $(stat fetch_json_gzip srv_cpu_pct 0) | $(errors fetch_json_gzip) |
+
+Durable registrations ÷ etcd puts (same round; goal ≥ 4): $(ratio2 register_always rps etcd_put rps)$( [ -n "$ETCD_BIN" ] || echo " (no etcd in this run)"); server CPU per
+registration ÷ etcd's CPU per put: $(ratio2 register_always cpu_us_per_req etcd_put cpu_us_per_req); etcd puts per WAL sync: $(stat etcd_put requests_per_sync 1).
 
 ¹ Not a cheap request: its anchor is nginx serving a cached gzip of a registry (ANCHORS.md, 26,309
 req/s with 1 worker on 145 KB; \`01_http_nginx.sh\` with \`APPS_JSON_GZ=\` compares the same bytes).

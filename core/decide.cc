@@ -47,7 +47,13 @@ std::optional<InstanceStatus> StatusIfPresent(const InstanceRecord* record) {
 
 Decision DecideRegister(const Registry& registry, const RegisterCommand& command,
                         const DecideContext& context) {
-  InstanceInfo registrant = command.instance;
+  RegisterCommand copy = command;
+  return DecideRegister(registry, std::move(copy), context);
+}
+
+Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
+                        const DecideContext& context) {
+  InstanceInfo registrant = std::move(command.instance);
   // §1.1: application names are upper-cased before any lookup. net/ already
   // does it; repeating it here keeps the registry key right for every caller.
   registrant.app = ToUpperAscii(registrant.app);
@@ -90,7 +96,7 @@ Decision DecideRegister(const Registry& registry, const RegisterCommand& command
 
 Decision DecideRenew(const Registry& registry, const RenewCommand& command,
                      const DecideContext& context) {
-  const std::string app = ToUpperAscii(command.app);
+  std::string app = ToUpperAscii(command.app);
   // E2 step 1: any lease, expired or not, can be renewed.
   const InstanceRecord* record = registry.Find(app, command.instance_id);
   if (record == nullptr) return Reject(Outcome::kNotFound, "instance not registered");
@@ -107,16 +113,16 @@ Decision DecideRenew(const Registry& registry, const RenewCommand& command,
   }
 
   Decision decision;
-  Event renew = NewEvent(EventType::kRenew, app, command.instance_id, context);
+  Event renew = NewEvent(EventType::kRenew, std::move(app), command.instance_id, context);
   if (effective != stored_status) renew.renew_status = effective;
 
   // E2 step 4 runs after the renewal (step 3), so its lookup (which hides
   // expired leases while expiration is enabled) sees the renewed lease, and a
   // lease that had expired gets the same 404/409 as a live one, as in Eureka.
-  InstanceRecord renewed = *record;
-  renewed.lease.last_renewal_timestamp = context.now_ms;
-  renewed.info.status = effective;
-  if (command.last_dirty_timestamp.has_value() && IsVisible(renewed.lease, context)) {
+  // The record is copied only for a 409's body: a renewal is the hot path.
+  Lease renewed_lease = record->lease;
+  renewed_lease.last_renewal_timestamp = context.now_ms;
+  if (command.last_dirty_timestamp.has_value() && IsVisible(renewed_lease, context)) {
     const TimestampMs stored_dirty = record->info.last_dirty_timestamp;
     if (*command.last_dirty_timestamp > stored_dirty) {
       // The caller has newer data than we do: make it register again.
@@ -130,7 +136,9 @@ Decision DecideRenew(const Registry& registry, const RenewCommand& command,
       // The peer is behind: it adopts the copy sent with the 409.
       decision.outcome = Outcome::kConflict;
       decision.reason = "lastDirtyTimestamp is older than the registry's copy";
-      decision.conflict_instance = std::move(renewed);
+      InstanceRecord& renewed = decision.conflict_instance.emplace(*record);
+      renewed.lease = renewed_lease;
+      renewed.info.status = effective;
     }
   }
   decision.events.push_back(std::move(renew));

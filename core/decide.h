@@ -37,6 +37,9 @@ struct DecideContext {
 
 Decision DecideRegister(const Registry& registry, const RegisterCommand& command,
                         const DecideContext& context);
+// The same, moving the registrant into the event instead of copying it.
+Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
+                        const DecideContext& context);
 Decision DecideRenew(const Registry& registry, const RenewCommand& command,
                      const DecideContext& context);
 Decision DecideCancel(const Registry& registry, const CancelCommand& command,

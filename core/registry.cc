@@ -12,32 +12,32 @@
 namespace logbook::core {
 namespace {
 
-using VipIndex = std::map<std::string, std::set<std::pair<std::string, std::string>>, std::less<>>;
-
 constexpr std::int64_t kMinuteMs = 60000;
 
 std::size_t Index(InstanceStatus status) { return static_cast<std::size_t>(status); }
 
 // E12/E13: vipAddress is split on ',' without trimming. Empty tokens are not
 // indexed: no /vips/{name} request can name them.
-std::vector<std::string> VipTokens(const std::optional<std::string>& vip_address) {
-  if (!vip_address.has_value()) return {};
-  return absl::StrSplit(*vip_address, ',', absl::SkipEmpty());
-}
-
-void AddToVipIndex(VipIndex& index, const std::optional<std::string>& vip_address,
-                   const std::string& app, const std::string& instance_id) {
-  for (std::string& vip : VipTokens(vip_address)) {
-    index[std::move(vip)].emplace(app, instance_id);
+template <typename Index, typename Key>
+void AddToVipIndex(Index& index, const std::optional<std::string>& vip_address, const Key& key) {
+  if (!vip_address.has_value()) return;
+  for (absl::string_view token : absl::StrSplit(*vip_address, ',', absl::SkipEmpty())) {
+    const std::string_view vip(token.data(), token.size());
+    auto it = index.find(vip);
+    if (it == index.end()) it = index.emplace(std::string(vip), typename Index::mapped_type()).first;
+    it->second.insert(key);
   }
 }
 
-void RemoveFromVipIndex(VipIndex& index, const std::optional<std::string>& vip_address,
-                        const std::string& app, const std::string& instance_id) {
-  for (const std::string& vip : VipTokens(vip_address)) {
+template <typename Index, typename Key>
+void RemoveFromVipIndex(Index& index, const std::optional<std::string>& vip_address,
+                        const Key& key) {
+  if (!vip_address.has_value()) return;
+  for (absl::string_view token : absl::StrSplit(*vip_address, ',', absl::SkipEmpty())) {
+    const std::string_view vip(token.data(), token.size());
     auto it = index.find(vip);
     if (it == index.end()) continue;
-    it->second.erase({app, instance_id});
+    it->second.erase(key);
     if (it->second.empty()) index.erase(it);
   }
 }
@@ -136,7 +136,8 @@ void AppendRecord(std::string* out, const InstanceRecord& record) {
   AppendField(out, "last_change_offset", absl::StrCat(record.last_change_offset));
 }
 
-void AppendVipIndex(std::string* out, std::string_view name, const VipIndex& index) {
+template <typename Index>
+void AppendVipIndex(std::string* out, std::string_view name, const Index& index) {
   for (const auto& [vip, members] : index) {
     out->append(name).append(" ").append(Quoted(vip));
     for (const auto& [app, instance_id] : members) {
@@ -150,6 +151,53 @@ void AppendVipIndex(std::string* out, std::string_view name, const VipIndex& ind
 
 Registry::Registry(RegistryOptions options)
     : options_(options), expected_clients_(options.initial_expected_clients) {}
+
+Registry::Registry(const Registry& other)
+    : options_(other.options_),
+      applications_(other.applications_),
+      overrides_(other.overrides_),
+      instance_count_(other.instance_count_),
+      status_counts_(other.status_counts_),
+      version_(other.version_),
+      last_applied_offset_(other.last_applied_offset_),
+      expected_clients_(other.expected_clients_),
+      renews_(other.renews_),
+      window_(other.window_) {
+  RebuildIndexes();
+}
+
+Registry& Registry::operator=(const Registry& other) {
+  if (this != &other) *this = Registry(other);
+  return *this;
+}
+
+void Registry::IndexInstance(const std::string& app, const std::string& instance_id,
+                             InstanceRecord& record) {
+  const InstanceKey key(app, instance_id);
+  by_key_.insert_or_assign(key, &record);
+  AddToVipIndex(vips_, record.info.vip_address, key);
+  AddToVipIndex(svips_, record.info.secure_vip_address, key);
+}
+
+void Registry::UnindexInstance(std::string_view app, std::string_view instance_id,
+                               const InstanceRecord& record) {
+  const InstanceKey key(app, instance_id);
+  RemoveFromVipIndex(vips_, record.info.vip_address, key);
+  RemoveFromVipIndex(svips_, record.info.secure_vip_address, key);
+  by_key_.erase(key);
+}
+
+void Registry::RebuildIndexes() {
+  by_key_.clear();
+  vips_.clear();
+  svips_.clear();
+  by_key_.reserve(static_cast<std::size_t>(instance_count_));
+  for (auto& [name, application] : applications_) {
+    for (auto& [instance_id, record] : application.instances) {
+      IndexInstance(name, instance_id, record);
+    }
+  }
+}
 
 absl::StatusOr<std::unique_ptr<Registry>> Registry::FromState(RegistryOptions options,
                                                              RegistryState state) {
@@ -175,9 +223,7 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::FromState(RegistryOptions op
         return absl::InvalidArgumentError(
             absl::StrCat("instance '", instance_id, "' of '", name, "' has an unknown status"));
       }
-      // The same bookkeeping Insert() does, without the map insertion.
-      AddToVipIndex(registry->vips_, record.info.vip_address, name, instance_id);
-      AddToVipIndex(registry->svips_, record.info.secure_vip_address, name, instance_id);
+      // The counting Insert() does; the indexes follow once the maps are in place.
       ++registry->status_counts_[Index(record.info.status)];
       ++registry->instance_count_;
     }
@@ -205,6 +251,7 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::FromState(RegistryOptions op
   registry->expected_clients_ = state.expected_clients;
   registry->renews_ = state.renews;
   registry->window_ = std::move(state.window);
+  registry->RebuildIndexes();
   return registry;
 }
 
@@ -248,10 +295,8 @@ void Registry::Apply(const Event& event) {
 }
 
 const InstanceRecord* Registry::Find(std::string_view app, std::string_view instance_id) const {
-  const Application* application = FindApplication(app);
-  if (application == nullptr) return nullptr;
-  auto it = application->instances.find(std::string(instance_id));
-  return it == application->instances.end() ? nullptr : &it->second;
+  auto it = by_key_.find(InstanceKey(app, instance_id));
+  return it == by_key_.end() ? nullptr : it->second;
 }
 
 InstanceRecord* Registry::FindMutable(std::string_view app, std::string_view instance_id) {
@@ -259,9 +304,8 @@ InstanceRecord* Registry::FindMutable(std::string_view app, std::string_view ins
 }
 
 const InstanceRecord* Registry::FindById(std::string_view instance_id) const {
-  const std::string key(instance_id);
   for (const auto& [name, application] : applications_) {
-    auto it = application.instances.find(key);
+    auto it = application.instances.find(instance_id);
     if (it != application.instances.end()) return &it->second;
   }
   return nullptr;
@@ -530,31 +574,28 @@ void Registry::ApplyMetadataUpdate(const Event& event) {
 }
 
 void Registry::Insert(InstanceRecord record) {
-  const std::string app = record.info.app;
-  const std::string instance_id = record.info.EffectiveId();
-  AddToVipIndex(vips_, record.info.vip_address, app, instance_id);
-  AddToVipIndex(svips_, record.info.secure_vip_address, app, instance_id);
   ++status_counts_[Index(record.info.status)];
   ++instance_count_;
-  Application& application = applications_[app];
-  application.name = app;
-  application.instances.insert_or_assign(instance_id, std::move(record));
+  auto app_it = applications_.try_emplace(record.info.app).first;
+  Application& application = app_it->second;
+  application.name = app_it->first;
+  std::string instance_id = record.info.EffectiveId();
+  auto it = application.instances.insert_or_assign(std::move(instance_id), std::move(record)).first;
+  IndexInstance(app_it->first, it->first, it->second);
 }
 
 std::optional<InstanceRecord> Registry::Remove(std::string_view app, std::string_view instance_id) {
   auto app_it = applications_.find(app);
   if (app_it == applications_.end()) return std::nullopt;
   auto& instances = app_it->second.instances;
-  auto it = instances.find(std::string(instance_id));
+  auto it = instances.find(instance_id);
   if (it == instances.end()) return std::nullopt;
+  // Before the nodes go: the index keys view them.
+  UnindexInstance(app_it->first, it->first, it->second);
   InstanceRecord record = std::move(it->second);
   instances.erase(it);
   // E9/§3.2: applications with zero instances do not exist.
   if (instances.empty()) applications_.erase(app_it);
-  const std::string app_name(app);
-  const std::string id(instance_id);
-  RemoveFromVipIndex(vips_, record.info.vip_address, app_name, id);
-  RemoveFromVipIndex(svips_, record.info.secure_vip_address, app_name, id);
   --status_counts_[Index(record.info.status)];
   --instance_count_;
   return record;

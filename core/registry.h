@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/btree_set.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "core/event.h"
 #include "core/ids.h"
@@ -31,7 +33,8 @@ struct RegistryOptions {
 
 struct Application {
   std::string name;
-  std::map<std::string, InstanceRecord> instances;  // by instance id
+  // By instance id; transparent so lookups by string_view don't allocate.
+  std::map<std::string, InstanceRecord, std::less<>> instances;
 };
 
 // One instance in a delta, in its current state (or its last state if deleted).
@@ -77,6 +80,11 @@ struct RegistryState {
 class Registry {
  public:
   explicit Registry(RegistryOptions options = {});
+  // A copy rebuilds the lookup indexes: they view the source's map keys.
+  Registry(const Registry& other);
+  Registry& operator=(const Registry& other);
+  Registry(Registry&&) = default;
+  Registry& operator=(Registry&&) = default;
 
   // Builds the registry that `state` describes (restoring a snapshot is
   // construction, not mutation), recomputing every derived index.
@@ -145,6 +153,16 @@ class Registry {
   void ApplyStatusUpdate(const Event& event);
   void ApplyDeleteStatusOverride(const Event& event);
   void ApplyMetadataUpdate(const Event& event);
+  // (app, instance id) viewing the keys of applications_ and of the app's
+  // instance map: std::map nodes never move, so a key lives exactly as long
+  // as its instance, and the indexes below cost no string copies.
+  using InstanceKey = std::pair<std::string_view, std::string_view>;
+  using VipIndex = std::map<std::string, absl::btree_set<InstanceKey>, std::less<>>;
+  void IndexInstance(const std::string& app, const std::string& instance_id,
+                     InstanceRecord& record);
+  void UnindexInstance(std::string_view app, std::string_view instance_id,
+                       const InstanceRecord& record);
+  void RebuildIndexes();
   void Insert(InstanceRecord record);
   std::optional<InstanceRecord> Remove(std::string_view app, std::string_view instance_id);
   void SetStatus(InstanceRecord& record, InstanceStatus status);
@@ -154,9 +172,12 @@ class Registry {
   RegistryOptions options_;
   std::map<std::string, Application, std::less<>> applications_;
   std::map<std::string, InstanceStatus, std::less<>> overrides_;
+  // Every instance by (app, id): one hash probe per lookup instead of two
+  // tree descents with string compares (each renewal looks up twice).
+  absl::flat_hash_map<InstanceKey, InstanceRecord*> by_key_;
   // vip -> (app, id), for vipAddress and secureVipAddress.
-  std::map<std::string, std::set<std::pair<std::string, std::string>>, std::less<>> vips_;
-  std::map<std::string, std::set<std::pair<std::string, std::string>>, std::less<>> svips_;
+  VipIndex vips_;
+  VipIndex svips_;
   std::int64_t instance_count_ = 0;
   StatusCounts status_counts_{};
   std::uint64_t version_ = 0;

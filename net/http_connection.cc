@@ -36,37 +36,55 @@ std::string PeerName(const uv_tcp_t* tcp) {
 
 }  // namespace
 
+// Shared by the connection and its responders, freed with the last of them.
+// Counted by hand rather than by shared_ptr so that a PendingResponse is two
+// words and fits a Responder's inline storage: no allocation per request.
+// Loop thread only, so the count needs no atomics.
 struct HttpConnection::ResponderTarget {
   HttpConnection* connection;
+  std::size_t references = 1;  // the connection's own
+
+  static ResponderTarget* Acquire(ResponderTarget* target) {
+    ++target->references;
+    return target;
+  }
+  static void Release(ResponderTarget* target) {
+    if (--target->references == 0) delete target;
+  }
 };
 
 // The callable behind a Responder. Holds the target cell, never the
 // connection itself, so it may outlive the connection harmlessly.
 class HttpConnection::PendingResponse {
  public:
-  PendingResponse(std::shared_ptr<ResponderTarget> target, std::uint64_t sequence)
-      : target_(std::move(target)), sequence_(sequence) {}
-  PendingResponse(PendingResponse&&) = default;
-  PendingResponse& operator=(PendingResponse&&) = default;
+  PendingResponse(ResponderTarget* target, std::uint64_t sequence)
+      : target_(ResponderTarget::Acquire(target)), sequence_(sequence) {}
+  PendingResponse(PendingResponse&& other) noexcept
+      : target_(std::exchange(other.target_, nullptr)), sequence_(other.sequence_) {}
+  PendingResponse& operator=(PendingResponse&&) = delete;
 
   ~PendingResponse() {
+    if (target_ == nullptr) return;
     // A handler that drops its responder unanswered would stall every later
     // response on the connection forever; answer 500 instead.
-    if (target_ != nullptr && target_->connection != nullptr) {
+    if (target_->connection != nullptr) {
       target_->connection->Complete(sequence_,
                                     MakeErrorResponse(500, "the handler dropped the request"));
     }
+    ResponderTarget::Release(target_);
   }
 
   void operator()(HttpResponse response) && {
-    std::shared_ptr<ResponderTarget> target = std::move(target_);
-    if (target != nullptr && target->connection != nullptr) {
+    ResponderTarget* target = std::exchange(target_, nullptr);
+    if (target == nullptr) return;
+    if (target->connection != nullptr) {
       target->connection->Complete(sequence_, std::move(response));
     }
+    ResponderTarget::Release(target);
   }
 
  private:
-  std::shared_ptr<ResponderTarget> target_;
+  ResponderTarget* target_;
   std::uint64_t sequence_;
 };
 
@@ -88,7 +106,7 @@ struct HttpConnection::WriteRequest {
 HttpConnection::HttpConnection(uv_loop_t* loop, HttpConnectionShared* shared)
     : shared_(shared),
       parser_(shared->limits.max_header_bytes, shared->limits.max_body_bytes, this),
-      target_(std::make_shared<ResponderTarget>(ResponderTarget{this})) {
+      target_(new ResponderTarget{this}) {
   LOGBOOK_CHECK(uv_tcp_init(loop, &tcp_) == 0);
   LOGBOOK_CHECK(uv_timer_init(loop, &header_timer_) == 0);
   LOGBOOK_CHECK(uv_timer_init(loop, &idle_timer_) == 0);
@@ -100,7 +118,10 @@ HttpConnection::HttpConnection(uv_loop_t* loop, HttpConnectionShared* shared)
   shutdown_req_.data = this;
 }
 
-HttpConnection::~HttpConnection() { target_->connection = nullptr; }
+HttpConnection::~HttpConnection() {
+  target_->connection = nullptr;
+  ResponderTarget::Release(target_);
+}
 
 bool HttpConnection::Start(uv_stream_t* listener) {
   if (uv_accept(listener, stream()) != 0) {
@@ -180,7 +201,7 @@ void HttpConnection::OnRequestHead(const HttpRequest& request) {
   }
 }
 
-bool HttpConnection::OnRequest(HttpRequest request) {
+bool HttpConnection::OnRequest(HttpRequest& request) {
   Slot slot;
   slot.sequence = next_sequence_++;
   slot.head_request = request.method == "HEAD";
@@ -193,6 +214,8 @@ bool HttpConnection::OnRequest(HttpRequest request) {
   // response must then carry "Connection: close".
   if (!request.keep_alive) stop_parsing_ = true;
   request.remote = remote_;
+  static_assert(sizeof(PendingResponse) <= 2 * sizeof(void*),
+                "a Responder stores a PendingResponse inline only up to two words");
   shared_->handler(std::move(request), Responder(PendingResponse(target_, sequence)));
   return !stop_parsing_ && !closing_ && !Backpressured();
 }
@@ -248,8 +271,60 @@ void HttpConnection::Fail(int status, std::string_view detail) {
   Flush();
 }
 
+bool HttpConnection::FlushSmall() {
+  // Bodies up to this size are cheaper to copy than to queue as chunks.
+  constexpr std::size_t kSmallBody = 4096;
+  for (const Slot& slot : queue_) {
+    if (!slot.ready) break;
+    if (slot.response.body.size() > kSmallBody) return false;
+  }
+  out_.clear();
+  while (!queue_.empty() && queue_.front().ready) {
+    Slot& slot = queue_.front();
+    const bool last = stop_parsing_ && queue_.size() == 1;
+    ResponseFraming framing;
+    framing.close = last;
+    framing.keep_alive_header = slot.http_1_0 && !last;
+    framing.head_request = slot.head_request;
+    framing.date = shared_->date.Now();
+    AppendResponseHead(slot.response, framing, &out_);
+    if (ResponseHasBody(slot.response.status, slot.head_request)) out_.append(slot.response.body);
+    queue_.pop_front();
+    if (last) finishing_ = true;
+  }
+  if (out_.empty()) return true;
+  if (unsent_bytes_ == 0) {
+    uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+    const int n = uv_try_write(stream(), &buf, 1);
+    if (n == static_cast<int>(out_.size())) {
+      shared_->stats.bytes_out += out_.size();
+      // Kept for the next replies unless a burst of pipelined ones grew it.
+      if (out_.capacity() > 64 * 1024) out_ = std::string();
+      return true;
+    }
+    if (n < 0 && n != UV_EAGAIN) {
+      Close();  // as a failed uv_write would, from its callback
+      return true;
+    }
+    if (n > 0) {
+      shared_->stats.bytes_out += static_cast<std::size_t>(n);
+      out_.erase(0, static_cast<std::size_t>(n));
+    }
+  }
+  // The kernel is behind: queue the rest (rare; this allocates).
+  std::vector<std::string> chunks;
+  chunks.push_back(std::move(out_));
+  out_ = std::string();
+  SubmitWrite(std::move(chunks));
+  return true;
+}
+
 void HttpConnection::Flush() {
   if (closing_ || lingering_) return;
+  if (FlushSmall()) {
+    AfterProgress();
+    return;
+  }
   std::vector<std::string> chunks;
   while (!queue_.empty() && queue_.front().ready) {
     Slot slot = std::move(queue_.front());

@@ -69,7 +69,7 @@ class HttpConnection : private HttpRequestParser::Listener {
   // HttpRequestParser::Listener.
   void OnRequestBegin() override;
   void OnRequestHead(const HttpRequest& request) override;
-  bool OnRequest(HttpRequest request) override;
+  bool OnRequest(HttpRequest& request) override;
   void OnParseError(int status, std::string detail) override;
 
   uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(&tcp_); }
@@ -84,6 +84,11 @@ class HttpConnection : private HttpRequestParser::Listener {
   // Writes every ready response at the front of the queue, in order.
   void Flush();
   void SubmitWrite(std::vector<std::string> chunks);
+  // Flush() for responses small enough to copy: serialized into out_, whose
+  // buffer is kept, and written at once when the kernel takes it all (the
+  // usual case), so a steady stream of small replies does not allocate.
+  // False, having done nothing, when a body is too large to copy.
+  bool FlushSmall();
   // After any progress: close if finished, else re-evaluate reading and
   // the idle timer.
   void AfterProgress();
@@ -127,7 +132,7 @@ class HttpConnection : private HttpRequestParser::Listener {
   HttpRequestParser parser_;
   // Responders point here, not at the connection: Close() clears it, so a
   // responder firing after the connection is gone finds nullptr.
-  std::shared_ptr<ResponderTarget> target_;
+  ResponderTarget* target_;  // counted: see ResponderTarget
 
   // Requests handed to the handler and connection-made errors, in request
   // order; popped as they are written.
@@ -137,6 +142,8 @@ class HttpConnection : private HttpRequestParser::Listener {
   std::size_t unsent_bytes_ = 0;
   // Bytes read but not parsed because back-pressure paused the parser.
   std::string pending_input_;
+  // FlushSmall()'s output buffer.
+  std::string out_;
 
   bool reading_ = false;
   bool in_feed_ = false;       // guards re-entry into the parser

@@ -11,6 +11,34 @@ std::string_view HttpRequest::Header(std::string_view name) const {
   return {};
 }
 
+void HttpRequest::AddHeader(std::string_view name, std::string_view value) {
+  if (spare_headers.empty()) {
+    headers.emplace_back(name, value);
+    return;
+  }
+  headers.push_back(std::move(spare_headers.back()));
+  spare_headers.pop_back();
+  headers.back().first.assign(name);
+  headers.back().second.assign(value);
+}
+
+void HttpRequest::Reset() {
+  method.clear();
+  target.clear();
+  path.clear();
+  query.clear();
+  for (auto& header : headers) spare_headers.push_back(std::move(header));
+  headers.clear();
+  // A large upload's buffer is not worth keeping for the next request.
+  if (body.capacity() > 16 * 1024) {
+    std::string().swap(body);
+  } else {
+    body.clear();
+  }
+  keep_alive = true;
+  remote.clear();
+}
+
 bool HttpRequest::HasHeader(std::string_view name) const {
   for (const auto& header : headers) {
     if (EqualsIgnoreCase(header.first, name)) return true;

@@ -14,10 +14,19 @@ struct HttpRequest {
   std::string path;     // target before '?', percent-decoded
   std::string query;    // raw text after '?', not decoded ("" if none)
   std::vector<std::pair<std::string, std::string>> headers;  // names as received
+  // Header slots past headers.size() that Reset() set aside with their
+  // buffers, reused by AddHeader() (parser-owned requests only).
+  std::vector<std::pair<std::string, std::string>> spare_headers;
   std::string body;
   bool keep_alive = true;
   // The peer's "address:port" ("[v6]:port"), set by the connection; for logs.
   std::string remote;
+
+  // Appends a header, reusing the storage of headers a Reset() cleared.
+  void AddHeader(std::string_view name, std::string_view value);
+  // Empties every field for the next request on the connection, keeping the
+  // buffers (and the header strings' capacity) for reuse.
+  void Reset();
 
   // Case-insensitive header lookup; "" when absent (first occurrence wins).
   std::string_view Header(std::string_view name) const;

@@ -92,7 +92,7 @@ void HttpRequestParser::Reject(int status, std::string detail) {
 
 int HttpRequestParser::OnMessageBegin(llhttp_t* parser) {
   HttpRequestParser& self = Self(parser);
-  self.request_ = HttpRequest();
+  self.request_.Reset();
   self.field_.clear();
   self.value_.clear();
   self.head_bytes_ = 0;
@@ -137,7 +137,7 @@ int HttpRequestParser::OnHeaderValueComplete(llhttp_t* parser) {
       self.Reject(400, "invalid header field name");
       return HPE_USER;
     }
-    self.request_.headers.emplace_back(std::move(self.field_), std::move(self.value_));
+    self.request_.AddHeader(self.field_, self.value_);
   }
   self.field_.clear();
   self.value_.clear();
@@ -197,14 +197,13 @@ int HttpRequestParser::OnBody(llhttp_t* parser, const char* at, std::size_t leng
 int HttpRequestParser::OnMessageComplete(llhttp_t* parser) {
   HttpRequestParser& self = Self(parser);
   self.in_body_ = false;
-  HttpRequest request = std::move(self.request_);
-  self.request_ = HttpRequest();
+  HttpRequest& request = self.request_;
   // After an Upgrade or CONNECT the bytes that follow belong to another
   // protocol, which we don't speak: answer this request, then close.
   request.keep_alive = request.keep_alive && llhttp_should_keep_alive(parser) != 0 &&
                        llhttp_get_upgrade(parser) == 0;
   bool keep_alive = request.keep_alive;
-  bool more = self.listener_->OnRequest(std::move(request));
+  bool more = self.listener_->OnRequest(request);
   if (!keep_alive) {
     self.stop_after_message_ = true;
     return HPE_PAUSED;

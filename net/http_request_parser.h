@@ -25,7 +25,10 @@ class HttpRequestParser {
     virtual void OnRequestHead(const HttpRequest& request) = 0;
     // A complete request. Return false to pause: Feed() returns at once with
     // the bytes after this request unconsumed, and the next Feed() resumes.
-    virtual bool OnRequest(HttpRequest request) = 0;
+    // `request` is the parser's own: it may be moved from, and is reset (its
+    // buffers kept, so steady keep-alive traffic does not allocate) when the
+    // next request begins.
+    virtual bool OnRequest(HttpRequest& request) = 0;
     // Bad input: 400 (llhttp's reason or a bad target), 413 or 431. No
     // further requests come from this parser.
     virtual void OnParseError(int status, std::string detail) = 0;

@@ -26,10 +26,17 @@ bool ResponseHasBody(int status, bool head_request) {
 }
 
 std::string SerializeResponseHead(const HttpResponse& response, const ResponseFraming& framing) {
-  int status = response.status;
-  if (status < 100 || status > 599) status = 500;
   std::string out;
   out.reserve(128 + 32 * response.headers.size());
+  AppendResponseHead(response, framing, &out);
+  return out;
+}
+
+void AppendResponseHead(const HttpResponse& response, const ResponseFraming& framing,
+                        std::string* out_string) {
+  std::string& out = *out_string;
+  int status = response.status;
+  if (status < 100 || status > 599) status = 500;
   absl::StrAppend(&out, "HTTP/1.1 ", status, " ");
   out.append(ReasonPhrase(status));
   out.append("\r\nDate: ");
@@ -52,7 +59,6 @@ std::string SerializeResponseHead(const HttpResponse& response, const ResponseFr
     out.append("Connection: keep-alive\r\n");
   }
   out.append("\r\n");
-  return out;
 }
 
 std::string_view HttpDate::Now() {

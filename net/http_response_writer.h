@@ -26,6 +26,9 @@ bool ResponseHasBody(int status, bool head_request);
 // either would let a handler echoing client input split the response. A
 // status outside 100..599 becomes 500.
 std::string SerializeResponseHead(const HttpResponse& response, const ResponseFraming& framing);
+// The same, appended to `out` (whose buffer the caller may reuse).
+void AppendResponseHead(const HttpResponse& response, const ResponseFraming& framing,
+                        std::string* out);
 
 // Formats "Sun, 06 Nov 1994 08:49:37 GMT" once per second.
 // Thread: one owner; not shared between threads.

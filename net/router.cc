@@ -1,17 +1,34 @@
 #include "net/router.h"
 
-#include <vector>
+#include <array>
 
 #include "core/instance.h"
 
 namespace logbook::net {
 namespace {
 
-std::vector<std::string_view> SplitSegments(std::string_view path) {
-  std::vector<std::string_view> segments;
+// No Eureka endpoint has more path segments than this (apps/{APP}/{ID}/status).
+constexpr std::size_t kMaxSegments = 4;
+
+// A path's '/'-separated segments, held in place: routing runs for every
+// request and must not allocate.
+struct Segments {
+  std::array<std::string_view, kMaxSegments> items;
+  std::size_t count = 0;
+  std::size_t size() const { return count; }
+  bool empty() const { return count == 0; }
+  std::string_view operator[](std::size_t i) const { return items[i]; }
+  const std::string_view* begin() const { return items.data(); }
+  const std::string_view* end() const { return items.data() + count; }
+};
+
+// nullopt when the path has more segments than any endpoint.
+std::optional<Segments> SplitSegments(std::string_view path) {
+  Segments segments;
   while (!path.empty()) {
+    if (segments.count == kMaxSegments) return std::nullopt;
     const std::size_t slash = path.find('/');
-    segments.push_back(path.substr(0, slash));
+    segments.items[segments.count++] = path.substr(0, slash);
     if (slash == std::string_view::npos) break;
     path = path.substr(slash + 1);
   }
@@ -27,7 +44,9 @@ bool StripPrefix(std::string_view& path, std::string_view prefix) {
 std::optional<Route> MatchEureka(std::string_view rest) {
   // One trailing slash is insignificant (the Java client fetches "apps/").
   if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
-  const std::vector<std::string_view> s = SplitSegments(rest);
+  const std::optional<Segments> split = SplitSegments(rest);
+  if (!split.has_value()) return std::nullopt;
+  const Segments& s = *split;
   for (std::string_view segment : s) {
     if (segment.empty()) return std::nullopt;
   }

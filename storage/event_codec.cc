@@ -146,11 +146,16 @@ absl::Status Damaged(core::Offset offset, std::string_view what) {
 }  // namespace
 
 void EncodeEvent(const core::Event& event, std::string* out) {
-  std::string body;
+  // Reused per thread: every append encodes, and a renewal's event must not
+  // cost an allocation for its temporary body.
+  thread_local std::string body;
+  body.clear();
   Encoder body_encoder(&body);
   EncodeBody(event, body_encoder);
 
   const std::size_t start = out->size();
+  // Version byte, the length as a varint (at most 10 bytes), body, CRC.
+  out->reserve(start + 1 + 10 + body.size() + 4);
   Encoder encoder(out);
   encoder.Byte(kEventFormatVersion);
   encoder.Varint(body.size());

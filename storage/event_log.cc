@@ -4,6 +4,7 @@
 #include <atomic>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -191,7 +192,7 @@ absl::StatusOr<core::Offset> EventLog::Impl::Append(std::span<core::Event> event
   batch.values.resize(events.size());
   // Filled in place so the caller sees the offsets; undone below if the
   // writer refuses the batch, since a failed Append assigns nothing.
-  std::vector<bool> filled_origin(events.size(), false);
+  absl::InlinedVector<bool, 16> filled_origin(events.size(), false);
   for (std::size_t i = 0; i < events.size(); ++i) {
     core::Event& event = events[i];
     event.offset = batch.first_offset + i;

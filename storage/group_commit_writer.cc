@@ -95,8 +95,11 @@ EventLogStats GroupCommitWriter::stats() const {
 }
 
 void GroupCommitWriter::Run() {
+  // Swapped with pending_ each round, so both vectors keep their capacity
+  // and the loop's Submit() does not reallocate pending_ after every commit.
+  std::vector<EncodedBatch> batches;
   for (;;) {
-    std::vector<EncodedBatch> batches;
+    batches.clear();
     core::Offset last_offset = core::kNoOffset;
     {
       absl::MutexLock lock(&mu_, absl::Condition(this, &GroupCommitWriter::HasWorkOrStopping));

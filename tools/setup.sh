@@ -9,6 +9,8 @@ packages=(
   libdeflate-dev libexpat1-dev zlib1g-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk curl gnuplot-nox
+  # bench only: bench/run_load.sh's register anchor (one etcd member)
+  etcd-server
   chromium
   clang libclang-rt-14-dev
 )

@@ -49,7 +49,7 @@ class Recorder : public HttpRequestParser::Listener {
     FUZZ_CHECK(request.body.empty());
     ++heads_;
   }
-  bool OnRequest(HttpRequest request) override {
+  bool OnRequest(HttpRequest& request) override {
     FUZZ_CHECK(outcome.error_status == 0);
     FUZZ_CHECK(heads_ == 1);
     FUZZ_CHECK(request.body.size() <= kMaxBodyBytes);

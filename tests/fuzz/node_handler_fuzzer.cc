@@ -110,7 +110,7 @@ class Connection : public net::HttpRequestParser::Listener {
 
   void OnRequestBegin() override {}
   void OnRequestHead(const net::HttpRequest&) override {}
-  bool OnRequest(net::HttpRequest request) override {
+  bool OnRequest(net::HttpRequest& request) override {
     clock_.Advance(kStepMs);
     auto answer = std::make_shared<Answer>();
     answer->request = request.method + " " + request.target;

@@ -15,8 +15,9 @@ class Recorder : public HttpRequestParser::Listener {
  public:
   void OnRequestBegin() override { ++begins; }
   void OnRequestHead(const HttpRequest& request) override { heads.push_back(request.target); }
-  bool OnRequest(HttpRequest request) override {
-    requests.push_back(std::move(request));
+  bool OnRequest(HttpRequest& request) override {
+    // Copying leaves the parser's request intact, so the next one reuses it.
+    requests.push_back(copy_requests ? HttpRequest(request) : std::move(request));
     return !pause_each;
   }
   void OnParseError(int status, std::string detail) override {
@@ -26,6 +27,7 @@ class Recorder : public HttpRequestParser::Listener {
   }
 
   bool pause_each = false;
+  bool copy_requests = false;
   int begins = 0;
   std::vector<std::string> heads;
   std::vector<HttpRequest> requests;
@@ -52,6 +54,38 @@ constexpr std::string_view kTwoRequests =
     "X-Multi: a\r\nX-Multi: b\r\n\r\nhello"
     "GET /two HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
     "3\r\nabc\r\n2;ext=v\r\nde\r\n0\r\nTrailer: t\r\n\r\n";
+
+TEST(HttpRequestParser, EachRequestStartsEmptyWhenTheParserReusesItsBuffers) {
+  Recorder recorder;
+  recorder.copy_requests = true;
+  HttpRequestParser parser(65536, 1 << 20, &recorder);
+  parser.Feed(kTwoRequests);
+  parser.Feed(
+      "PUT /three HTTP/1.1\r\nAccept: application/json\r\n\r\n"
+      "GET /four?q=1 HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n\r\n");
+  ASSERT_EQ(recorder.errors, 0) << recorder.error_detail;
+  ASSERT_EQ(recorder.requests.size(), 4u);
+  EXPECT_EQ(recorder.requests[0].headers.size(), 4u);
+  EXPECT_EQ(recorder.requests[0].body, "hello");
+  EXPECT_EQ(recorder.requests[1].body, "abcde");
+  EXPECT_EQ(recorder.requests[1].query, "");
+  const HttpRequest& third = recorder.requests[2];
+  EXPECT_EQ(third.method, "PUT");
+  EXPECT_EQ(third.target, "/three");
+  EXPECT_EQ(third.path, "/three");
+  EXPECT_EQ(third.query, "");
+  EXPECT_EQ(third.body, "");
+  ASSERT_EQ(third.headers.size(), 1u);
+  EXPECT_EQ(third.headers[0].first, "Accept");
+  EXPECT_EQ(third.headers[0].second, "application/json");
+  const HttpRequest& fourth = recorder.requests[3];
+  EXPECT_EQ(fourth.query, "q=1");
+  ASSERT_EQ(fourth.headers.size(), 5u);
+  EXPECT_EQ(fourth.headers[0].first, "A");
+  EXPECT_EQ(fourth.headers[4].first, "E");
+  EXPECT_EQ(fourth.headers[4].second, "5");
+  EXPECT_EQ(fourth.Header("Accept"), "");
+}
 
 TEST(HttpRequestParser, SameRequestsWhateverTheSplit) {
   for (std::size_t piece = 1; piece <= kTwoRequests.size(); ++piece) {

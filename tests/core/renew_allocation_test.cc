@@ -1,0 +1,127 @@
+// The renewal hot path's allocations in core: Apply() of a RENEW allocates
+// nothing, and DecideRenew() allocates only the vector that carries its one
+// event, however large the instance record is (the record is never copied).
+//
+// Counts every operator new of the calling thread while armed. The
+// replacement is global to core_tests; unarmed it only forwards to malloc.
+#include <cstddef>
+#include <cstdlib>
+#include <new>
+#include <string>
+
+#include "core/decide.h"
+#include "core/registry.h"
+#include "gtest/gtest.h"
+#include "tests/core/core_test_util.h"
+
+namespace {
+
+thread_local bool counting = false;
+thread_local std::size_t allocations = 0;
+
+void* CountedAllocate(std::size_t size) {
+  if (counting) ++allocations;
+  if (size == 0) size = 1;
+  if (void* memory = std::malloc(size)) return memory;
+  throw std::bad_alloc();
+}
+
+}  // namespace
+
+void* operator new(std::size_t size) { return CountedAllocate(size); }
+void* operator new[](std::size_t size) { return CountedAllocate(size); }
+void operator delete(void* memory) noexcept { std::free(memory); }
+void operator delete[](void* memory) noexcept { std::free(memory); }
+void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
+void operator delete[](void* memory, std::size_t) noexcept { std::free(memory); }
+
+namespace logbook::core {
+namespace {
+
+using testing::Harness;
+using testing::MakeInstance;
+
+// Allocations made by `work` on this thread.
+template <typename Work>
+std::size_t AllocationsOf(Work&& work) {
+  allocations = 0;
+  counting = true;
+  work();
+  counting = false;
+  return allocations;
+}
+
+// Names short enough for std::string's inline buffer, as most app names and
+// instance ids in the benchmarks are; longer ones cost their own copies.
+constexpr char kApp[] = "ORDERS";
+constexpr char kId[] = "orders-0001";
+
+// A record big enough that copying it would take dozens of allocations.
+InstanceInfo LargeInstance() {
+  InstanceInfo info = MakeInstance(kApp, kId);
+  for (int i = 0; i < 32; ++i) {
+    info.metadata["metadata-key-number-" + std::to_string(i)] =
+        "a value long enough to live on the heap " + std::to_string(i);
+  }
+  info.home_page_url = "http://orders-0001.example.internal:8080/a/long/home/page/url";
+  info.status_page_url = "http://orders-0001.example.internal:8080/a/long/status/page/url";
+  info.health_check_url = "http://orders-0001.example.internal:8080/a/long/health/check/url";
+  return info;
+}
+
+TEST(RenewAllocationTest, ApplyingARenewalAllocatesNothing) {
+  Registry registry;
+  Offset offset = 0;
+  const auto commit = [&](Decision decision) {
+    for (Event& event : decision.events) {
+      event.offset = ++offset;
+      registry.Apply(event);
+    }
+  };
+  commit(DecideRegister(registry, RegisterCommand{LargeInstance(), false}, testing::Context(1000)));
+  const RenewCommand command{kApp, kId, std::nullopt, std::nullopt, false};
+  // The first renewal of a run may set up the renew meter's bucket.
+  commit(DecideRenew(registry, command, testing::Context(2000)));
+  Decision decision = DecideRenew(registry, command, testing::Context(3000));
+  ASSERT_EQ(decision.outcome, Outcome::kOk);
+  ASSERT_EQ(decision.events.size(), 1u);
+  decision.events[0].offset = ++offset;
+
+  EXPECT_EQ(AllocationsOf([&] { registry.Apply(decision.events[0]); }), 0u);
+  EXPECT_EQ(registry.Find(kApp, kId)->lease.last_renewal_timestamp, 3000);
+  EXPECT_EQ(registry.last_applied_offset(), offset);
+}
+
+TEST(RenewAllocationTest, DecidingARenewalAllocatesOnlyItsEventVector) {
+  Harness harness;
+  harness.Register(LargeInstance(), 1000);
+  harness.Renew(kApp, kId, 2000);
+  const RenewCommand command{kApp, kId, /*last_dirty_timestamp=*/1000, std::nullopt, false};
+
+  Decision decision;
+  const std::size_t count = AllocationsOf(
+      [&] { decision = DecideRenew(harness.registry(), command, testing::Context(3000)); });
+
+  EXPECT_EQ(decision.outcome, Outcome::kOk);
+  ASSERT_EQ(decision.events.size(), 1u);
+  EXPECT_EQ(decision.events[0].type, EventType::kRenew);
+  EXPECT_FALSE(decision.conflict_instance.has_value());
+  EXPECT_EQ(count, 1u) << "a renewal must not copy the instance record";
+}
+
+TEST(RenewAllocationTest, AConflictStillCarriesTheRenewedRecord) {
+  // The copy the hot path avoids is still made for a 409's body.
+  Harness harness;
+  harness.Register(LargeInstance(), 1000);
+  const RenewCommand command{kApp, kId, /*last_dirty_timestamp=*/500, std::nullopt,
+                             /*is_replication=*/true};
+  const Decision decision = DecideRenew(harness.registry(), command, testing::Context(3000));
+  ASSERT_EQ(decision.outcome, Outcome::kConflict);
+  ASSERT_TRUE(decision.conflict_instance.has_value());
+  EXPECT_EQ(decision.conflict_instance->lease.last_renewal_timestamp, 3000);
+  EXPECT_EQ(decision.conflict_instance->info.metadata, LargeInstance().metadata);
+  EXPECT_EQ(decision.conflict_instance->info.status, InstanceStatus::kUp);
+}
+
+}  // namespace
+}  // namespace logbook::core
