@@ -112,7 +112,7 @@ InProcessNode::~InProcessNode() {
   uv_run(&loop_, UV_RUN_DEFAULT);
 }
 
-bool InProcessNode::OnRequest(net::HttpRequest request) {
+bool InProcessNode::OnRequest(net::HttpRequest& request) {
   handler_(std::move(request), [this](net::HttpResponse response) {
     last_status_ = response.status;
     net::ResponseFraming framing;

@@ -71,7 +71,7 @@ class InProcessNode : private net::HttpRequestParser::Listener {
   void AdvanceAtSeedPace(long request_index);
   void OnRequestBegin() override {}
   void OnRequestHead(const net::HttpRequest&) override {}
-  bool OnRequest(net::HttpRequest request) override;
+  bool OnRequest(net::HttpRequest& request) override;
   void OnParseError(int status, std::string detail) override;
 
   uv_loop_t loop_;
