@@ -81,7 +81,7 @@ struct HttpConnection::Slot {
 struct HttpConnection::WriteRequest {
   uv_write_t req;
   HttpConnection* connection = nullptr;
-  std::vector<std::string> chunks;  // kept alive until the write completes
+  std::vector<OutChunk> chunks;  // kept alive until the write completes
   std::size_t bytes = 0;            // queued in libuv (what uv_try_write did not take)
 };
 
@@ -176,7 +176,7 @@ void HttpConnection::OnRequestHead(const HttpRequest& request) {
   // it must not overtake an earlier response.
   if (!parser_.http_1_0() && queue_.empty() && unsent_bytes_ == 0 &&
       EqualsIgnoreCase(request.Header("Expect"), "100-continue")) {
-    SubmitWrite({std::string(kContinue)});
+    SubmitWrite({OutChunk{std::string(kContinue), nullptr}});
   }
 }
 
@@ -250,7 +250,7 @@ void HttpConnection::Fail(int status, std::string_view detail) {
 
 void HttpConnection::Flush() {
   if (closing_ || lingering_) return;
-  std::vector<std::string> chunks;
+  std::vector<OutChunk> chunks;
   while (!queue_.empty() && queue_.front().ready) {
     Slot slot = std::move(queue_.front());
     queue_.pop_front();
@@ -260,9 +260,14 @@ void HttpConnection::Flush() {
     framing.keep_alive_header = slot.http_1_0 && !last;
     framing.head_request = slot.head_request;
     framing.date = shared_->date.Now();
-    chunks.push_back(SerializeResponseHead(slot.response, framing));
-    if (ResponseHasBody(slot.response.status, slot.head_request) && !slot.response.body.empty()) {
-      chunks.push_back(std::move(slot.response.body));
+    chunks.push_back(OutChunk{SerializeResponseHead(slot.response, framing), nullptr});
+    if (ResponseHasBody(slot.response.status, slot.head_request) &&
+        !slot.response.Body().empty()) {
+      if (slot.response.shared_body) {
+        chunks.push_back(OutChunk{{}, std::move(slot.response.shared_body)});
+      } else {
+        chunks.push_back(OutChunk{std::move(slot.response.body), nullptr});
+      }
     }
     if (last) finishing_ = true;
   }
@@ -270,14 +275,21 @@ void HttpConnection::Flush() {
   AfterProgress();
 }
 
-void HttpConnection::SubmitWrite(std::vector<std::string> chunks) {
+namespace {
+// libuv takes char* but never writes through a write request's buffers.
+uv_buf_t WriteBuf(std::string_view bytes) {
+  return uv_buf_init(const_cast<char*>(bytes.data()), static_cast<unsigned>(bytes.size()));
+}
+}  // namespace
+
+void HttpConnection::SubmitWrite(std::vector<OutChunk> chunks) {
   if (closing_) return;
   std::vector<uv_buf_t> bufs;  // uv_try_write and uv_write copy the array itself
   bufs.reserve(chunks.size());
   std::size_t total = 0;
-  for (std::string& chunk : chunks) {
-    bufs.push_back(uv_buf_init(chunk.data(), static_cast<unsigned>(chunk.size())));
-    total += chunk.size();
+  for (const OutChunk& chunk : chunks) {
+    bufs.push_back(WriteBuf(chunk.bytes()));
+    total += chunk.bytes().size();
   }
   // Most responses fit the socket buffer: hand them to the kernel now. A
   // queued uv_write costs an extra loop pass for its callback and, once the
@@ -304,11 +316,11 @@ void HttpConnection::SubmitWrite(std::vector<std::string> chunks) {
   write->bytes = total - written;
   std::size_t skip = written;
   std::size_t first = 0;
-  while (skip >= chunks[first].size()) skip -= chunks[first++].size();
+  while (skip >= chunks[first].bytes().size()) skip -= chunks[first++].bytes().size();
   for (std::size_t i = first; i < chunks.size(); ++i) write->chunks.push_back(std::move(chunks[i]));
   bufs.clear();
-  for (std::string& chunk : write->chunks) {
-    bufs.push_back(uv_buf_init(chunk.data() + skip, static_cast<unsigned>(chunk.size() - skip)));
+  for (const OutChunk& chunk : write->chunks) {
+    bufs.push_back(WriteBuf(chunk.bytes().substr(skip)));
     skip = 0;
   }
   write->req.data = write.get();

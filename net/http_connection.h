@@ -65,6 +65,13 @@ class HttpConnection : private HttpRequestParser::Listener {
   class PendingResponse;
   struct Slot;
   struct WriteRequest;
+  // One piece of output: bytes the connection owns (a response head, a
+  // handler's body) or a body shared with a cache, referenced, not copied.
+  struct OutChunk {
+    std::string owned;
+    std::shared_ptr<const std::string> shared;
+    std::string_view bytes() const { return shared ? std::string_view(*shared) : owned; }
+  };
 
   // HttpRequestParser::Listener.
   void OnRequestBegin() override;
@@ -83,7 +90,7 @@ class HttpConnection : private HttpRequestParser::Listener {
   void Fail(int status, std::string_view detail);
   // Writes every ready response at the front of the queue, in order.
   void Flush();
-  void SubmitWrite(std::vector<std::string> chunks);
+  void SubmitWrite(std::vector<OutChunk> chunks);
   // After any progress: close if finished, else re-evaluate reading and
   // the idle timer.
   void AfterProgress();

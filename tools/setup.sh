@@ -9,6 +9,7 @@ packages=(
   libdeflate-dev libexpat1-dev zlib1g-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk curl
+  nginx
   chromium
   clang libclang-rt-14-dev
 )

@@ -4,8 +4,8 @@
 
 namespace logbook::net::eureka {
 
-const std::string& ResponseCache::Get(const std::string& key, std::uint64_t version, bool gzip,
-                                      absl::FunctionRef<std::string()> build) {
+ResponseCache::Body ResponseCache::Get(const std::string& key, std::uint64_t version, bool gzip,
+                                       absl::FunctionRef<std::string()> build) {
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     // Dropping everything is crude but bounded; hot keys refill at once.
@@ -16,15 +16,11 @@ const std::string& ResponseCache::Get(const std::string& key, std::uint64_t vers
   Entry& entry = it->second;
   if (entry.version != version) {
     entry.version = version;
-    entry.plain = build();
-    entry.gzip.clear();
-    entry.has_gzip = false;
+    entry.plain = std::make_shared<const std::string>(build());
+    entry.gzip = nullptr;
   }
   if (!gzip) return entry.plain;
-  if (!entry.has_gzip) {
-    entry.gzip = GzipCompress(entry.plain);
-    entry.has_gzip = true;
-  }
+  if (entry.gzip == nullptr) entry.gzip = std::make_shared<const std::string>(GzipCompress(*entry.plain));
   return entry.gzip;
 }
 

@@ -1,10 +1,13 @@
 #pragma once
 // Encoded read responses keyed by document and registry version (Part A:
 // a read reflects every acknowledged write; no 30 s staleness). gzip is done
-// once per version, on first request.
+// once per version, on first request. Bodies are immutable and shared: a
+// reply holds a reference until it is written, so serving one copies nothing
+// and a new version can replace an entry while older replies are in flight.
 //
 // Thread: loop thread only.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,9 +21,11 @@ class ResponseCache {
   // Client-chosen names (VIPs, apps) must not grow the cache without bound.
   explicit ResponseCache(std::size_t max_entries = 4096) : max_entries_(max_entries) {}
 
+  using Body = std::shared_ptr<const std::string>;
+
   // The body for `key` at `version`, building it with `build` on a miss.
-  const std::string& Get(const std::string& key, std::uint64_t version, bool gzip,
-                         absl::FunctionRef<std::string()> build);
+  Body Get(const std::string& key, std::uint64_t version, bool gzip,
+           absl::FunctionRef<std::string()> build);
   // Forgets every body: the registry was replaced, so a version number may
   // come back with other contents.
   void Clear() { entries_.clear(); }
@@ -28,9 +33,8 @@ class ResponseCache {
  private:
   struct Entry {
     std::uint64_t version = 0;
-    std::string plain;
-    std::string gzip;
-    bool has_gzip = false;
+    Body plain;
+    Body gzip;  // null until first asked for
   };
   std::size_t max_entries_;
   absl::flat_hash_map<std::string, Entry> entries_;
