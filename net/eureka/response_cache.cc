@@ -5,7 +5,8 @@
 namespace logbook::net::eureka {
 
 ResponseCache::Body ResponseCache::Get(const std::string& key, std::uint64_t version, bool gzip,
-                                       absl::FunctionRef<std::string()> build) {
+                                       absl::FunctionRef<std::string()> build,
+                                       std::uint64_t variant) {
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     // Dropping everything is crude but bounded; hot keys refill at once.
@@ -14,8 +15,9 @@ ResponseCache::Body ResponseCache::Get(const std::string& key, std::uint64_t ver
     it->second.version = version + 1;  // forces a build below
   }
   Entry& entry = it->second;
-  if (entry.version != version) {
+  if (entry.version != version || entry.variant != variant) {
     entry.version = version;
+    entry.variant = variant;
     entry.plain = std::make_shared<const std::string>(build());
     entry.gzip = nullptr;
   }

@@ -23,9 +23,11 @@ class ResponseCache {
 
   using Body = std::shared_ptr<const std::string>;
 
-  // The body for `key` at `version`, building it with `build` on a miss.
+  // The body for `key` at `version` (and `variant`: what else the document
+  // depends on, e.g. how many delta-window entries are still in the window),
+  // building it with `build` on a miss.
   Body Get(const std::string& key, std::uint64_t version, bool gzip,
-           absl::FunctionRef<std::string()> build);
+           absl::FunctionRef<std::string()> build, std::uint64_t variant = 0);
   // Forgets every body: the registry was replaced, so a version number may
   // come back with other contents.
   void Clear() { entries_.clear(); }
@@ -33,6 +35,7 @@ class ResponseCache {
  private:
   struct Entry {
     std::uint64_t version = 0;
+    std::uint64_t variant = 0;
     Body plain;
     Body gzip;  // null until first asked for
   };

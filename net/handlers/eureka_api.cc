@@ -192,8 +192,8 @@ void EurekaApi::ReplyWhenDurable(HttpResponse response, Responder responder) {
 }
 
 void EurekaApi::ReplyCached(const HttpRequest& request, std::string key, std::uint64_t version,
-                            absl::FunctionRef<std::string(WireFormat)> build,
-                            Responder responder) {
+                            absl::FunctionRef<std::string(WireFormat)> build, Responder responder,
+                            std::uint64_t variant) {
   const std::string_view accept = request.Header("Accept");
   if (eureka::CachedReadNotAcceptable(accept)) {
     return std::move(responder)(ErrorResponse(406, "not acceptable",
@@ -203,7 +203,8 @@ void EurekaApi::ReplyCached(const HttpRequest& request, std::string key, std::ui
   const bool gzip = eureka::AcceptsGzip(request.Header("Accept-Encoding"));
   key += format == WireFormat::kJson ? "|json" : "|xml";
   HttpResponse response;
-  response.shared_body = cache_.Get(key, version, gzip, [&] { return build(format); });
+  response.shared_body =
+      cache_.Get(key, version, gzip, [&] { return build(format); }, variant);
   response.SetHeader("Content-Type", std::string(eureka::ContentTypeOf(format)));
   if (gzip) response.SetHeader("Content-Encoding", "gzip");
   ReplyWhenDurable(std::move(response), std::move(responder));
@@ -228,22 +229,19 @@ void EurekaApi::GetDelta(const HttpRequest& request, Responder responder) {
     return std::move(responder)(ErrorResponse(403, "delta disabled",
                                               "eureka.server.disable-delta is true"));
   }
-  const std::string_view accept = request.Header("Accept");
-  if (eureka::CachedReadNotAcceptable(accept)) {
-    return std::move(responder)(ErrorResponse(406, "not acceptable"));
-  }
-  // The delta also changes as events age out of the window, so it is not
-  // cached by registry version; it is small by construction.
-  const WireFormat format = eureka::CachedReadFormat(accept);
-  const eureka::ApplicationsDocument document =
-      eureka::DeltaDocument(registry_, clock_.NowMs(), ++delta_generation_);
-  std::string body = format == WireFormat::kJson ? eureka::WriteApplicationsJson(document)
-                                                 : eureka::WriteApplicationsXml(document);
-  const bool gzip = eureka::AcceptsGzip(request.Header("Accept-Encoding"));
-  HttpResponse response = BodyResponse(gzip ? eureka::GzipCompress(body) : std::move(body),
-                                       format);
-  if (gzip) response.SetHeader("Content-Encoding", "gzip");
-  ReplyWhenDurable(std::move(response), std::move(responder));
+  // Cached like the other documents: for one shown version the window only
+  // loses entries as they age out, so the number still inside it tells the
+  // contents apart. versions__delta counts regenerations, as Eureka's does.
+  const core::TimestampMs now_ms = clock_.NowMs();
+  ReplyCached(
+      request, "delta", registry_.shown_version(),
+      [this, now_ms](WireFormat format) {
+        const eureka::ApplicationsDocument document =
+            eureka::DeltaDocument(registry_, now_ms, ++delta_generation_);
+        return format == WireFormat::kJson ? eureka::WriteApplicationsJson(document)
+                                           : eureka::WriteApplicationsXml(document);
+      },
+      std::move(responder), eureka::DeltaWindowEntries(registry_, now_ms));
 }
 
 void EurekaApi::GetApp(const Route& route, const HttpRequest& request, Responder responder) {

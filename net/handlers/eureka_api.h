@@ -73,8 +73,8 @@ class EurekaApi {
   // Sends `response` once every applied event is durable (reads after writes).
   void ReplyWhenDurable(HttpResponse response, Responder responder);
   void ReplyCached(const HttpRequest& request, std::string key, std::uint64_t version,
-                   absl::FunctionRef<std::string(eureka::WireFormat)> build,
-                   Responder responder);
+                   absl::FunctionRef<std::string(eureka::WireFormat)> build, Responder responder,
+                   std::uint64_t variant = 0);
 
   core::Registry& registry_;
   WritePipeline& pipeline_;
