@@ -18,10 +18,10 @@
 #
 # usage: bench/fetch_vs_nginx.sh [OUT_DIR]
 # Environment (defaults): RUNS=3 DURATION=10s DELTA_DURATION=5s THREADS=2 CONNECTIONS=64
-#   INSTANCES=10000 APPS=200 RENEW_RATE=1000 RENEW_CONNECTIONS=16 DELTA_SIZES="10000 100000"
+#   INSTANCES=10000 APPS=200 RENEW_RATE=1000 RENEW_CONNECTIONS=32 DELTA_SIZES="10000 100000"
 #   DELTA_CHANGES=1000 DELTA_WINDOW_MS=60000 RESULTS_FILE=- (a path: writes the section there)
 #   SKIP_BUILD=0 BUILD_DIR=build NGINX_PORT=18090
-# Tools: wrk, curl, nginx, python3, gzip, cmp (Debian packages; tools/setup.sh). ~5 min.
+# Tools: wrk, curl, nginx, python3, gzip, cmp (Debian packages; tools/setup.sh). ~4 min.
 set -u -o pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -33,7 +33,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 INSTANCES="${INSTANCES:-10000}"
 APPS="${APPS:-200}"
 RENEW_RATE="${RENEW_RATE:-1000}"
-RENEW_CONNECTIONS="${RENEW_CONNECTIONS:-16}"
+RENEW_CONNECTIONS="${RENEW_CONNECTIONS:-32}"
 DELTA_SIZES="${DELTA_SIZES:-10000 100000}"
 DELTA_CHANGES="${DELTA_CHANGES:-1000}"
 DELTA_WINDOW_MS="${DELTA_WINDOW_MS:-60000}"
@@ -185,7 +185,8 @@ vals() { awk -F'\t' -v f="$1" -v m="$2" '$1 == f && $3 == m {print $4}' "$TSV"; 
 med() { median $(vals "$1" "$2"); }
 fig() { # FIGURE METRIC DECIMALS: "median (min–max)"
   local v; v=$(vals "$1" "$2"); [ -n "$v" ] || { echo "–"; return; }
-  printf '**%s** (%s)' "$(printf "%.${3}f" "$(median $v)")" "$(range $v)"
+  printf '**%s** (%s)' "$(printf "%.${3}f" "$(median $v)")" \
+    "$(printf '%s\n' $v | sort -g | awk -v d="$3" 'NR == 1 {a = $1} {b = $1} END {printf "%." d "f–%." d "f", a, b}')"
 }
 total() { vals "$1" "$2" | awk '{s += $1} END {print s + 0}'; }
 # ratio F1 M1 F2 M2: median over rounds of F1.M1 / F2.M2 in the same round, with the range

@@ -1,6 +1,10 @@
 #include "net/http_connection.h"
 
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -264,7 +268,8 @@ void HttpConnection::Flush() {
     if (ResponseHasBody(slot.response.status, slot.head_request) &&
         !slot.response.Body().empty()) {
       if (slot.response.shared_body) {
-        chunks.push_back(OutChunk{{}, std::move(slot.response.shared_body)});
+        chunks.push_back(OutChunk{{}, std::move(slot.response.shared_body),
+                                  slot.response.shared_body_fd});
       } else {
         chunks.push_back(OutChunk{std::move(slot.response.body), nullptr});
       }
@@ -297,13 +302,12 @@ void HttpConnection::SubmitWrite(std::vector<OutChunk> chunks) {
   // Only with nothing queued, so bytes never overtake earlier ones.
   std::size_t written = 0;
   if (unsent_bytes_ == 0) {
-    const int n = uv_try_write(stream(), bufs.data(), static_cast<unsigned>(bufs.size()));
-    if (n >= 0) {
-      written = static_cast<std::size_t>(n);
-    } else if (n != UV_EAGAIN) {
+    const std::int64_t n = WriteNow(chunks, bufs);
+    if (n < 0) {
       Close();  // as a failed uv_write would, from its callback
       return;
     }
+    written = static_cast<std::size_t>(n);
   }
   shared_->stats.bytes_out += written;
   if (written == total) return;  // the caller runs AfterProgress
@@ -332,6 +336,60 @@ void HttpConnection::SubmitWrite(std::vector<OutChunk> chunks) {
   }
   unsent_bytes_ += write->bytes;
   write.release();  // OnWriteDone owns it now
+}
+
+std::int64_t HttpConnection::WriteNow(std::vector<OutChunk>& chunks, std::vector<uv_buf_t>& bufs) {
+  uv_os_fd_t socket_fd = -1;
+  const bool can_sendfile = uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &socket_fd) == 0;
+  std::size_t written = 0;
+  std::size_t i = 0;
+  while (i < chunks.size()) {
+    if (can_sendfile && chunks[i].fd >= 0) {
+      const std::size_t size = chunks[i].bytes().size();
+      off_t offset = 0;
+      while (static_cast<std::size_t>(offset) < size) {
+        const ssize_t n = ::sendfile(socket_fd, chunks[i].fd, &offset,
+                                     size - static_cast<std::size_t>(offset));
+        if (n > 0) continue;
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno != EAGAIN) return -1;
+        break;  // the socket buffer is full (or the file came up short: uv_write sends the rest)
+      }
+      written += static_cast<std::size_t>(offset);
+      if (static_cast<std::size_t>(offset) < size) return static_cast<std::int64_t>(written);
+      ++i;
+      continue;
+    }
+    // A run of chunks without a file: one writev.
+    std::size_t end = i;
+    std::size_t run_bytes = 0;
+    while (end < chunks.size() && !(can_sendfile && chunks[end].fd >= 0)) {
+      run_bytes += chunks[end].bytes().size();
+      ++end;
+    }
+    ssize_t n = 0;
+    if (end < chunks.size()) {
+      // A file follows (a response head before its body): MSG_MORE holds
+      // the head back so head and body leave in full segments together.
+      msghdr message{};
+      // uv_buf_t is laid out as struct iovec on Unix (libuv's promise).
+      message.msg_iov = reinterpret_cast<iovec*>(bufs.data() + i);
+      message.msg_iovlen = end - i;
+      n = ::sendmsg(socket_fd, &message, MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        return static_cast<std::int64_t>(written);
+      }
+      if (n < 0) return -1;
+    } else {
+      n = uv_try_write(stream(), bufs.data() + i, static_cast<unsigned>(end - i));
+      if (n == UV_EAGAIN) return static_cast<std::int64_t>(written);
+      if (n < 0) return -1;
+    }
+    written += static_cast<std::size_t>(n);
+    if (static_cast<std::size_t>(n) < run_bytes) return static_cast<std::int64_t>(written);
+    i = end;
+  }
+  return static_cast<std::int64_t>(written);
 }
 
 void HttpConnection::OnWriteDone(uv_write_t* req, int status) {

@@ -70,6 +70,7 @@ class HttpConnection : private HttpRequestParser::Listener {
   struct OutChunk {
     std::string owned;
     std::shared_ptr<const std::string> shared;
+    int fd = -1;  // a file holding `shared`'s bytes: sent with sendfile()
     std::string_view bytes() const { return shared ? std::string_view(*shared) : owned; }
   };
 
@@ -91,6 +92,10 @@ class HttpConnection : private HttpRequestParser::Listener {
   // Writes every ready response at the front of the queue, in order.
   void Flush();
   void SubmitWrite(std::vector<OutChunk> chunks);
+  // Hands `chunks` to the kernel now, in order, until it would block:
+  // memory chunks with one writev per run, file-backed ones with sendfile.
+  // The bytes taken, or -1 after a socket error.
+  std::int64_t WriteNow(std::vector<OutChunk>& chunks, std::vector<uv_buf_t>& bufs);
   // After any progress: close if finished, else re-evaluate reading and
   // the idle timer.
   void AfterProgress();

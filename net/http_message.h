@@ -34,6 +34,9 @@ struct HttpResponse {
   // `body` is ignored. The connection holds a reference until the kernel
   // has taken every byte, so a big cached document is never copied.
   std::shared_ptr<const std::string> shared_body;
+  // A file with shared_body's bytes (net/shared_body.h), open while
+  // shared_body is held; -1 if none. The connection may sendfile() from it.
+  int shared_body_fd = -1;
 
   std::string_view Body() const { return shared_body ? *shared_body : std::string_view(body); }
   void SetHeader(std::string name, std::string value);

@@ -3,6 +3,13 @@
 #include "net/eureka/gzip.h"
 
 namespace logbook::net::eureka {
+namespace {
+
+// Below this a copy into the socket costs less than the extra syscall of a
+// separate sendfile(), and memfds stay few (one per big document).
+constexpr std::size_t kFileBackedMinBytes = 64 * 1024;
+
+}  // namespace
 
 ResponseCache::Body ResponseCache::Get(const std::string& key, std::uint64_t version, bool gzip,
                                        absl::FunctionRef<std::string()> build,
@@ -18,11 +25,15 @@ ResponseCache::Body ResponseCache::Get(const std::string& key, std::uint64_t ver
   if (entry.version != version || entry.variant != variant) {
     entry.version = version;
     entry.variant = variant;
-    entry.plain = std::make_shared<const std::string>(build());
-    entry.gzip = nullptr;
+    entry.plain = MakeSharedBody(build(), /*file_backed=*/false);
+    entry.gzip = Body{};
   }
   if (!gzip) return entry.plain;
-  if (entry.gzip == nullptr) entry.gzip = std::make_shared<const std::string>(GzipCompress(*entry.plain));
+  if (entry.gzip.bytes == nullptr) {
+    std::string compressed = GzipCompress(*entry.plain.bytes);
+    const bool file_backed = compressed.size() >= kFileBackedMinBytes;
+    entry.gzip = MakeSharedBody(std::move(compressed), file_backed);
+  }
   return entry.gzip;
 }
 

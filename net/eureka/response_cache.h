@@ -4,6 +4,7 @@
 // once per version, on first request. Bodies are immutable and shared: a
 // reply holds a reference until it is written, so serving one copies nothing
 // and a new version can replace an entry while older replies are in flight.
+// Big gzip bodies (what clients fetch) are also file-backed, for sendfile().
 //
 // Thread: loop thread only.
 #include <cstdint>
@@ -13,6 +14,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
+#include "net/shared_body.h"
 
 namespace logbook::net::eureka {
 
@@ -21,7 +23,7 @@ class ResponseCache {
   // Client-chosen names (VIPs, apps) must not grow the cache without bound.
   explicit ResponseCache(std::size_t max_entries = 4096) : max_entries_(max_entries) {}
 
-  using Body = std::shared_ptr<const std::string>;
+  using Body = SharedBody;
 
   // The body for `key` at `version` (and `variant`: what else the document
   // depends on, e.g. how many delta-window entries are still in the window),
@@ -37,7 +39,7 @@ class ResponseCache {
     std::uint64_t version = 0;
     std::uint64_t variant = 0;
     Body plain;
-    Body gzip;  // null until first asked for
+    Body gzip;  // bytes null until first asked for
   };
   std::size_t max_entries_;
   absl::flat_hash_map<std::string, Entry> entries_;

@@ -203,8 +203,9 @@ void EurekaApi::ReplyCached(const HttpRequest& request, std::string key, std::ui
   const bool gzip = eureka::AcceptsGzip(request.Header("Accept-Encoding"));
   key += format == WireFormat::kJson ? "|json" : "|xml";
   HttpResponse response;
-  response.shared_body =
-      cache_.Get(key, version, gzip, [&] { return build(format); }, variant);
+  SharedBody body = cache_.Get(key, version, gzip, [&] { return build(format); }, variant);
+  response.shared_body = std::move(body.bytes);
+  response.shared_body_fd = body.fd;
   response.SetHeader("Content-Type", std::string(eureka::ContentTypeOf(format)));
   if (gzip) response.SetHeader("Content-Encoding", "gzip");
   ReplyWhenDurable(std::move(response), std::move(responder));
