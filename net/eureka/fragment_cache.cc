@@ -1,5 +1,6 @@
 #include "net/eureka/fragment_cache.h"
 
+#include "net/eureka/documents.h"
 #include "net/eureka/eureka_json.h"
 #include "net/eureka/json_writer.h"
 
@@ -15,7 +16,9 @@ std::string_view FragmentCache::Json(const core::InstanceRecord& record) {
     bytes_ -= entry.json.size();
     entry.json.clear();
     JsonWriter writer(&entry.json);
-    WriteInstanceObject(record.info, record.lease, record.action_type, writer);
+    core::Lease lease = record.lease;
+    lease.last_renewal_timestamp = ShownRenewalTimestamp(record);
+    WriteInstanceObject(record.info, lease, record.action_type, writer);
     entry.json.shrink_to_fit();
     entry.offset = record.last_change_offset;
     bytes_ += entry.json.size();

@@ -5,9 +5,10 @@
 // cached documents (full registry, per-app, VIP) are assembled by copying
 // fragments (fragment_documents.h), never by encoding every field again.
 //
-// What a fragment shows for leaseInfo.lastRenewalTimestamp is the value when
-// it was encoded: at the first document build after the instance last
-// changed (README, "lastRenewalTimestamp in cached documents").
+// A fragment shows ShownRenewalTimestamp (documents.h) for
+// leaseInfo.lastRenewalTimestamp, which a bare renewal does not move: so a
+// fragment is a function of the record's state and never goes stale while
+// its last_change_offset stays.
 //
 // Thread: loop thread only.
 #include <cstddef>

@@ -29,7 +29,9 @@ void AppendApplicationObject(const ApplicationView& application, FragmentCache& 
     if (instance.action == instance.record->action_type) {
       writer.Raw(fragments.Json(*instance.record));
     } else {
-      WriteInstanceObject(instance.record->info, instance.record->lease, instance.action, writer);
+      core::Lease lease = instance.record->lease;
+      lease.last_renewal_timestamp = ShownRenewalTimestamp(*instance.record);
+      WriteInstanceObject(instance.record->info, lease, instance.action, writer);
     }
   }
   writer.EndArray();
