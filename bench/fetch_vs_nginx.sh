@@ -275,9 +275,12 @@ Delta CPU/request at $last_size ÷ at $first_size instances: **$(awk -v a="$(med
   An \`O_TMPFILE\` file on ext4 instead of the memfd (nginx's page cache) made no difference
   beyond this machine's noise.
 - The req/s ratio sits below what the CPU ratio predicts because the 2 cores are shared with wrk
-  and with other jobs (see the load average above); the CPU per request is the more robust
-  figure. A renewal does not touch the cached documents (the last row of the goal table), so
+  and with other jobs (see the load average above). A renewal does not touch the cached documents (the last row of the goal table), so
   the fetch-while-renewing cost is the fetch plus the renewals' own work.
+- On loopback the receiver's TCP work (wrk's side) runs as softirq in the sender's context and
+  is charged to the sending server (\`_raw_spin_unlock_irqrestore\` / \`handle_softirqs\` under
+  \`tcp_write_xmit\` in both servers' profiles), so both CPU-per-request figures swing with
+  scheduling from run to run; only same-round ratios over several runs mean much.
 - gzip: libdeflate level 6 vs 1 on the 9.1 MB document: 396 KB vs 469 KB (+18 % bytes on every
   fetch) for ~35 ms vs ~22 ms once per shown version (best of 7 here); level 6 is kept because the
   per-fetch cost follows the bytes and the document is rebuilt only when the registry changes.
