@@ -11,6 +11,9 @@
 #                          keys through its JSON gateway (anchors/lua/etcd_put.lua, as 04_etcd.sh does)
 # and, spread over the rounds, RESTARTS times: fresh node, seed INSTANCES, kill -9, timed restart
 # (exec -> "listening" line, exec -> /readyz 200). Prints a markdown summary and writes it to bench/RESULTS.md.
+# Then bench/fetch_vs_nginx.sh (same RUNS/DURATION; FETCH_VS_NGINX=0 skips it, ~4 min): the full fetch
+# next to nginx serving the same gzip bytes, with and without 1,000 renewals/s, and the delta fetch at
+# 10k and 100k instances; its section goes below the marker of bench/RESULTS.md.
 #
 # usage: bench/run_load.sh [OUT_DIR]     (raw wrk output, server logs and data dirs; default: a new
 #                                         ${TMPDIR:-/tmp}/logbook-bench.XXXXXX, data dirs removed)
@@ -463,8 +466,8 @@ compare ratios, not absolute figures (\`../shared/bench/ANCHORS.md\`).
 Durable registrations ÷ etcd puts (same round; goal ≥ 4): $(ratio2 register_always rps etcd_put rps)$( [ -n "$ETCD_BIN" ] || echo " (no etcd in this run)"); server CPU per
 registration ÷ etcd's CPU per put: $(ratio2 register_always cpu_us_per_req etcd_put cpu_us_per_req); etcd puts per WAL sync: $(stat etcd_put requests_per_sync 1).
 
-¹ Not a cheap request: its anchor is nginx serving a cached gzip of a registry (ANCHORS.md, 26,309
-req/s with 1 worker on 145 KB; \`01_http_nginx.sh\` with \`APPS_JSON_GZ=\` compares the same bytes).
+¹ Not a cheap request: its anchor is nginx serving the same gzip bytes, measured in the section
+"Full fetch side by side with nginx" below (\`bench/fetch_vs_nginx.sh\`, run at the end of this script).
 Full fetch reply: $(stat fetch_json_gzip bytes_per_reply 0) bytes on the wire.
 
 ## Group commit and the disk
@@ -520,8 +523,8 @@ same on the node before seeding. It includes the registry, RocksDB's memtable ho
 registrations (not flushed to SST files at this size), the response cache, which keeps every
 encoding fetched for the current registry version (JSON $(stat fetch_sizes json_identity_bytes 0) B,
 gzip $(stat fetch_sizes json_gzip_bytes 0) B; XML $(stat fetch_sizes xml_identity_bytes 0) B, gzip
-$(stat fetch_sizes xml_gzip_bytes 0) B), and heap that glibc keeps after the transient copies of
-those bodies (each reply copies its cached body). The renew run grows the memtable (one event per
+$(stat fetch_sizes xml_gzip_bytes 0) B; replies share these bodies, no copies), the JSON fragment of
+every instance (net/eureka/fragment_cache.h) and heap that glibc keeps after building them. The renew run grows the memtable (one event per
 renewal) until RocksDB flushes it.
 
 Raw wrk output, server logs and \`measurements.tsv\` (every run) are in the output directory
@@ -534,4 +537,13 @@ summary | tee "$OUT/RESULTS.md"
 if [ "$RESULTS_FILE" != "-" ]; then
   { cat "$OUT/RESULTS.md"; [ -f "$RESULTS_FILE" ] && sed -n '/^<!-- Sections below: /,$p' "$RESULTS_FILE" | sed '1s/^/\n/'; } > "$OUT/RESULTS.merged.md" &&
     cp "$OUT/RESULTS.merged.md" "$RESULTS_FILE" && echo "written: $RESULTS_FILE"
+fi
+
+# The fetch goals side by side with nginx on the same bytes, and the delta at two sizes: a sibling
+# script with its own section below the marker (FETCH_VS_NGINX=0 skips it).
+if [ "${FETCH_VS_NGINX:-1}" = 1 ]; then
+  log "full fetch side by side with nginx (bench/fetch_vs_nginx.sh)"
+  RUNS="$RUNS" DURATION="$DURATION" THREADS="$THREADS" CONNECTIONS="$CONNECTIONS" \
+    SKIP_BUILD="$SKIP_BUILD" BUILD_DIR="$BUILD_DIR" RESULTS_FILE="$RESULTS_FILE" \
+    "$ROOT/bench/fetch_vs_nginx.sh" "$OUT/fetch_vs_nginx" || echo "warning: bench/fetch_vs_nginx.sh failed"
 fi

@@ -247,6 +247,7 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::FromState(RegistryOptions op
   registry->applications_ = std::move(state.applications);
   registry->overrides_ = std::move(state.overrides);
   registry->version_ = state.version;
+  registry->shown_version_ = state.version;
   registry->last_applied_offset_ = state.last_applied_offset;
   registry->expected_clients_ = state.expected_clients;
   registry->renews_ = state.renews;
@@ -446,6 +447,7 @@ void Registry::ApplyRegister(const Event& event) {
   record.lease = NewLease(record.info, event.timestamp_ms, service_up_ms);
   record.action_type = ActionType::kAdded;
   record.last_change_offset = event.offset;
+  ++shown_version_;
   // §4.2 step 4: Decide already resolved overridden_status against the map,
   // so this either re-stores the same value or transfers the registrant's.
   if (record.info.overridden_status != InstanceStatus::kUnknown) {
@@ -467,6 +469,7 @@ void Registry::ApplyRenew(const Event& event) {
     // the shown instance did change, so its fragment must be rebuilt.
     SetStatus(*record, *event.renew_status);
     record->last_change_offset = event.offset;
+    ++shown_version_;
   }
   if (event.override_to_store.has_value()) {
     overrides_[event.instance_id] = *event.override_to_store;
@@ -497,6 +500,7 @@ void Registry::ApplyRemove(const Event& event) {
   removed->action_type = ActionType::kDeleted;
   removed->info.last_updated_timestamp = event.timestamp_ms;
   removed->last_change_offset = event.offset;
+  ++shown_version_;
   if (expected_clients_ > 0) --expected_clients_;
   RecordInWindow(event, std::make_shared<const InstanceRecord>(std::move(*removed)));
   ++version_;
@@ -523,6 +527,7 @@ void Registry::ApplyStatusUpdate(const Event& event) {
   record->action_type = ActionType::kModified;
   record->info.last_updated_timestamp = event.timestamp_ms;
   record->last_change_offset = event.offset;
+  ++shown_version_;
   RecordInWindow(event, nullptr);
 }
 
@@ -542,6 +547,7 @@ void Registry::ApplyDeleteStatusOverride(const Event& event) {
   record->action_type = ActionType::kModified;
   record->info.last_updated_timestamp = event.timestamp_ms;
   record->last_change_offset = event.offset;
+  ++shown_version_;
   RecordInWindow(event, nullptr);
 }
 
@@ -569,6 +575,7 @@ void Registry::ApplyMetadataUpdate(const Event& event) {
   record->action_type = ActionType::kAdded;
   info.last_updated_timestamp = event.timestamp_ms;
   record->last_change_offset = event.offset;
+  ++shown_version_;
   RecordInWindow(event, nullptr);
   ++version_;
 }

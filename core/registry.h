@@ -122,8 +122,14 @@ class Registry {
 
   std::int64_t instance_count() const { return instance_count_; }
   const StatusCounts& status_counts() const { return status_counts_; }
-  // Changes whenever anything a fetch shows changes (renewals included).
+  // Changes whenever anything in the registry's state changes (renewals included).
   std::uint64_t version() const { return version_; }
+  // Changes whenever an instance is added or removed or its record changes
+  // beyond the lease's last renewal time: the key of cached documents, so
+  // that renewals, the bulk of the writes, leave them valid (README,
+  // "lastRenewalTimestamp in cached documents"). Not persisted: it starts
+  // again from version() when a registry is built from a state.
+  std::uint64_t shown_version() const { return shown_version_; }
   Offset last_applied_offset() const { return last_applied_offset_; }
 
   // Self-preservation state (§6.1, §6.2), all derived from events.
@@ -181,6 +187,7 @@ class Registry {
   std::int64_t instance_count_ = 0;
   StatusCounts status_counts_{};
   std::uint64_t version_ = 0;
+  std::uint64_t shown_version_ = 0;
   Offset last_applied_offset_ = kNoOffset;
   std::int64_t expected_clients_;
   RenewMeter renews_;

@@ -1,6 +1,10 @@
 #include "net/http_connection.h"
 
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -99,7 +103,7 @@ struct HttpConnection::Slot {
 struct HttpConnection::WriteRequest {
   uv_write_t req;
   HttpConnection* connection = nullptr;
-  std::vector<std::string> chunks;  // kept alive until the write completes
+  std::vector<OutChunk> chunks;  // kept alive until the write completes
   std::size_t bytes = 0;            // queued in libuv (what uv_try_write did not take)
 };
 
@@ -197,7 +201,7 @@ void HttpConnection::OnRequestHead(const HttpRequest& request) {
   // it must not overtake an earlier response.
   if (!parser_.http_1_0() && queue_.empty() && unsent_bytes_ == 0 &&
       EqualsIgnoreCase(request.Header("Expect"), "100-continue")) {
-    SubmitWrite({std::string(kContinue)});
+    SubmitWrite({OutChunk{std::string(kContinue), nullptr}});
   }
 }
 
@@ -276,7 +280,7 @@ bool HttpConnection::FlushSmall() {
   constexpr std::size_t kSmallBody = 4096;
   for (const Slot& slot : queue_) {
     if (!slot.ready) break;
-    if (slot.response.body.size() > kSmallBody) return false;
+    if (slot.response.Body().size() > kSmallBody) return false;
   }
   out_.clear();
   while (!queue_.empty() && queue_.front().ready) {
@@ -288,7 +292,7 @@ bool HttpConnection::FlushSmall() {
     framing.head_request = slot.head_request;
     framing.date = shared_->date.Now();
     AppendResponseHead(slot.response, framing, &out_);
-    if (ResponseHasBody(slot.response.status, slot.head_request)) out_.append(slot.response.body);
+    if (ResponseHasBody(slot.response.status, slot.head_request)) out_.append(slot.response.Body());
     queue_.pop_front();
     if (last) finishing_ = true;
   }
@@ -312,8 +316,8 @@ bool HttpConnection::FlushSmall() {
     }
   }
   // The kernel is behind: queue the rest (rare; this allocates).
-  std::vector<std::string> chunks;
-  chunks.push_back(std::move(out_));
+  std::vector<OutChunk> chunks;
+  chunks.push_back(OutChunk{std::move(out_), nullptr});
   out_ = std::string();
   SubmitWrite(std::move(chunks));
   return true;
@@ -325,7 +329,7 @@ void HttpConnection::Flush() {
     AfterProgress();
     return;
   }
-  std::vector<std::string> chunks;
+  std::vector<OutChunk> chunks;
   while (!queue_.empty() && queue_.front().ready) {
     Slot slot = std::move(queue_.front());
     queue_.pop_front();
@@ -335,9 +339,15 @@ void HttpConnection::Flush() {
     framing.keep_alive_header = slot.http_1_0 && !last;
     framing.head_request = slot.head_request;
     framing.date = shared_->date.Now();
-    chunks.push_back(SerializeResponseHead(slot.response, framing));
-    if (ResponseHasBody(slot.response.status, slot.head_request) && !slot.response.body.empty()) {
-      chunks.push_back(std::move(slot.response.body));
+    chunks.push_back(OutChunk{SerializeResponseHead(slot.response, framing), nullptr});
+    if (ResponseHasBody(slot.response.status, slot.head_request) &&
+        !slot.response.Body().empty()) {
+      if (slot.response.shared_body) {
+        chunks.push_back(OutChunk{{}, std::move(slot.response.shared_body),
+                                  slot.response.shared_body_fd});
+      } else {
+        chunks.push_back(OutChunk{std::move(slot.response.body), nullptr});
+      }
     }
     if (last) finishing_ = true;
   }
@@ -345,14 +355,21 @@ void HttpConnection::Flush() {
   AfterProgress();
 }
 
-void HttpConnection::SubmitWrite(std::vector<std::string> chunks) {
+namespace {
+// libuv takes char* but never writes through a write request's buffers.
+uv_buf_t WriteBuf(std::string_view bytes) {
+  return uv_buf_init(const_cast<char*>(bytes.data()), static_cast<unsigned>(bytes.size()));
+}
+}  // namespace
+
+void HttpConnection::SubmitWrite(std::vector<OutChunk> chunks) {
   if (closing_) return;
   std::vector<uv_buf_t> bufs;  // uv_try_write and uv_write copy the array itself
   bufs.reserve(chunks.size());
   std::size_t total = 0;
-  for (std::string& chunk : chunks) {
-    bufs.push_back(uv_buf_init(chunk.data(), static_cast<unsigned>(chunk.size())));
-    total += chunk.size();
+  for (const OutChunk& chunk : chunks) {
+    bufs.push_back(WriteBuf(chunk.bytes()));
+    total += chunk.bytes().size();
   }
   // Most responses fit the socket buffer: hand them to the kernel now. A
   // queued uv_write costs an extra loop pass for its callback and, once the
@@ -360,13 +377,12 @@ void HttpConnection::SubmitWrite(std::vector<std::string> chunks) {
   // Only with nothing queued, so bytes never overtake earlier ones.
   std::size_t written = 0;
   if (unsent_bytes_ == 0) {
-    const int n = uv_try_write(stream(), bufs.data(), static_cast<unsigned>(bufs.size()));
-    if (n >= 0) {
-      written = static_cast<std::size_t>(n);
-    } else if (n != UV_EAGAIN) {
+    const std::int64_t n = WriteNow(chunks, bufs);
+    if (n < 0) {
       Close();  // as a failed uv_write would, from its callback
       return;
     }
+    written = static_cast<std::size_t>(n);
   }
   shared_->stats.bytes_out += written;
   if (written == total) return;  // the caller runs AfterProgress
@@ -379,11 +395,11 @@ void HttpConnection::SubmitWrite(std::vector<std::string> chunks) {
   write->bytes = total - written;
   std::size_t skip = written;
   std::size_t first = 0;
-  while (skip >= chunks[first].size()) skip -= chunks[first++].size();
+  while (skip >= chunks[first].bytes().size()) skip -= chunks[first++].bytes().size();
   for (std::size_t i = first; i < chunks.size(); ++i) write->chunks.push_back(std::move(chunks[i]));
   bufs.clear();
-  for (std::string& chunk : write->chunks) {
-    bufs.push_back(uv_buf_init(chunk.data() + skip, static_cast<unsigned>(chunk.size() - skip)));
+  for (const OutChunk& chunk : write->chunks) {
+    bufs.push_back(WriteBuf(chunk.bytes().substr(skip)));
     skip = 0;
   }
   write->req.data = write.get();
@@ -395,6 +411,60 @@ void HttpConnection::SubmitWrite(std::vector<std::string> chunks) {
   }
   unsent_bytes_ += write->bytes;
   write.release();  // OnWriteDone owns it now
+}
+
+std::int64_t HttpConnection::WriteNow(std::vector<OutChunk>& chunks, std::vector<uv_buf_t>& bufs) {
+  uv_os_fd_t socket_fd = -1;
+  const bool can_sendfile = uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &socket_fd) == 0;
+  std::size_t written = 0;
+  std::size_t i = 0;
+  while (i < chunks.size()) {
+    if (can_sendfile && chunks[i].fd >= 0) {
+      const std::size_t size = chunks[i].bytes().size();
+      off_t offset = 0;
+      while (static_cast<std::size_t>(offset) < size) {
+        const ssize_t n = ::sendfile(socket_fd, chunks[i].fd, &offset,
+                                     size - static_cast<std::size_t>(offset));
+        if (n > 0) continue;
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno != EAGAIN) return -1;
+        break;  // the socket buffer is full (or the file came up short: uv_write sends the rest)
+      }
+      written += static_cast<std::size_t>(offset);
+      if (static_cast<std::size_t>(offset) < size) return static_cast<std::int64_t>(written);
+      ++i;
+      continue;
+    }
+    // A run of chunks without a file: one writev.
+    std::size_t end = i;
+    std::size_t run_bytes = 0;
+    while (end < chunks.size() && !(can_sendfile && chunks[end].fd >= 0)) {
+      run_bytes += chunks[end].bytes().size();
+      ++end;
+    }
+    ssize_t n = 0;
+    if (end < chunks.size()) {
+      // A file follows (a response head before its body): MSG_MORE holds
+      // the head back so head and body leave in full segments together.
+      msghdr message{};
+      // uv_buf_t is laid out as struct iovec on Unix (libuv's promise).
+      message.msg_iov = reinterpret_cast<iovec*>(bufs.data() + i);
+      message.msg_iovlen = end - i;
+      n = ::sendmsg(socket_fd, &message, MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        return static_cast<std::int64_t>(written);
+      }
+      if (n < 0) return -1;
+    } else {
+      n = uv_try_write(stream(), bufs.data() + i, static_cast<unsigned>(end - i));
+      if (n == UV_EAGAIN) return static_cast<std::int64_t>(written);
+      if (n < 0) return -1;
+    }
+    written += static_cast<std::size_t>(n);
+    if (static_cast<std::size_t>(n) < run_bytes) return static_cast<std::int64_t>(written);
+    i = end;
+  }
+  return static_cast<std::int64_t>(written);
 }
 
 void HttpConnection::OnWriteDone(uv_write_t* req, int status) {

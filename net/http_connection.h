@@ -65,6 +65,14 @@ class HttpConnection : private HttpRequestParser::Listener {
   class PendingResponse;
   struct Slot;
   struct WriteRequest;
+  // One piece of output: bytes the connection owns (a response head, a
+  // handler's body) or a body shared with a cache, referenced, not copied.
+  struct OutChunk {
+    std::string owned;
+    std::shared_ptr<const std::string> shared;
+    int fd = -1;  // a file holding `shared`'s bytes: sent with sendfile()
+    std::string_view bytes() const { return shared ? std::string_view(*shared) : owned; }
+  };
 
   // HttpRequestParser::Listener.
   void OnRequestBegin() override;
@@ -83,7 +91,11 @@ class HttpConnection : private HttpRequestParser::Listener {
   void Fail(int status, std::string_view detail);
   // Writes every ready response at the front of the queue, in order.
   void Flush();
-  void SubmitWrite(std::vector<std::string> chunks);
+  void SubmitWrite(std::vector<OutChunk> chunks);
+  // Hands `chunks` to the kernel now, in order, until it would block:
+  // memory chunks with one writev per run, file-backed ones with sendfile.
+  // The bytes taken, or -1 after a socket error.
+  std::int64_t WriteNow(std::vector<OutChunk>& chunks, std::vector<uv_buf_t>& bufs);
   // Flush() for responses small enough to copy: serialized into out_, whose
   // buffer is kept, and written at once when the kernel takes it all (the
   // usual case), so a steady stream of small replies does not allocate.

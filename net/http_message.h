@@ -1,6 +1,7 @@
 #pragma once
 // A parsed HTTP/1.1 request and the response a handler produces. Handlers
 // never see sockets (STYLE.md: llhttp and h2o).
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -38,7 +39,15 @@ struct HttpResponse {
   // Content-Length, Connection and Date are added by the connection.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // An immutable body shared with a cache: when set it is the body and
+  // `body` is ignored. The connection holds a reference until the kernel
+  // has taken every byte, so a big cached document is never copied.
+  std::shared_ptr<const std::string> shared_body;
+  // A file with shared_body's bytes (net/shared_body.h), open while
+  // shared_body is held; -1 if none. The connection may sendfile() from it.
+  int shared_body_fd = -1;
 
+  std::string_view Body() const { return shared_body ? *shared_body : std::string_view(body); }
   void SetHeader(std::string name, std::string value);
 };
 

@@ -9,8 +9,8 @@ packages=(
   libdeflate-dev libexpat1-dev zlib1g-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk curl gnuplot-nox
-  # bench only: bench/run_load.sh's register anchor (one etcd member)
-  etcd-server
+  # bench only: bench/run_load.sh's anchors (one etcd member; nginx serving the same gzip bytes)
+  etcd-server nginx
   chromium
   clang libclang-rt-14-dev
 )

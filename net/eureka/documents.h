@@ -1,6 +1,7 @@
 #pragma once
 // What the Eureka writers render: views onto registry records, so building a
 // document copies no instance.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,16 @@ struct ApplicationView {
   std::string name;
   std::vector<InstanceView> instances;
 };
+
+// leaseInfo.lastRenewalTimestamp as the applications / application documents
+// show it (README, "lastRenewalTimestamp in cached documents"): the time of
+// the instance's last change (lastUpdatedTimestamp), never later than its real
+// last renewal. A bare renewal changes neither, so it leaves every document,
+// and every node's copy of it, byte for byte as it was; the entity endpoints
+// (E10, E11) show the live value.
+inline core::TimestampMs ShownRenewalTimestamp(const core::InstanceRecord& record) {
+  return std::min(record.info.last_updated_timestamp, record.lease.last_renewal_timestamp);
+}
 
 // The `applications` document (§3.2 full registry, delta, VIP documents).
 struct ApplicationsDocument {

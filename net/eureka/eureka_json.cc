@@ -63,7 +63,9 @@ void WriteApplicationObject(const ApplicationView& application, JsonWriter& writ
   writer.BeginArray();
   for (const InstanceView& instance : application.instances) {
     LOGBOOK_CHECK(instance.record != nullptr);
-    WriteInstanceObject(instance.record->info, instance.record->lease, instance.action, writer);
+    core::Lease lease = instance.record->lease;
+    lease.last_renewal_timestamp = ShownRenewalTimestamp(*instance.record);
+    WriteInstanceObject(instance.record->info, lease, instance.action, writer);
   }
   writer.EndArray();
   writer.EndObject();

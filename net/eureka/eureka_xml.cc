@@ -161,7 +161,9 @@ void WriteMapEntries(XmlWriter& xml, const std::map<std::string, std::string>& m
   }
 }
 
-void WriteInstance(XmlWriter& xml, const InstanceView& view) {
+// `in_document`: inside an applications / application document, which shows
+// ShownRenewalTimestamp instead of the live last renewal.
+void WriteInstance(XmlWriter& xml, const InstanceView& view, bool in_document) {
   LOGBOOK_CHECK(view.record != nullptr);
   const core::InstanceInfo& info = view.record->info;
   const core::Lease& lease = view.record->lease;
@@ -194,7 +196,9 @@ void WriteInstance(XmlWriter& xml, const InstanceView& view) {
   xml.Leaf("renewalIntervalInSecs", absl::StrCat(info.EffectiveRenewalIntervalSecs()));
   xml.Leaf("durationInSecs", absl::StrCat(info.EffectiveDurationSecs()));
   xml.Leaf("registrationTimestamp", absl::StrCat(lease.registration_timestamp));
-  xml.Leaf("lastRenewalTimestamp", absl::StrCat(lease.last_renewal_timestamp));
+  xml.Leaf("lastRenewalTimestamp",
+           absl::StrCat(in_document ? ShownRenewalTimestamp(*view.record)
+                                    : lease.last_renewal_timestamp));
   xml.Leaf("evictionTimestamp", absl::StrCat(lease.eviction_timestamp));
   xml.Leaf("serviceUpTimestamp", absl::StrCat(lease.service_up_timestamp));
   xml.EndNode();
@@ -222,7 +226,9 @@ void WriteInstance(XmlWriter& xml, const InstanceView& view) {
 void WriteApplication(XmlWriter& xml, const ApplicationView& application) {
   xml.StartNode("application");
   xml.Leaf("name", application.name);
-  for (const InstanceView& instance : application.instances) WriteInstance(xml, instance);
+  for (const InstanceView& instance : application.instances) {
+    WriteInstance(xml, instance, /*in_document=*/true);
+  }
   xml.EndNode();
 }
 
@@ -341,7 +347,7 @@ std::string WriteApplicationXml(const ApplicationView& application) {
 std::string WriteInstanceXml(const InstanceView& instance) {
   std::string out;
   XmlWriter xml(&out);
-  WriteInstance(xml, instance);
+  WriteInstance(xml, instance, /*in_document=*/false);
   return out;
 }
 

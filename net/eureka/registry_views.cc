@@ -68,6 +68,16 @@ ApplicationsDocument VipDocument(const core::Registry& registry, std::string_vie
   return document;
 }
 
+std::uint64_t DeltaWindowEntries(const core::Registry& registry, core::TimestampMs now_ms) {
+  // The same bound as Registry::Delta.
+  const core::TimestampMs window_start = now_ms - registry.options().delta_retention_ms;
+  std::uint64_t count = 0;
+  for (const core::WindowEntry& touch : registry.window()) {
+    if (touch.timestamp_ms >= window_start) ++count;
+  }
+  return count;
+}
+
 ApplicationsDocument DeltaDocument(const core::Registry& registry, core::TimestampMs now_ms,
                                    std::uint64_t versions_delta) {
   DocumentBuilder builder;

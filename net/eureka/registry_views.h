@@ -21,6 +21,10 @@ std::optional<ApplicationView> ApplicationDocument(const core::Registry& registr
 ApplicationsDocument VipDocument(const core::Registry& registry, std::string_view vip,
                                  bool secure);
 
+// How many touches of the delta window are inside it at now_ms: with the
+// shown version, what identifies a delta document.
+std::uint64_t DeltaWindowEntries(const core::Registry& registry, core::TimestampMs now_ms);
+
 // E8: instances touched in the delta window; hashcode of the full registry.
 ApplicationsDocument DeltaDocument(const core::Registry& registry, core::TimestampMs now_ms,
                                    std::uint64_t versions_delta);

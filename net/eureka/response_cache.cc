@@ -3,9 +3,17 @@
 #include "net/eureka/gzip.h"
 
 namespace logbook::net::eureka {
+namespace {
 
-const std::string& ResponseCache::Get(const std::string& key, std::uint64_t version, bool gzip,
-                                      absl::FunctionRef<std::string()> build) {
+// Below this a copy into the socket costs less than the extra syscall of a
+// separate sendfile(), and memfds stay few (one per big document).
+constexpr std::size_t kFileBackedMinBytes = 64 * 1024;
+
+}  // namespace
+
+ResponseCache::Body ResponseCache::Get(const std::string& key, std::uint64_t version, bool gzip,
+                                       absl::FunctionRef<std::string()> build,
+                                       std::uint64_t variant) {
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     // Dropping everything is crude but bounded; hot keys refill at once.
@@ -14,16 +22,17 @@ const std::string& ResponseCache::Get(const std::string& key, std::uint64_t vers
     it->second.version = version + 1;  // forces a build below
   }
   Entry& entry = it->second;
-  if (entry.version != version) {
+  if (entry.version != version || entry.variant != variant) {
     entry.version = version;
-    entry.plain = build();
-    entry.gzip.clear();
-    entry.has_gzip = false;
+    entry.variant = variant;
+    entry.plain = MakeSharedBody(build(), /*file_backed=*/false);
+    entry.gzip = Body{};
   }
   if (!gzip) return entry.plain;
-  if (!entry.has_gzip) {
-    entry.gzip = GzipCompress(entry.plain);
-    entry.has_gzip = true;
+  if (entry.gzip.bytes == nullptr) {
+    std::string compressed = GzipCompress(*entry.plain.bytes);
+    const bool file_backed = compressed.size() >= kFileBackedMinBytes;
+    entry.gzip = MakeSharedBody(std::move(compressed), file_backed);
   }
   return entry.gzip;
 }

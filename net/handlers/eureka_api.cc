@@ -12,6 +12,7 @@
 #include "net/error_response.h"
 #include "net/eureka/eureka_json.h"
 #include "net/eureka/eureka_xml.h"
+#include "net/eureka/fragment_documents.h"
 #include "net/eureka/gzip.h"
 #include "net/eureka/json_writer.h"
 #include "net/eureka/registration_validation.h"
@@ -191,8 +192,8 @@ void EurekaApi::ReplyWhenDurable(HttpResponse response, Responder responder) {
 }
 
 void EurekaApi::ReplyCached(const HttpRequest& request, std::string key, std::uint64_t version,
-                            absl::FunctionRef<std::string(WireFormat)> build,
-                            Responder responder) {
+                            absl::FunctionRef<std::string(WireFormat)> build, Responder responder,
+                            std::uint64_t variant) {
   const std::string_view accept = request.Header("Accept");
   if (eureka::CachedReadNotAcceptable(accept)) {
     return std::move(responder)(ErrorResponse(406, "not acceptable",
@@ -201,20 +202,25 @@ void EurekaApi::ReplyCached(const HttpRequest& request, std::string key, std::ui
   const WireFormat format = eureka::CachedReadFormat(accept);
   const bool gzip = eureka::AcceptsGzip(request.Header("Accept-Encoding"));
   key += format == WireFormat::kJson ? "|json" : "|xml";
-  const std::string& body =
-      cache_.Get(key, version, gzip, [&] { return build(format); });
-  HttpResponse response = BodyResponse(body, format);
+  HttpResponse response;
+  SharedBody body = cache_.Get(key, version, gzip, [&] { return build(format); }, variant);
+  response.shared_body = std::move(body.bytes);
+  response.shared_body_fd = body.fd;
+  response.SetHeader("Content-Type", std::string(eureka::ContentTypeOf(format)));
   if (gzip) response.SetHeader("Content-Encoding", "gzip");
   ReplyWhenDurable(std::move(response), std::move(responder));
 }
 
 void EurekaApi::GetApps(const HttpRequest& request, Responder responder) {
   ReplyCached(
-      request, "apps", registry_.version(),
+      request, "apps", registry_.shown_version(),
       [this](WireFormat format) {
         const eureka::ApplicationsDocument document = eureka::FullRegistryDocument(registry_);
-        return format == WireFormat::kJson ? eureka::WriteApplicationsJson(document)
-                                           : eureka::WriteApplicationsXml(document);
+        if (format != WireFormat::kJson) return eureka::WriteApplicationsXml(document);
+        std::string json = eureka::AssembleApplicationsJson(document, fragments_);
+        // Every live record was just reached: drop the fragments of removed ones.
+        fragments_.Prune(static_cast<std::size_t>(registry_.instance_count()));
+        return json;
       },
       std::move(responder));
 }
@@ -224,22 +230,19 @@ void EurekaApi::GetDelta(const HttpRequest& request, Responder responder) {
     return std::move(responder)(ErrorResponse(403, "delta disabled",
                                               "eureka.server.disable-delta is true"));
   }
-  const std::string_view accept = request.Header("Accept");
-  if (eureka::CachedReadNotAcceptable(accept)) {
-    return std::move(responder)(ErrorResponse(406, "not acceptable"));
-  }
-  // The delta also changes as events age out of the window, so it is not
-  // cached by registry version; it is small by construction.
-  const WireFormat format = eureka::CachedReadFormat(accept);
-  const eureka::ApplicationsDocument document =
-      eureka::DeltaDocument(registry_, clock_.NowMs(), ++delta_generation_);
-  std::string body = format == WireFormat::kJson ? eureka::WriteApplicationsJson(document)
-                                                 : eureka::WriteApplicationsXml(document);
-  const bool gzip = eureka::AcceptsGzip(request.Header("Accept-Encoding"));
-  HttpResponse response = BodyResponse(gzip ? eureka::GzipCompress(body) : std::move(body),
-                                       format);
-  if (gzip) response.SetHeader("Content-Encoding", "gzip");
-  ReplyWhenDurable(std::move(response), std::move(responder));
+  // Cached like the other documents: for one shown version the window only
+  // loses entries as they age out, so the number still inside it tells the
+  // contents apart. versions__delta counts regenerations, as Eureka's does.
+  const core::TimestampMs now_ms = clock_.NowMs();
+  ReplyCached(
+      request, "delta", registry_.shown_version(),
+      [this, now_ms](WireFormat format) {
+        const eureka::ApplicationsDocument document =
+            eureka::DeltaDocument(registry_, now_ms, ++delta_generation_);
+        return format == WireFormat::kJson ? eureka::WriteApplicationsJson(document)
+                                           : eureka::WriteApplicationsXml(document);
+      },
+      std::move(responder), eureka::DeltaWindowEntries(registry_, now_ms));
 }
 
 void EurekaApi::GetApp(const Route& route, const HttpRequest& request, Responder responder) {
@@ -250,10 +253,10 @@ void EurekaApi::GetApp(const Route& route, const HttpRequest& request, Responder
                             std::move(responder));
   }
   ReplyCached(
-      request, "app|" + route.app, registry_.version(),
+      request, "app|" + route.app, registry_.shown_version(),
       [this, &route](WireFormat format) {
         const eureka::ApplicationView view = *eureka::ApplicationDocument(registry_, route.app);
-        return format == WireFormat::kJson ? eureka::WriteApplicationJson(view)
+        return format == WireFormat::kJson ? eureka::AssembleApplicationJson(view, fragments_)
                                            : eureka::WriteApplicationXml(view);
       },
       std::move(responder));
@@ -262,11 +265,11 @@ void EurekaApi::GetApp(const Route& route, const HttpRequest& request, Responder
 void EurekaApi::GetVip(const Route& route, const HttpRequest& request, Responder responder) {
   const bool secure = route.endpoint == Endpoint::kSvip;
   ReplyCached(
-      request, (secure ? "svip|" : "vip|") + route.vip, registry_.version(),
+      request, (secure ? "svip|" : "vip|") + route.vip, registry_.shown_version(),
       [this, &route, secure](WireFormat format) {
         const eureka::ApplicationsDocument document =
             eureka::VipDocument(registry_, route.vip, secure);
-        return format == WireFormat::kJson ? eureka::WriteApplicationsJson(document)
+        return format == WireFormat::kJson ? eureka::AssembleApplicationsJson(document, fragments_)
                                            : eureka::WriteApplicationsXml(document);
       },
       std::move(responder));

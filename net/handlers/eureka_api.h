@@ -13,6 +13,7 @@
 #include "core/registry.h"
 #include "core/self_preservation.h"
 #include "net/eureka/content_negotiation.h"
+#include "net/eureka/fragment_cache.h"
 #include "net/eureka/response_cache.h"
 #include "net/http_server.h"
 #include "net/router.h"
@@ -37,7 +38,10 @@ class EurekaApi {
   void Handle(const Route& route, HttpRequest&& request, Responder responder);
   // The registry was rebuilt in place (a rollback to the durable log): its
   // version can repeat with different contents, so cached bodies go.
-  void OnRegistryReplaced() { cache_.Clear(); }
+  void OnRegistryReplaced() {
+    cache_.Clear();
+    fragments_.Clear();
+  }
 
   // §6.1 at now_ms.
   bool LeaseExpirationEnabled(core::TimestampMs now_ms) const;
@@ -69,14 +73,15 @@ class EurekaApi {
   // Sends `response` once every applied event is durable (reads after writes).
   void ReplyWhenDurable(HttpResponse response, Responder responder);
   void ReplyCached(const HttpRequest& request, std::string key, std::uint64_t version,
-                   absl::FunctionRef<std::string(eureka::WireFormat)> build,
-                   Responder responder);
+                   absl::FunctionRef<std::string(eureka::WireFormat)> build, Responder responder,
+                   std::uint64_t variant = 0);
 
   core::Registry& registry_;
   WritePipeline& pipeline_;
   const core::Clock& clock_;
   EurekaApiOptions options_;
   eureka::ResponseCache cache_;
+  eureka::FragmentCache fragments_;  // JSON instance objects of the cached documents
   std::uint64_t delta_generation_ = 0;  // versions__delta
   core::TimestampMs started_at_ms_;
 };

@@ -110,6 +110,16 @@ TEST(EurekaJsonWriter, ConformanceItems15To18) {
       R"json("lastDirtyTimestamp":"1000","actionType":"ADDED"}]}]}})json");
 }
 
+// Inside applications / application documents an instance shows its last
+// change (lastUpdatedTimestamp) as lastRenewalTimestamp (README, "lastRenewalTimestamp
+// in cached documents"), so that renewals leave the cached documents as they are.
+std::string InDocument(std::string_view instance_json) {
+  std::string json(instance_json);
+  const std::string live = R"("lastRenewalTimestamp":1718000120000)";
+  json.replace(json.find(live), live.size(), R"("lastRenewalTimestamp":1718000000001)");
+  return json;
+}
+
 TEST(EurekaJsonWriter, ApplicationAndInstanceAreAlwaysArrays) {
   const core::InstanceRecord a = HostARecord();
   core::InstanceRecord b = HostARecord();
@@ -120,19 +130,19 @@ TEST(EurekaJsonWriter, ApplicationAndInstanceAreAlwaysArrays) {
   document.applications.push_back({"ORDERS", {{&a}, {&b, core::ActionType::kDeleted}}});
   document.applications.push_back({"EMPTY", {}});
   const std::string json = WriteApplicationsJson(document);
-  std::string b_json(kHostAJson);
+  std::string b_json = InDocument(kHostAJson);
   b_json.replace(b_json.find("host-a:orders:8080"), 18, "host-b");
   b_json.replace(b_json.find("\"ADDED\""), 7, "\"DELETED\"");
   EXPECT_EQ(json,
             R"({"applications":{"versions__delta":"7","apps__hashcode":"UP_2_","application":[)"
             R"({"name":"ORDERS","instance":[)" +
-                std::string(kHostAJson) + "," + b_json + R"(]},{"name":"EMPTY","instance":[]}]}})");
+                InDocument(kHostAJson) + "," + b_json + R"(]},{"name":"EMPTY","instance":[]}]}})");
 }
 
 TEST(EurekaJsonWriter, SingleApplication) {
   const core::InstanceRecord record = HostARecord();
   EXPECT_EQ(WriteApplicationJson({"ORDERS", {{&record}}}),
-            R"({"application":{"name":"ORDERS","instance":[)" + std::string(kHostAJson) + "]}}");
+            R"({"application":{"name":"ORDERS","instance":[)" + InDocument(kHostAJson) + "]}}");
 }
 
 // §11 item 31: the empty registry.

@@ -104,7 +104,12 @@ TEST(EurekaXmlWriter, ApplicationsMatchesTheSpecExample) {
   ApplicationsDocument document;
   document.apps_hashcode = "UP_1_";
   document.applications.push_back({"ORDERS", {{&record, core::ActionType::kAdded}}});
-  EXPECT_EQ(WriteApplicationsXml(document), kSpecApplicationsXml);
+  // Except that a document shows the last change (lastUpdatedTimestamp) as
+  // lastRenewalTimestamp (README, "lastRenewalTimestamp in cached documents").
+  std::string expected(kSpecApplicationsXml);
+  const std::string live = "<lastRenewalTimestamp>1718000120000<";
+  expected.replace(expected.find(live), live.size(), "<lastRenewalTimestamp>1718000000001<");
+  EXPECT_EQ(WriteApplicationsXml(document), expected);
 }
 
 TEST(EurekaXmlWriter, EveryOptionalFieldAmazonAndEscaping) {

@@ -1,6 +1,7 @@
 // The HTTP server end to end over 127.0.0.1: requests, keep-alive,
 // pipelining order, late responders and graceful shutdown.
 #include "net/http_server.h"
+#include "net/shared_body.h"
 
 #include <atomic>
 #include <memory>
@@ -210,6 +211,35 @@ TEST(HttpServer, LargeResponseArrivesWhole) {
     std::optional<ClientResponse> response = client.ReadResponse();
     ASSERT_TRUE(response.has_value());
     EXPECT_EQ(response->body.size(), big.size());
+  }
+}
+
+// Cached bodies: shared, some backed by a memfd and sent with sendfile(),
+// the rest of a partial send queued from memory. Bytes vary with position so
+// a skipped or repeated stretch shows.
+TEST(HttpServer, SharedAndFileBackedBodiesArriveWholeAndInOrder) {
+  std::string big(6 * 1024 * 1024 + 17, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 7919) % 26);
+  const SharedBody file_backed = MakeSharedBody(big, /*file_backed=*/true);
+  ASSERT_GE(file_backed.fd, 0);
+  const SharedBody memory_only = MakeSharedBody("small shared body", /*file_backed=*/false);
+  TestServer server;
+  server.Start([&](HttpRequest&& request, Responder respond) {
+    HttpResponse response;
+    const SharedBody& body = request.path == "/big" ? file_backed : memory_only;
+    response.shared_body = body.bytes;
+    response.shared_body_fd = body.fd;
+    std::move(respond)(std::move(response));
+  });
+  TestClient client(server.port());
+  ASSERT_TRUE(client.Send(Get("/big") + Get("/small") + Get("/big") + Get("/big")));
+  const std::string* small = memory_only.bytes.get();
+  const std::string* large = &big;
+  for (const std::string* expected : {large, small, large, large}) {
+    std::optional<ClientResponse> response = client.ReadResponse();
+    ASSERT_TRUE(response.has_value());
+    ASSERT_EQ(response->body.size(), expected->size());
+    EXPECT_TRUE(response->body == *expected);
   }
 }
 

@@ -1,0 +1,19 @@
+#pragma once
+// The JSON documents of the cached reads (full registry, per-app, VIP),
+// assembled from per-instance fragments: byte for byte what
+// WriteApplicationsJson / WriteApplicationJson write for the same views,
+// but each instance is copied from its fragment instead of encoded.
+#include <string>
+
+#include "net/eureka/documents.h"
+#include "net/eureka/fragment_cache.h"
+
+namespace logbook::net::eureka {
+
+// {"applications":{...}}
+std::string AssembleApplicationsJson(const ApplicationsDocument& document,
+                                     FragmentCache& fragments);
+// {"application":{"name":..,"instance":[..]}}
+std::string AssembleApplicationJson(const ApplicationView& application, FragmentCache& fragments);
+
+}  // namespace logbook::net::eureka

@@ -1,0 +1,69 @@
+// Cached documents against the real binary, on both mounts: a renewal leaves
+// the full, per-app and VIP documents byte for byte as they were (README,
+// "lastRenewalTimestamp in cached documents") while a status change shows at
+// once, in every encoding.
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "tests/e2e/e2e_support.h"
+
+namespace logbook::e2e {
+namespace {
+
+class CachedDocuments : public WithO1Test {
+ protected:
+  struct Encoding {
+    std::string accept;
+    std::string accept_encoding;
+  };
+
+  // Every cached document in every encoding, as the wire carries it.
+  std::vector<std::string> Snapshot() {
+    std::vector<std::string> bodies;
+    for (const std::string path : {"/apps", "/apps/ORDERS", "/vips/orders-vip"}) {
+      for (const Encoding& encoding :
+           {Encoding{"application/json", "identity"}, Encoding{"application/json", "gzip"},
+            Encoding{"application/xml", "identity"}, Encoding{"application/xml", "gzip"}}) {
+        const HttpResult result =
+            http().Get(B() + path, {{"Accept", encoding.accept},
+                                    {"Accept-Encoding", encoding.accept_encoding}});
+        EXPECT_EQ(result.status, 200) << path;
+        bodies.push_back(result.body);
+      }
+    }
+    return bodies;
+  }
+};
+LOGBOOK_INSTANTIATE_ON_BOTH_MOUNTS(CachedDocuments);
+
+TEST_P(CachedDocuments, RenewalKeepsTheBytesAndStatusChangeShows) {
+  ASSERT_EQ(RegisterInstance(R("ORDERS", "o2", "h2", "10.0.0.2")).status, 204);
+  const std::vector<std::string> before = Snapshot();
+  // Let the clock move, so a renewal would show if the documents were rebuilt.
+  const std::int64_t start = NowMs();
+  ASSERT_TRUE(Await([&] { return NowMs() > start + 5; }, std::chrono::seconds(2)));
+  ASSERT_EQ(Put("/apps/ORDERS/o1?status=UP&lastDirtyTimestamp=1000").status, 200);
+  ASSERT_EQ(Put("/apps/ORDERS/o2?status=UP&lastDirtyTimestamp=1000").status, 200);
+  EXPECT_EQ(Snapshot(), before);
+  // The entity endpoint shows the live lease.
+  const HttpResult o1 = GetInstance("ORDERS", "o1");
+  ASSERT_EQ(o1.status, 200);
+  EXPECT_GT(Json(o1.body).IntAt("/instance/leaseInfo/lastRenewalTimestamp").value_or(0), start);
+
+  ASSERT_EQ(Put("/apps/ORDERS/o2/status?value=OUT_OF_SERVICE&lastDirtyTimestamp=1000").status,
+            200);
+  const std::vector<std::string> after = Snapshot();
+  ASSERT_EQ(after.size(), before.size());
+  for (std::size_t i = 0; i < after.size(); ++i) EXPECT_NE(after[i], before[i]) << "document " << i;
+  const Json apps(http().Get(B() + "/apps", kAcceptJson).body);
+  EXPECT_EQ(apps.StringAt("/applications/apps__hashcode"), "OUT_OF_SERVICE_1_UP_1_");
+  const std::string o2 = InstancePointer(apps, "ORDERS", "o2");
+  ASSERT_FALSE(o2.empty());
+  EXPECT_EQ(apps.StringAt(o2 + "/status"), "OUT_OF_SERVICE");
+  // The changed instance was re-encoded with the renewal before it.
+  EXPECT_GT(apps.IntAt(o2 + "/leaseInfo/lastRenewalTimestamp").value_or(0), start);
+}
+
+}  // namespace
+}  // namespace logbook::e2e

@@ -1,0 +1,119 @@
+// The cached JSON documents assembled from per-instance fragments equal a
+// from-scratch encode, byte for byte, over random register / renew / status /
+// cancel / evict / metadata histories (fragments are refreshed only when a
+// record's last_change_offset moves, so a renewal that changed what a
+// document shows would make them differ); renewals re-encode nothing.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "core/registry.h"
+#include "net/eureka/eureka_json.h"
+#include "net/eureka/fragment_cache.h"
+#include "net/eureka/fragment_documents.h"
+#include "net/eureka/gzip.h"
+#include "net/eureka/registry_views.h"
+#include "tests/core/core_test_util.h"
+#include "tests/core/random_workload.h"
+
+namespace logbook::net::eureka {
+namespace {
+
+class FragmentDocuments : public ::testing::TestWithParam<std::uint64_t> {};
+
+TEST_P(FragmentDocuments, EqualAFromScratchEncodeAfterEveryRandomStep) {
+  const core::testing::RandomWorkload workload =
+      core::testing::MakeRandomWorkload(GetParam(), 600);
+  core::Registry registry(workload.options);
+  FragmentCache fragments;
+  std::mt19937_64 rng(GetParam() * 7919);
+  int documents = 0;
+  for (const core::Event& event : workload.events) {
+    registry.Apply(event);
+    if (rng() % 3 != 0) continue;  // builds after some steps only, as fetches come
+    // VIP and per-app documents reach (and refresh) fragments too, so the
+    // full document is built first only sometimes.
+    const bool full_first = rng() % 2 == 0;
+    const auto full = [&] {
+      const ApplicationsDocument document = FullRegistryDocument(registry);
+      const std::string assembled = AssembleApplicationsJson(document, fragments);
+      fragments.Prune(static_cast<std::size_t>(registry.instance_count()));
+      ASSERT_EQ(assembled, WriteApplicationsJson(document));
+      ++documents;
+    };
+    if (full_first) full();
+    for (const char* vip : {"v1", "v2", "orders-vip"}) {
+      const ApplicationsDocument document = VipDocument(registry, vip, false);
+      ASSERT_EQ(AssembleApplicationsJson(document, fragments),
+                WriteApplicationsJson(document));
+    }
+    const ApplicationsDocument secure = VipDocument(registry, "s1", true);
+    ASSERT_EQ(AssembleApplicationsJson(secure, fragments),
+              WriteApplicationsJson(secure));
+    for (const char* app : {"ORDERS", "BILLING"}) {
+      const std::optional<ApplicationView> view = ApplicationDocument(registry, app);
+      if (!view.has_value()) continue;
+      ASSERT_EQ(AssembleApplicationJson(*view, fragments), WriteApplicationJson(*view));
+    }
+    if (!full_first) full();
+  }
+  EXPECT_GT(documents, 50);
+  // Fragments of removed instances do not pile up.
+  EXPECT_LE(fragments.size(), 2 * static_cast<std::size_t>(registry.instance_count()) + 64);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, FragmentDocuments, ::testing::Range<std::uint64_t>(1, 41));
+
+// A registry of `count` instances in 10 apps, registered at t=1000.
+core::testing::Harness Seeded(int count) {
+  core::testing::Harness harness;
+  for (int i = 0; i < count; ++i) {
+    harness.Register(core::testing::MakeInstance(absl::StrCat("APP", i % 10), absl::StrCat("i", i)),
+                     1000);
+  }
+  return harness;
+}
+
+TEST(FragmentDocumentsRenewals, ReEncodeNothingAndKeepTheShownVersion) {
+  core::testing::Harness harness = Seeded(200);
+  FragmentCache fragments;
+  const std::string before =
+      AssembleApplicationsJson(FullRegistryDocument(harness.registry()), fragments);
+  const std::uint64_t encodes = fragments.encodes();
+  const std::uint64_t shown_version = harness.registry().shown_version();
+  const std::uint64_t version = harness.registry().version();
+  for (int i = 0; i < 200; ++i) harness.Renew(absl::StrCat("APP", i % 10), absl::StrCat("i", i), 5000);
+  EXPECT_GT(harness.registry().version(), version);
+  EXPECT_EQ(harness.registry().shown_version(), shown_version);
+  EXPECT_EQ(AssembleApplicationsJson(FullRegistryDocument(harness.registry()), fragments), before);
+  EXPECT_EQ(fragments.encodes(), encodes);
+
+  // A status change is shown: one fragment re-encoded, a new shown version.
+  harness.SetStatus("APP3", "i3", core::InstanceStatus::kOutOfService, 6000);
+  EXPECT_GT(harness.registry().shown_version(), shown_version);
+  const std::string after =
+      AssembleApplicationsJson(FullRegistryDocument(harness.registry()), fragments);
+  EXPECT_NE(after, before);
+  EXPECT_EQ(fragments.encodes(), encodes + 1);
+  // Documents show the time of the last change, not of the last heartbeat.
+  EXPECT_EQ(after.find(R"("lastRenewalTimestamp":5000)"), std::string::npos);
+  EXPECT_NE(after.find(R"("lastRenewalTimestamp":6000)"), std::string::npos);
+  EXPECT_NE(after.find(R"("lastRenewalTimestamp":1000)"), std::string::npos);
+}
+
+TEST(FragmentDocumentsGzip, RoundTripsAnAssembledRegistry) {
+  core::testing::Harness harness = Seeded(2000);
+  FragmentCache fragments;
+  const std::string json =
+      AssembleApplicationsJson(FullRegistryDocument(harness.registry()), fragments);
+  const std::string compressed = GzipCompress(json);
+  EXPECT_LT(compressed.size(), json.size() / 10);
+  absl::StatusOr<std::string> restored = GzipDecompress(compressed, json.size());
+  ASSERT_TRUE(restored.ok()) << restored.status();
+  EXPECT_EQ(*restored, json);
+}
+
+}  // namespace
+}  // namespace logbook::net::eureka
