@@ -159,6 +159,7 @@ Registry::Registry(const Registry& other)
       instance_count_(other.instance_count_),
       status_counts_(other.status_counts_),
       version_(other.version_),
+      shown_version_(other.shown_version_),
       last_applied_offset_(other.last_applied_offset_),
       expected_clients_(other.expected_clients_),
       renews_(other.renews_),

@@ -110,6 +110,16 @@ std::unique_ptr<net::HttpRequestParser> InProcessNode::NewParser() {
 InProcessNode::~InProcessNode() {
   logbook_.ReleaseWaiters();
   uv_run(&loop_, UV_RUN_DEFAULT);
+  // Whatever handle is still open is closed, so the loop's own memory is
+  // freed (the smoke test runs under LeakSanitizer too).
+  uv_walk(
+      &loop_,
+      [](uv_handle_t* handle, void*) {
+        if (!uv_is_closing(handle)) uv_close(handle, nullptr);
+      },
+      nullptr);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  uv_loop_close(&loop_);
 }
 
 bool InProcessNode::OnRequest(net::HttpRequest& request) {

@@ -72,10 +72,16 @@ void ExpectThreeInstances(const Registry& registry) {
 TEST(RegistryIndex, ACopyAnswersFromItselfOnceTheSourceIsGone) {
   std::unique_ptr<Registry> source = ThreeInstances();
   const std::string serialized = source->Serialize();
+  const std::uint64_t version = source->version();
+  const std::uint64_t shown_version = source->shown_version();
+  ASSERT_GT(shown_version, 0u);
   Registry copy(*source);
   source.reset();
   ExpectThreeInstances(copy);
   EXPECT_EQ(copy.Serialize(), serialized);
+  // Cached documents are keyed by these: a copy must not reuse an older key.
+  EXPECT_EQ(copy.version(), version);
+  EXPECT_EQ(copy.shown_version(), shown_version);
 
   Registry assigned;
   {
