@@ -39,7 +39,7 @@ void ReplicationSnapshotHandler::Handle(Responder responder) {
     busy.SetHeader("Retry-After", "1");
     return std::move(responder)(std::move(busy));
   }
-  auto* job = new Job{};
+  auto* job = new Job();  // not Job{}: StatusOr's default constructor is explicit
   job->handler = this;
   job->export_snapshot = &export_;
   job->responder = std::move(responder);
