@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/status.h"
 #include "net/logger.h"
+#include "net/replication/batch_chunks.h"
 #include "net/replication/replication_wire.h"
 
 namespace logbook::net::replication {
@@ -28,12 +30,50 @@ std::optional<std::uint64_t> HeaderNumber(const PeerResponse& response, std::str
 
 }  // namespace
 
+// The result of one batch's chunks. One batch is handed over at a time (the
+// next only once this one settled), so one Handoff is reused.
 struct PeerPuller::Handoff {
   absl::Mutex mu;
-  std::optional<absl::Status> result ABSL_GUARDED_BY(mu);
+  std::size_t expected ABSL_GUARDED_BY(mu) = 0;  // chunks that will report
+  std::size_t reported ABSL_GUARDED_BY(mu) = 0;
+  absl::Status first_error ABSL_GUARDED_BY(mu);  // in chunk order
   bool stopping ABSL_GUARDED_BY(mu) = false;
-  bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return result.has_value() || stopping; }
+  bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return reported >= expected || stopping; }
 };
+
+namespace {
+
+using Chunks = std::vector<PulledBatch>;
+
+// Applies chunk `index` on the loop, then posts the next one, so requests
+// and durability callbacks queued meanwhile run between chunks. A chunk the
+// applier refuses ends the chain: the later ones could not continue it.
+void PostChunk(LoopMailbox* mailbox, ReplicationApplier* applier,
+               std::shared_ptr<PeerPuller::Handoff> handoff, std::shared_ptr<Chunks> chunks,
+               std::size_t index) {
+  const bool posted = mailbox->Post([mailbox, applier, handoff, chunks, index]() {
+    applier->Apply(std::move((*chunks)[index]), [handoff](absl::Status status) {
+      absl::MutexLock lock(&handoff->mu);
+      ++handoff->reported;
+      if (!status.ok() && handoff->first_error.ok()) handoff->first_error = std::move(status);
+    });
+    {
+      absl::MutexLock lock(&handoff->mu);
+      if (!handoff->first_error.ok() || handoff->stopping) {
+        handoff->expected = std::min(handoff->expected, index + 1);
+        return;
+      }
+    }
+    if (index + 1 < chunks->size()) PostChunk(mailbox, applier, handoff, chunks, index + 1);
+  });
+  if (!posted) {
+    absl::MutexLock lock(&handoff->mu);
+    handoff->expected = std::min(handoff->expected, index);
+    if (handoff->first_error.ok()) handoff->first_error = absl::CancelledError("loop closed");
+  }
+}
+
+}  // namespace
 
 PeerPuller::PeerPuller(std::string url, PeerAddress address, std::string self,
                        PullerOptions options, LoopMailbox& mailbox, ReplicationApplier& applier,
@@ -110,6 +150,10 @@ void PeerPuller::Fail(std::string_view state, const absl::Status& status) {
   absl::MutexLock lock(&mu_);
   status_.state = std::string(state);
   status_.last_error = error;
+  ++status_.errors;
+  status_.last_error_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
 }
 
 void PeerPuller::Run() {
@@ -140,8 +184,14 @@ bool PeerPuller::PullOnce() {
   // Where to resume: the cursor held for the peer's node id, once known.
   // Before the first answer we ask for one offset without waiting, just to
   // learn who the peer is.
+  // While a batch is in flight, ask for the range right after it: it is
+  // where the cursor will be once that batch is durable.
   std::optional<core::PeerCursor> held;
-  if (!node_id_.empty()) held = cursors_.Get(node_id_);
+  if (in_flight_.has_value()) {
+    held = core::PeerCursor{node_id_, in_flight_->identity, in_flight_->next};
+  } else if (!node_id_.empty()) {
+    held = cursors_.Get(node_id_);
+  }
   const bool handshake = node_id_.empty();
   // Until caught up once, ask without waiting: an idle peer then tells at
   // once that there is nothing more (the restart grace waits for that).
@@ -160,6 +210,15 @@ bool PeerPuller::PullOnce() {
       held.has_value() ? absl::StrCat("&log_identity=", held->peer_log_identity) : "");
   absl::StatusOr<PeerResponse> response =
       client_.Get(target, options_.wait_ms + options_.read_margin_ms);
+  if (in_flight_.has_value()) {
+    if (!Settle()) return false;
+    // The answer continues the cursor only if the whole batch went in.
+    const std::optional<core::PeerCursor> now = cursors_.Get(node_id_);
+    if (!now.has_value() || now->next_offset != held->next_offset ||
+        now->peer_log_identity != held->peer_log_identity) {
+      return true;
+    }
+  }
   if (!response.ok()) {
     if (absl::IsCancelled(response.status())) return false;
     Fail("backoff", response.status());
@@ -258,45 +317,38 @@ bool PeerPuller::PullOnce() {
                         absl::StrCat("bad batch: ", std::string(core::MessageOf(events.status())))));
     return false;
   }
-  std::size_t count = events->events.size();
-  core::Offset reached = *next;
+  {
+    absl::MutexLock lock(&mu_);
+    status_.bytes += response->body.size();
+  }
   // An empty range still goes to the applier when it starts a new history:
   // the cursor must name the new identity from now on.
   if (*next > asked || restarted) {
-    absl::Status handed =
-        Hand(PulledBatch{node_id, identity, asked, *next, std::move(events->events),
-                         std::move(events->requirements)});
-    if (absl::IsCancelled(handed)) return false;
-    if (absl::IsFailedPrecondition(handed)) return true;  // cursor moved: re-read it
-    if (absl::IsUnavailable(handed)) {
-      // Causality: another peer's stream must advance first. Not a failure:
-      // wait a little and pull again.
-      {
-        absl::MutexLock lock(&mu_);
-        status_.state = "waiting";
-        status_.last_error = std::string(core::MessageOf(handed));
-      }
-      pollfd fd{wake_fd_, POLLIN, 0};
-      ::poll(&fd, 1, static_cast<int>(options_.backoff_initial_ms));
-      return true;
-    }
-    if (!handed.ok()) {
-      Fail("backoff", handed);
+    InFlight batch{identity, asked, *next, {}, response->body.size(), *next > asked};
+    batch.offsets.reserve(events->events.size());
+    for (const core::Event& event : events->events) batch.offsets.push_back(event.origin_offset);
+    in_flight_ = std::move(batch);
+    if (!Post(PulledBatch{node_id, identity, asked, *next, std::move(events->events),
+                          std::move(events->requirements)})) {
+      in_flight_.reset();
       return false;
     }
-    if (std::optional<core::PeerCursor> now = cursors_.Get(node_id); now.has_value()) {
-      reached = now->next_offset;
-    }
-    if (reached < *next) count = 0;  // only a prefix went in; its size is the applier's
+    // Behind: fetch the next batch while this one is committed. Caught up
+    // (or starting a new history): settle now, before a long-poll.
+    if (*next <= *durable && !restarted) return true;
+    return Settle();
   }
-  const bool caught_up = reached > *durable;
+  MarkProgress(*next);
+  return true;
+}
+
+void PeerPuller::MarkProgress(core::Offset reached) {
   absl::MutexLock lock(&mu_);
+  const bool caught_up = reached > status_.peer_durable_offset;
   status_.state = "streaming";
   status_.last_error.clear();
   status_.cursor = reached;
-  status_.lag_events = caught_up ? 0 : *durable + 1 - reached;
-  status_.batches += *next > asked ? 1 : 0;
-  status_.events += count;
+  status_.lag_events = caught_up ? 0 : status_.peer_durable_offset + 1 - reached;
   if (caught_up) {
     behind_since_.reset();
     status_.caught_up_once = true;
@@ -304,27 +356,66 @@ bool PeerPuller::PullOnce() {
     behind_since_ = SteadyClock::now();
   }
   last_logged_error_.clear();
+}
+
+bool PeerPuller::Post(PulledBatch batch) {
+  auto chunks = std::make_shared<Chunks>(SplitBatch(std::move(batch), options_.apply_chunk_events));
+  {
+    absl::MutexLock lock(&handoff_->mu);
+    if (handoff_->stopping) return false;
+    handoff_->expected = chunks->size();
+    handoff_->reported = 0;
+    handoff_->first_error = absl::OkStatus();
+  }
+  PostChunk(&mailbox_, &applier_, handoff_, std::move(chunks), 0);
   return true;
 }
 
-absl::Status PeerPuller::Hand(PulledBatch batch) {
-  std::shared_ptr<Handoff> handoff = handoff_;
+bool PeerPuller::Settle() {
+  if (!in_flight_.has_value()) return true;
+  const InFlight batch = std::move(*in_flight_);
+  in_flight_.reset();
+  absl::Status handed;
   {
-    absl::MutexLock lock(&handoff->mu);
-    handoff->result.reset();
+    absl::MutexLock lock(&handoff_->mu, absl::Condition(handoff_.get(), &Handoff::Ready));
+    handed = handoff_->reported < handoff_->expected ? absl::CancelledError("stopping")
+                                                     : handoff_->first_error;
   }
-  ReplicationApplier* applier = &applier_;
-  const bool posted =
-      mailbox_.Post([applier, handoff, batch = std::move(batch)]() mutable {
-        applier->Apply(std::move(batch), [handoff](absl::Status status) {
-          absl::MutexLock lock(&handoff->mu);
-          handoff->result = std::move(status);
-        });
-      });
-  if (!posted) return absl::CancelledError("loop closed");
-  absl::MutexLock lock(&handoff->mu, absl::Condition(handoff.get(), &Handoff::Ready));
-  if (!handoff->result.has_value()) return absl::CancelledError("stopping");
-  return *handoff->result;
+  if (absl::IsCancelled(handed)) return false;
+  // Chunks before a refused one did go in: count what the cursor passed.
+  core::Offset reached = batch.from;
+  if (std::optional<core::PeerCursor> now = cursors_.Get(node_id_);
+      now.has_value() && now->peer_log_identity == batch.identity) {
+    reached = std::max(reached, now->next_offset);
+  }
+  const auto applied = static_cast<std::uint64_t>(
+      std::lower_bound(batch.offsets.begin(), batch.offsets.end(), reached) -
+      batch.offsets.begin());
+  {
+    absl::MutexLock lock(&mu_);
+    status_.cursor = std::max(status_.cursor, reached);
+    status_.events += applied;
+    status_.batches += batch.counted && handed.ok() ? 1 : 0;
+  }
+  if (absl::IsFailedPrecondition(handed)) return true;  // cursor moved: re-read it
+  if (absl::IsUnavailable(handed)) {
+    // Causality: another peer's stream must advance first. Not a failure:
+    // wait a little and pull again.
+    {
+      absl::MutexLock lock(&mu_);
+      status_.state = "waiting";
+      status_.last_error = std::string(core::MessageOf(handed));
+    }
+    pollfd fd{wake_fd_, POLLIN, 0};
+    ::poll(&fd, 1, static_cast<int>(options_.backoff_initial_ms));
+    return true;
+  }
+  if (!handed.ok()) {
+    Fail("backoff", handed);
+    return false;
+  }
+  MarkProgress(reached);
+  return true;
 }
 
 }  // namespace logbook::net::replication
