@@ -25,6 +25,7 @@
 #include "net/metrics.h"
 #include "net/node_routes.h"
 #include "net/request_observer.h"
+#include "net/replication/peer_metrics.h"
 #include "net/replication/replicator.h"
 #include "net/write_pipeline.h"
 #include "storage/event_log.h"
@@ -99,6 +100,8 @@ struct Node {
   std::unique_ptr<net::Evictor> evictor;
   storage::StorageEventCodec codec;
   std::unique_ptr<net::replication::Replicator> replicator;
+  // Reads the replicator's pullers: destroyed before it.
+  std::unique_ptr<net::replication::PeerMetrics> peer_metrics;
   std::unique_ptr<net::HttpServer> server;
   uv_signal_t sigterm;
   uv_signal_t sigint;
@@ -361,9 +364,13 @@ int RunServe(const Config& config) {
                             .snapshotter = node.snapshotter.get(),
                             .logbook = node.logbook.get(),
                             .server = node.server.get()});
-  // Replication adds its peer collector here too.
   node.metrics.Add(&node.requests);
   node.metrics.Add(node.node_metrics.get());
+  if (!config.peers.empty()) {
+    node.peer_metrics = std::make_unique<net::replication::PeerMetrics>(
+        [replication] { return replication->Statuses(); });
+    node.metrics.Add(node.peer_metrics.get());
+  }
   if (absl::Status listening = node.server->Listen(config.host, config.port); !listening.ok()) {
     logger.Error("cannot listen", {{"host", config.host},
                                    {"port", config.port},

@@ -11,11 +11,12 @@ const path = require('node:path');
 // Returns { child, port, output, exited, dataDir, ready } at once, so a caller
 // can print `output` even when the start fails; `ready` settles once the
 // "listening on" line names the port. Failures reject with `makeError(message)`
-// (the caller's own error type).
-function spawnLogbook(binary, dirPrefix, makeError) {
+// (the caller's own error type). `extraArgs` are appended to the command line
+// (e.g. --peers).
+function spawnLogbook(binary, dirPrefix, makeError, extraArgs = []) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), dirPrefix));
   const child = spawn(binary, ['serve', '--host', '127.0.0.1', '--port', '0',
-                               '--data-dir', path.join(dataDir, 'data')],
+                               '--data-dir', path.join(dataDir, 'data'), ...extraArgs],
                       { stdio: ['ignore', 'pipe', 'pipe'] });
   const server = { child, port: 0, output: '', exited: false, dataDir, ready: null };
   child.stderr.on('data', (chunk) => { server.output += chunk.toString(); });
