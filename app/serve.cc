@@ -242,6 +242,11 @@ int RunServe(const Config& config) {
 
   net::replication::ReplicatorOptions replicator_options;
   replicator_options.peer_urls = config.peers;
+  // Nodes of a cluster share their configuration: long-poll peers no longer
+  // than they would hold a poll themselves, so the read timeout (wait +
+  // margin) that detects a silent peer shrinks with it.
+  replicator_options.puller.wait_ms =
+      std::min(replicator_options.puller.wait_ms, std::max<std::int64_t>(config.events_max_wait_ms, 0));
   absl::StatusOr<std::unique_ptr<net::replication::Replicator>> replicator =
       net::replication::Replicator::Create(replicator_options, node.log->node_id(),
                                            node.log->initial_peer_cursors(), *node.mailbox,
