@@ -181,11 +181,10 @@ void PeerPuller::SleepBackoff() {
 }
 
 bool PeerPuller::PullOnce() {
-  // Where to resume: the cursor held for the peer's node id, once known.
-  // Before the first answer we ask for one offset without waiting, just to
-  // learn who the peer is.
-  // While a batch is in flight, ask for the range right after it: it is
-  // where the cursor will be once that batch is durable.
+  // Where to resume: the cursor held for the peer's node id, once known, or
+  // right after the batch in flight (where the cursor will be once that one
+  // is durable). Before the first answer we ask for one offset without
+  // waiting, just to learn who the peer is.
   std::optional<core::PeerCursor> held;
   if (in_flight_.has_value()) {
     held = core::PeerCursor{node_id_, in_flight_->identity, in_flight_->next};
