@@ -30,15 +30,20 @@ std::optional<std::uint64_t> HeaderNumber(const PeerResponse& response, std::str
 
 }  // namespace
 
-// The result of one batch's chunks. One batch is handed over at a time (the
-// next only once this one settled), so one Handoff is reused.
+// Shared by the puller and the loop tasks that apply its batches: one mutex
+// for the results of every batch in flight, and the stop flag that ends any
+// wait on them.
 struct PeerPuller::Handoff {
   absl::Mutex mu;
-  std::size_t expected ABSL_GUARDED_BY(mu) = 0;  // chunks that will report
-  std::size_t reported ABSL_GUARDED_BY(mu) = 0;
-  absl::Status first_error ABSL_GUARDED_BY(mu);  // in chunk order
   bool stopping ABSL_GUARDED_BY(mu) = false;
-  bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return reported >= expected || stopping; }
+};
+
+// One handed-over batch's chunks, guarded by its Handoff's mutex.
+struct PeerPuller::BatchState {
+  std::size_t expected = 0;  // chunks that will be applied and report
+  std::size_t applied = 0;   // chunks whose Apply ran (appended or refused)
+  std::size_t reported = 0;  // chunks durable or refused
+  absl::Status first_error;  // in chunk order
 };
 
 namespace {
@@ -49,27 +54,31 @@ using Chunks = std::vector<PulledBatch>;
 // and durability callbacks queued meanwhile run between chunks. A chunk the
 // applier refuses ends the chain: the later ones could not continue it.
 void PostChunk(LoopMailbox* mailbox, ReplicationApplier* applier,
-               std::shared_ptr<PeerPuller::Handoff> handoff, std::shared_ptr<Chunks> chunks,
+               std::shared_ptr<PeerPuller::Handoff> handoff,
+               std::shared_ptr<PeerPuller::BatchState> state, std::shared_ptr<Chunks> chunks,
                std::size_t index) {
-  const bool posted = mailbox->Post([mailbox, applier, handoff, chunks, index]() {
-    applier->Apply(std::move((*chunks)[index]), [handoff](absl::Status status) {
+  const bool posted = mailbox->Post([mailbox, applier, handoff, state, chunks, index]() {
+    applier->Apply(std::move((*chunks)[index]), [handoff, state](absl::Status status) {
       absl::MutexLock lock(&handoff->mu);
-      ++handoff->reported;
-      if (!status.ok() && handoff->first_error.ok()) handoff->first_error = std::move(status);
+      ++state->reported;
+      if (!status.ok() && state->first_error.ok()) state->first_error = std::move(status);
     });
+    bool more = false;
     {
       absl::MutexLock lock(&handoff->mu);
-      if (!handoff->first_error.ok() || handoff->stopping) {
-        handoff->expected = std::min(handoff->expected, index + 1);
-        return;
+      ++state->applied;
+      if (!state->first_error.ok() || handoff->stopping) {
+        state->expected = std::min(state->expected, index + 1);
+      } else {
+        more = index + 1 < chunks->size();
       }
     }
-    if (index + 1 < chunks->size()) PostChunk(mailbox, applier, handoff, chunks, index + 1);
+    if (more) PostChunk(mailbox, applier, handoff, state, chunks, index + 1);
   });
   if (!posted) {
     absl::MutexLock lock(&handoff->mu);
-    handoff->expected = std::min(handoff->expected, index);
-    if (handoff->first_error.ok()) handoff->first_error = absl::CancelledError("loop closed");
+    state->expected = std::min(state->expected, index);
+    if (state->first_error.ok()) state->first_error = absl::CancelledError("loop closed");
   }
 }
 
@@ -185,9 +194,14 @@ bool PeerPuller::PullOnce() {
   // right after the batch in flight (where the cursor will be once that one
   // is durable). Before the first answer we ask for one offset without
   // waiting, just to learn who the peer is.
+  // At most two batches handed over and not yet durable.
+  if (in_flight_.size() >= 2 && !SettleFront()) {
+    SettleAll();
+    return false;
+  }
   std::optional<core::PeerCursor> held;
-  if (in_flight_.has_value()) {
-    held = core::PeerCursor{node_id_, in_flight_->identity, in_flight_->next};
+  if (!in_flight_.empty()) {
+    held = core::PeerCursor{node_id_, in_flight_.back().identity, in_flight_.back().next};
   } else if (!node_id_.empty()) {
     held = cursors_.Get(node_id_);
   }
@@ -209,14 +223,15 @@ bool PeerPuller::PullOnce() {
       held.has_value() ? absl::StrCat("&log_identity=", held->peer_log_identity) : "");
   absl::StatusOr<PeerResponse> response =
       client_.Get(target, options_.wait_ms + options_.read_margin_ms);
-  if (in_flight_.has_value()) {
-    if (!Settle()) return false;
-    // The answer continues the cursor only if the whole batch went in.
-    const std::optional<core::PeerCursor> now = cursors_.Get(node_id_);
-    if (!now.has_value() || now->next_offset != held->next_offset ||
-        now->peer_log_identity != held->peer_log_identity) {
-      return true;
-    }
+  if (!in_flight_.empty()) {
+    // The answer can follow the batches in flight only if they all went in
+    // (so far) and it is a plain batch of the same history; anything else
+    // is handled with nothing in flight, from the settled cursor.
+    const bool continues = response.ok() && response->status == 200 &&
+                           response->Header(kNodeIdHeader) == node_id_ &&
+                           response->Header(kLogIdentityHeader) == held->peer_log_identity &&
+                           ChainApplied(in_flight_.back());
+    if (!continues) return SettleAll();
   }
   if (!response.ok()) {
     if (absl::IsCancelled(response.status())) return false;
@@ -301,6 +316,7 @@ bool PeerPuller::PullOnce() {
   const core::Offset asked = held.has_value() ? held->next_offset : 1;
   if (!answered_from.has_value() || !next.has_value() || *answered_from != asked ||
       *next < asked) {
+    SettleAll();
     Fail("backoff", absl::DataLossError(absl::StrCat("answer covers [",
                                                      answered_from.value_or(0), ", ",
                                                      next.value_or(0), "), asked from ", asked)));
@@ -312,6 +328,7 @@ bool PeerPuller::PullOnce() {
       DecodeBatch(codec_, BatchFrame{node_id, asked, *next}, response->body);
   if (!events.ok()) {
     // Never appended: the next pull asks for the same range again.
+    SettleAll();
     Fail("backoff", absl::DataLossError(
                         absl::StrCat("bad batch: ", std::string(core::MessageOf(events.status())))));
     return false;
@@ -323,20 +340,21 @@ bool PeerPuller::PullOnce() {
   // An empty range still goes to the applier when it starts a new history:
   // the cursor must name the new identity from now on.
   if (*next > asked || restarted) {
-    InFlight batch{identity, asked, *next, {}, response->body.size(), *next > asked};
+    InFlight batch{identity, asked, *next, {}, response->body.size(), *next > asked, nullptr};
     batch.offsets.reserve(events->events.size());
     for (const core::Event& event : events->events) batch.offsets.push_back(event.origin_offset);
-    in_flight_ = std::move(batch);
-    if (!Post(PulledBatch{node_id, identity, asked, *next, std::move(events->events),
-                          std::move(events->requirements)})) {
-      in_flight_.reset();
+    if (!Post(std::move(batch), PulledBatch{node_id, identity, asked, *next,
+                                            std::move(events->events),
+                                            std::move(events->requirements)})) {
+      SettleAll();
       return false;
     }
     // Behind: fetch the next batch while this one is committed. Caught up
     // (or starting a new history): settle now, before a long-poll.
     if (*next <= *durable && !restarted) return true;
-    return Settle();
+    return SettleAll();
   }
+  if (!SettleAll()) return false;
   MarkProgress(*next);
   return true;
 }
@@ -357,28 +375,50 @@ void PeerPuller::MarkProgress(core::Offset reached) {
   last_logged_error_.clear();
 }
 
-bool PeerPuller::Post(PulledBatch batch) {
-  auto chunks = std::make_shared<Chunks>(SplitBatch(std::move(batch), options_.apply_chunk_events));
+bool PeerPuller::Post(InFlight batch, PulledBatch pulled) {
+  auto chunks = std::make_shared<Chunks>(SplitBatch(std::move(pulled), options_.apply_chunk_events));
+  auto state = std::make_shared<BatchState>();
+  state->expected = chunks->size();
   {
     absl::MutexLock lock(&handoff_->mu);
     if (handoff_->stopping) return false;
-    handoff_->expected = chunks->size();
-    handoff_->reported = 0;
-    handoff_->first_error = absl::OkStatus();
   }
-  PostChunk(&mailbox_, &applier_, handoff_, std::move(chunks), 0);
+  batch.state = state;
+  in_flight_.push_back(std::move(batch));
+  PostChunk(&mailbox_, &applier_, handoff_, std::move(state), std::move(chunks), 0);
   return true;
 }
 
-bool PeerPuller::Settle() {
-  if (!in_flight_.has_value()) return true;
-  const InFlight batch = std::move(*in_flight_);
-  in_flight_.reset();
+bool PeerPuller::ChainApplied(const InFlight& batch) {
+  const BatchState* state = batch.state.get();
+  Handoff* handoff = handoff_.get();
+  const auto applied = [state, handoff]() -> bool ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return handoff->stopping || state->applied >= state->expected;
+  };
+  absl::MutexLock lock(&handoff_->mu, absl::Condition(&applied));
+  return !handoff_->stopping && state->first_error.ok();
+}
+
+bool PeerPuller::SettleAll() {
+  bool fine = true;
+  while (!in_flight_.empty()) fine = SettleFront() && fine;
+  return fine;
+}
+
+bool PeerPuller::SettleFront() {
+  if (in_flight_.empty()) return true;
+  const InFlight batch = std::move(in_flight_.front());
+  in_flight_.pop_front();
+  const BatchState* state = batch.state.get();
+  Handoff* handoff = handoff_.get();
+  const auto settled = [state, handoff]() -> bool ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return handoff->stopping || state->reported >= state->expected;
+  };
   absl::Status handed;
   {
-    absl::MutexLock lock(&handoff_->mu, absl::Condition(handoff_.get(), &Handoff::Ready));
-    handed = handoff_->reported < handoff_->expected ? absl::CancelledError("stopping")
-                                                     : handoff_->first_error;
+    absl::MutexLock lock(&handoff_->mu, absl::Condition(&settled));
+    handed = state->reported < state->expected ? absl::CancelledError("stopping")
+                                               : state->first_error;
   }
   if (absl::IsCancelled(handed)) return false;
   // Chunks before a refused one did go in: count what the cursor passed.

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <random>
@@ -69,8 +70,9 @@ class PeerPuller {
 
   PeerStatus Status() const;
 
- // A batch's result, shared with the loop tasks that apply its chunks.
+ // Shared with the loop tasks that apply the chunks of handed-over batches.
   struct Handoff;
+  struct BatchState;
 
  private:
   // A batch handed to the loop and not yet settled.
@@ -81,15 +83,23 @@ class PeerPuller {
     std::vector<core::Offset> offsets;  // of its events, for the count applied
     std::size_t bytes = 0;              // of its answer body
     bool counted = false;               // a non-empty range: counts as a batch
+    std::shared_ptr<BatchState> state;  // its chunks' progress on the loop
   };
   void Run();
   // One pull; returns false when the puller must back off.
   bool PullOnce();
-  // Posts `batch` to the loop in chunks, without waiting.
-  bool Post(PulledBatch batch);
-  // Waits for the batch in flight (if any) to be durable or refused and
+  // Posts `pulled` to the loop in chunks, without waiting, and queues
+  // `batch` (its bookkeeping) in in_flight_.
+  bool Post(InFlight batch, PulledBatch pulled);
+  // Waits until every chunk of `batch` was applied (appended, not yet
+  // durable) or refused; true if none was refused, so a next batch may
+  // follow it.
+  bool ChainApplied(const InFlight& batch);
+  // Waits for the oldest batch in flight to be durable or refused and
   // updates the status from it; false when the puller must back off.
-  bool Settle();
+  bool SettleFront();
+  // SettleFront() until nothing is in flight; false if any said so.
+  bool SettleAll();
   // The cursor reached `reached` with nothing refused: streaming, and
   // caught up when it passed the peer's durable end.
   void MarkProgress(core::Offset reached);
@@ -113,7 +123,8 @@ class PeerPuller {
   int failures_ = 0;     // consecutive, for the backoff
   std::string last_logged_error_;
 
-  std::optional<InFlight> in_flight_;
+  // Handed over and not settled, oldest first: at most two.
+  std::deque<InFlight> in_flight_;
 
   std::atomic<bool> stopping_{false};
   std::shared_ptr<Handoff> handoff_;
