@@ -78,6 +78,7 @@ RATES=()
 for run in $(seq "$RUNS"); do
   rm -rf "$DIR/ra" "$DIR/rb"; cp -r "$DIR/a-log" "$DIR/ra"
   PA=$(free_port); PB=$(free_port)
+  while [ "$PB" = "$PA" ]; do PB=$(free_port); done
   # B's data dir exists from an earlier life (it was up, then went down).
   start rb "$PB"; kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true; unset 'PIDS[-1]'
   "$BIN" serve --host 127.0.0.1 --port "$PA" --data-dir "$DIR/ra" --sync "$SYNC" \
@@ -87,7 +88,11 @@ for run in $(seq "$RUNS"); do
   T0=$(ms)
   "$BIN" serve --host 127.0.0.1 --port "$PB" --data-dir "$DIR/rb" --node-id rb --sync "$SYNC" \
     --peers "http://127.0.0.1:$PA" >"$DIR/rb.log" 2>&1 & PIDS+=($!)
-  until [ "$(field "$PB" cursor 2>/dev/null || echo 0)" -gt "$EVENTS" ] 2>/dev/null; do sleep 0.01; done
+  BPID=${PIDS[-1]}
+  until [ "$(field "$PB" cursor 2>/dev/null || echo 0)" -gt "$EVENTS" ] 2>/dev/null; do
+    kill -0 "$BPID" 2>/dev/null || { echo "node rb exited" >&2; cat "$DIR/rb.log" >&2; exit 1; }
+    sleep 0.01
+  done
   T1=$(ms)
   RATE=$((EVENTS * 1000 / (T1 - T0 > 0 ? T1 - T0 : 1)))
   RATES+=("$RATE")
