@@ -3,11 +3,11 @@
 // GET /logbook/v1/replication/events from the cursor this node holds for the
 // peer, decodes and checks each batch on its own thread and hands it to the
 // loop (LoopMailbox -> ReplicationApplier) in chunks, one loop task each.
-// While catching up it fetches the next batch while the previous one is
-// being applied and made durable, and hands that next one over only once the
-// previous one is durable: at most two batches per peer in memory (one being
-// committed, one fetched), so a slow or chatty peer never makes this node
-// buffer without bound. Once caught up it waits for each batch before
+// While catching up it fetches the next batch while the previous ones are
+// applied and made durable, and hands it over once the previous one has been
+// applied: at most two batches per peer handed over and not yet durable, plus
+// the one being fetched, so a slow or chatty peer never makes this node
+// buffer without bound. Once caught up it settles each batch before
 // long-polling again. Failures back off exponentially with jitter; a bad
 // batch is logged and retried, never appended.
 //
