@@ -30,6 +30,7 @@
 #include "net/request_observer.h"
 #include "net/replication/eureka_peer_metrics.h"
 #include "net/replication/eureka_push.h"
+#include "net/replication/peer_metrics.h"
 #include "net/replication/replicator.h"
 #include "net/url_credentials.h"
 #include "net/write_pipeline.h"
@@ -111,6 +112,8 @@ struct Node {
   std::unique_ptr<net::replication::Replicator> replicator;
   std::unique_ptr<net::replication::EurekaPush> eureka_push;
   std::unique_ptr<net::replication::EurekaPeerMetrics> eureka_push_metrics;
+  // Reads the replicator's pullers: destroyed before it.
+  std::unique_ptr<net::replication::PeerMetrics> peer_metrics;
   std::unique_ptr<net::HttpServer> server;
   uv_signal_t sigterm;
   uv_signal_t sigint;
@@ -283,6 +286,11 @@ int RunServe(const Config& given) {
   net::replication::ReplicatorOptions replicator_options;
   replicator_options.peer_urls = config.peers;
   replicator_options.default_authorization = PeerAuthorizationFrom(config, ProcessEnvironment());
+  // Nodes of a cluster share their configuration: long-poll peers no longer
+  // than they would hold a poll themselves, so the read timeout (wait +
+  // margin) that detects a silent peer shrinks with it.
+  replicator_options.puller.wait_ms =
+      std::min(replicator_options.puller.wait_ms, std::max<std::int64_t>(config.events_max_wait_ms, 0));
   absl::StatusOr<std::unique_ptr<net::replication::Replicator>> replicator =
       net::replication::Replicator::Create(replicator_options, node.log->node_id(),
                                            node.log->initial_peer_cursors(), *node.mailbox,
@@ -446,11 +454,15 @@ int RunServe(const Config& given) {
                             .snapshotter = node.snapshotter.get(),
                             .logbook = node.logbook.get(),
                             .server = node.server.get()});
-  // Replication adds its peer collector here too.
   node.metrics.Add(&node.requests);
   node.metrics.Add(node.node_metrics.get());
   node.metrics.Add(node.access.get());
   node.metrics.Add(node.eureka_push_metrics.get());
+  if (!config.peers.empty()) {
+    node.peer_metrics = std::make_unique<net::replication::PeerMetrics>(
+        [replication] { return replication->Statuses(); });
+    node.metrics.Add(node.peer_metrics.get());
+  }
   if (absl::Status listening = node.server->Listen(config.host, config.port); !listening.ok()) {
     logger.Error("cannot listen", {{"host", config.host},
                                    {"port", config.port},

@@ -14,6 +14,12 @@
 
 namespace logbook::core {
 
+// Where an encoded event was decided, read without decoding the rest.
+struct EventOrigin {
+  std::string_view node;  // points into the encoded bytes
+  Offset offset = kNoOffset;
+};
+
 class EventCodec {
  public:
   virtual ~EventCodec() = default;
@@ -22,6 +28,10 @@ class EventCodec {
   // DataLoss on a checksum mismatch or damaged bytes, InvalidArgument on an
   // unknown version; the message names `offset`, which the result carries.
   virtual absl::StatusOr<Event> Decode(std::string_view bytes, Offset offset) const = 0;
+  // The origin of an encoded event, after the same integrity checks as
+  // Decode (checksum, version) but without decoding the rest: a replication
+  // read serves the stored bytes of its own events as they are.
+  virtual absl::StatusOr<EventOrigin> PeekOrigin(std::string_view bytes, Offset offset) const = 0;
 };
 
 }  // namespace logbook::core

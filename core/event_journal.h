@@ -3,6 +3,8 @@
 // storage::EventLog implements it; app/ wires durability notifications to the
 // loop's mailbox.
 #include <cstddef>
+#include <functional>
+#include <string_view>
 #include <span>
 #include <vector>
 
@@ -41,6 +43,20 @@ class EventJournal {
   // max_events durable events starting at `from` (fewer at the durable end).
   virtual absl::Status Read(Offset from, std::size_t max_events,
                             std::vector<Event>* out) const = 0;
+
+  // Any thread, never the loop. Read() without decoding: visits the stored
+  // bytes of up to max_events durable events from `from`, in order, until
+  // `visit` returns false. The bytes are valid during the call only. A
+  // journal that cannot (test doubles) answers Unimplemented and callers use
+  // Read().
+  virtual absl::Status ReadRaw(
+      Offset from, std::size_t max_events,
+      const std::function<bool(Offset, std::string_view)>& visit) const {
+    (void)from;
+    (void)max_events;
+    (void)visit;
+    return absl::UnimplementedError("raw reads");
+  }
 
   // Any thread. Oldest offset still retained (1 on a fresh log).
   virtual Offset first_offset() const = 0;

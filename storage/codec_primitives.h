@@ -131,6 +131,16 @@ class Decoder {
     return true;
   }
 
+  // String() without the copy: `value` points into the decoded bytes.
+  bool StringView(std::string_view field, std::string_view* value) {
+    std::uint64_t length = 0;
+    if (!Varint(field, &length)) return false;
+    if (length > rest_.size()) return Fail(field, "string runs past the end");
+    *value = rest_.substr(0, length);
+    rest_.remove_prefix(length);
+    return true;
+  }
+
   // Keys must be strictly increasing, as EncodeMap writes them: a duplicate
   // would otherwise vanish silently on insert.
   bool Map(std::string_view field, StringMap* map) {

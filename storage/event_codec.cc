@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "core/status.h"
 #include "storage/codec_primitives.h"
 
 // The byte layout implemented here is docs/log-format.md, "Event values".
@@ -164,7 +165,10 @@ void EncodeEvent(const core::Event& event, std::string* out) {
   PutFixed32LittleEndian(Crc32(covered), out);
 }
 
-absl::StatusOr<core::Event> DecodeEvent(std::string_view bytes, core::Offset offset) {
+namespace {
+
+// The body of an event value once its envelope checks out (docs/log-format.md).
+absl::StatusOr<std::string_view> CheckedBody(std::string_view bytes, core::Offset offset) {
   // The envelope (version, body length, body, CRC) is the same for every
   // format version, so damage is told apart from a newer writer: a flipped
   // version byte fails the checksum, a real unknown version passes it.
@@ -195,10 +199,30 @@ absl::StatusOr<core::Event> DecodeEvent(std::string_view bytes, core::Offset off
         "event at offset ", offset, ": unknown format version ", static_cast<int>(version),
         " (this build reads version ", static_cast<int>(kEventFormatVersion), ")"));
   }
+  return bytes.substr(header_length, body_length);
+}
 
+}  // namespace
+
+absl::StatusOr<core::EventOrigin> PeekEventOrigin(std::string_view bytes, core::Offset offset) {
+  ASSIGN_OR_RETURN(const std::string_view body_bytes, CheckedBody(bytes, offset));
+  Decoder body(body_bytes);
+  std::uint64_t mask = 0;
+  std::int64_t timestamp_ms = 0;
+  core::EventOrigin origin;
+  if (!body.Varint("field_mask", &mask) || !body.Signed64("timestamp_ms", &timestamp_ms) ||
+      !body.StringView("origin_node", &origin.node) ||
+      !body.Varint("origin_offset", &origin.offset)) {
+    return Damaged(offset, absl::StrCat("garbled body: ", body.error()));
+  }
+  return origin;
+}
+
+absl::StatusOr<core::Event> DecodeEvent(std::string_view bytes, core::Offset offset) {
+  ASSIGN_OR_RETURN(const std::string_view body_bytes, CheckedBody(bytes, offset));
   core::Event event;
   event.offset = offset;
-  Decoder body(bytes.substr(header_length, body_length));
+  Decoder body(body_bytes);
   if (!DecodeBody(body, &event))
     return Damaged(offset, absl::StrCat("garbled body: ", body.error()));
   if (!body.at_end()) {

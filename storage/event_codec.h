@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/event.h"
+#include "core/event_codec.h"
 
 namespace logbook::storage {
 
@@ -17,5 +18,9 @@ void EncodeEvent(const core::Event& event, std::string* out);
 // DataLoss on a checksum mismatch or a truncated/garbled record,
 // InvalidArgument on an unknown format version; the message names `offset`.
 absl::StatusOr<core::Event> DecodeEvent(std::string_view bytes, core::Offset offset);
+
+// The origin fields of an encoded event, with DecodeEvent's envelope checks
+// (length, checksum, version); the rest of the body is not decoded.
+absl::StatusOr<core::EventOrigin> PeekEventOrigin(std::string_view bytes, core::Offset offset);
 
 }  // namespace logbook::storage

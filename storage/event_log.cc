@@ -108,6 +108,10 @@ struct EventLog::Impl {
   std::unique_ptr<GroupCommitWriter> writer;
   std::unique_ptr<Retention> retention;
 
+  // Visits the stored values of [from, through] in order, stopping early
+  // when `visit` returns false; a missing offset is DataLoss.
+  absl::Status ScanRaw(core::Offset from, core::Offset through,
+                       const std::function<bool(core::Offset, std::string_view)>& visit) const;
   // Decodes events [from, through] in order into `visit`, verifying that
   // none is missing or damaged.
   absl::Status Scan(core::Offset from, core::Offset through,
@@ -249,6 +253,33 @@ absl::Status EventLog::Replay(core::Offset from,
 
 absl::Status EventLog::Read(core::Offset from, std::size_t max_events,
                             std::vector<core::Event>* out) const {
+  absl::Status decoded;
+  absl::Status read = ReadRaw(from, max_events, [&](core::Offset offset, std::string_view value) {
+    absl::StatusOr<core::Event> event = DecodeEvent(value, offset);
+    if (!event.ok()) {
+      decoded = event.status();
+      return false;
+    }
+    out->push_back(*std::move(event));
+    return true;
+  });
+  if (!read.ok()) {
+    out->clear();
+    return read;
+  }
+  if (!decoded.ok() && from < impl_->first_offset.load()) {
+    // Retention dropped the range while we read it: not damage.
+    out->clear();
+    return absl::OutOfRangeError(absl::StrCat("offset ", from,
+                                              " is before the oldest retained offset ",
+                                              impl_->first_offset.load()));
+  }
+  return decoded;
+}
+
+absl::Status EventLog::ReadRaw(
+    core::Offset from, std::size_t max_events,
+    const std::function<bool(core::Offset, std::string_view)>& visit) const {
   if (from == core::kNoOffset) return absl::InvalidArgumentError("offsets start at 1");
   const core::Offset first = impl_->first_offset.load();
   if (from < first) {
@@ -259,11 +290,9 @@ absl::Status EventLog::Read(core::Offset from, std::size_t max_events,
   const core::Offset durable = impl_->writer->durable_offset();
   if (max_events == 0 || from > durable) return absl::OkStatus();
   const core::Offset through = durable - from + 1 <= max_events ? durable : from + (max_events - 1);
-  absl::Status scanned =
-      impl_->Scan(from, through, [out](core::Event&& event) { out->push_back(std::move(event)); });
+  absl::Status scanned = impl_->ScanRaw(from, through, visit);
   if (!scanned.ok() && from < impl_->first_offset.load()) {
     // Retention dropped the range while we read it: not damage.
-    out->clear();
     return absl::OutOfRangeError(absl::StrCat("offset ", from,
                                               " is before the oldest retained offset ",
                                               impl_->first_offset.load()));
@@ -273,6 +302,22 @@ absl::Status EventLog::Read(core::Offset from, std::size_t max_events,
 
 absl::Status EventLog::Impl::Scan(core::Offset from, core::Offset through,
                                   const std::function<void(core::Event&&)>& visit) const {
+  absl::Status decoded;
+  RETURN_IF_ERROR(ScanRaw(from, through, [&](core::Offset offset, std::string_view value) {
+    absl::StatusOr<core::Event> event = DecodeEvent(value, offset);
+    if (!event.ok()) {
+      decoded = event.status();
+      return false;
+    }
+    visit(*std::move(event));
+    return true;
+  }));
+  return decoded;
+}
+
+absl::Status EventLog::Impl::ScanRaw(
+    core::Offset from, core::Offset through,
+    const std::function<bool(core::Offset, std::string_view)>& visit) const {
   if (from > through) return absl::OkStatus();
   const std::string start_key = EventKey(from);
   // Exclusive bound, so RocksDB stops at `through` without reading further.
@@ -290,10 +335,9 @@ absl::Status EventLog::Impl::Scan(core::Offset from, core::Offset through,
                                               expected, " (next is ", offset, ")"));
     }
     const rocksdb::Slice value = it->value();
-    ASSIGN_OR_RETURN(core::Event event,
-                     DecodeEvent(std::string_view(value.data(), value.size()), offset));
-    visit(std::move(event));
     ++expected;
+    // Stopped by the visitor: the range is not over, and that is no gap.
+    if (!visit(offset, std::string_view(value.data(), value.size()))) return absl::OkStatus();
   }
   RETURN_IF_ERROR(FromRocksDb(
       it->status(),

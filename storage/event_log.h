@@ -94,6 +94,9 @@ class EventLog final : public core::EventJournal {
   core::Offset last_offset() const override;
   absl::Status Read(core::Offset from, std::size_t max_events,
                     std::vector<core::Event>* out) const override;
+  absl::Status ReadRaw(
+      core::Offset from, std::size_t max_events,
+      const std::function<bool(core::Offset, std::string_view)>& visit) const override;
   core::Offset first_offset() const override;
 
   // Any thread.

@@ -13,4 +13,9 @@ absl::StatusOr<core::Event> StorageEventCodec::Decode(std::string_view bytes,
   return DecodeEvent(bytes, offset);
 }
 
+absl::StatusOr<core::EventOrigin> StorageEventCodec::PeekOrigin(std::string_view bytes,
+                                                                core::Offset offset) const {
+  return PeekEventOrigin(bytes, offset);
+}
+
 }  // namespace logbook::storage

@@ -9,6 +9,8 @@ class StorageEventCodec final : public core::EventCodec {
  public:
   void Encode(const core::Event& event, std::string* out) const override;
   absl::StatusOr<core::Event> Decode(std::string_view bytes, core::Offset offset) const override;
+  absl::StatusOr<core::EventOrigin> PeekOrigin(std::string_view bytes,
+                                               core::Offset offset) const override;
 };
 
 }  // namespace logbook::storage

@@ -1,20 +1,29 @@
 #!/usr/bin/env bash
 # Replication figures (docs/replication.md), on loopback with real nodes:
 #   1. propagation latency of one registration A -> B (median, p99);
-#   2. catch-up throughput: a fresh node pulls a peer's log of N events;
+#   2. catch-up throughput: a fresh node pulls a peer's log of N registrations;
+#   2b. restart catch-up: node B was down while A's log grew by RESTART_EVENTS
+#       events (RESTART_INSTANCES registrations, then renewals; built offline by
+#       bench/make_datadir, byte for byte what a node writes); B restarts and
+#       pulls them: events/s from B's start until B's cursor passes A's durable
+#       offset, RUNS times (median printed);
 #   3. convergence of 2,000 registrations made on 3 nodes at once;
 #   4. bootstrap: a node with a new data dir starts from a peer's snapshot of N instances.
 # Usage: bench/replication/run.sh [BUILD_DIR]
 #   env: SAMPLES (500), CATCHUP_INSTANCES (100000), SYNC (always|none),
-#        PARENT (where data dirs go; /tmp), PHASES ("latency catchup convergence")
+#        RESTART_EVENTS (1000000), RESTART_INSTANCES (100000), RUNS (3),
+#        PARENT (where data dirs go; /tmp), PHASES ("latency catchup restart convergence bootstrap")
 set -euo pipefail
 BUILD=${1:-build}
 BIN=$BUILD/logbook
 SAMPLES=${SAMPLES:-500}
 CATCHUP_INSTANCES=${CATCHUP_INSTANCES:-100000}
+RESTART_EVENTS=${RESTART_EVENTS:-1000000}
+RESTART_INSTANCES=${RESTART_INSTANCES:-100000}
+RUNS=${RUNS:-3}
 SYNC=${SYNC:-always}
 PARENT=${PARENT:-/tmp}
-PHASES=${PHASES:-latency catchup convergence bootstrap}
+PHASES=${PHASES:-latency catchup restart convergence bootstrap}
 DIR=$(mktemp -d "$PARENT/logbook-repl-bench-XXXXXX")
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$DIR"; }
@@ -61,6 +70,38 @@ T1=$(ms)
 echo "catch-up: events=$EVENTS ms=$((T1 - T0)) events_per_s=$((EVENTS * 1000 / (T1 - T0 > 0 ? T1 - T0 : 1))) (start of the empty node included)"
 for p in "${PIDS[@]}"; do kill "$p"; done; wait 2>/dev/null || true; PIDS=()
 
+fi
+
+# 2b. Restart catch-up: A's log was written while B was down; B restarts.
+if [[ " $PHASES " == *" restart "* ]]; then
+"$BUILD/bench/make_datadir" --data-dir "$DIR/a-log" --instances "$RESTART_INSTANCES" \
+  --apps 1000 --events "$RESTART_EVENTS" --snapshot-every-events 500000 >/dev/null
+RATES=()
+for run in $(seq "$RUNS"); do
+  rm -rf "$DIR/ra" "$DIR/rb"; cp -r "$DIR/a-log" "$DIR/ra"
+  PA=$(free_port); PB=$(free_port)
+  while [ "$PB" = "$PA" ]; do PB=$(free_port); done
+  # B's data dir exists from an earlier life (it was up, then went down).
+  start rb "$PB"; kill "${PIDS[-1]}"; wait "${PIDS[-1]}" 2>/dev/null || true; unset 'PIDS[-1]'
+  "$BIN" serve --host 127.0.0.1 --port "$PA" --data-dir "$DIR/ra" --sync "$SYNC" \
+    >"$DIR/ra.log" 2>&1 & PIDS+=($!)
+  for _ in $(seq 400); do curl -sf "http://127.0.0.1:$PA/readyz" >/dev/null && break; sleep 0.05; done
+  EVENTS=$(field "$PA" durable_offset)
+  T0=$(ms)
+  "$BIN" serve --host 127.0.0.1 --port "$PB" --data-dir "$DIR/rb" --node-id rb --sync "$SYNC" \
+    --peers "http://127.0.0.1:$PA" >"$DIR/rb.log" 2>&1 & PIDS+=($!)
+  BPID=${PIDS[-1]}
+  until [ "$(field "$PB" cursor 2>/dev/null || echo 0)" -gt "$EVENTS" ] 2>/dev/null; do
+    kill -0 "$BPID" 2>/dev/null || { echo "node rb exited" >&2; cat "$DIR/rb.log" >&2; exit 1; }
+    sleep 0.01
+  done
+  T1=$(ms)
+  RATE=$((EVENTS * 1000 / (T1 - T0 > 0 ? T1 - T0 : 1)))
+  RATES+=("$RATE")
+  echo "restart catch-up run $run: events=$EVENTS ms=$((T1 - T0)) events_per_s=$RATE (B's start included)"
+  for p in "${PIDS[@]}"; do kill "$p"; done; wait 2>/dev/null || true; PIDS=()
+done
+echo "restart catch-up: median events_per_s=$(printf '%s\n' "${RATES[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p") over $RUNS runs (events=$EVENTS, registrations=$RESTART_INSTANCES, sync=$SYNC)"
 fi
 
 # 3. Convergence: 2,000 registrations, a third on each of 3 nodes, at once.

@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <utility>
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/status.h"
 #include "net/logger.h"
+#include "net/replication/batch_chunks.h"
 #include "net/replication/replication_wire.h"
 
 namespace logbook::net::replication {
@@ -28,12 +30,59 @@ std::optional<std::uint64_t> HeaderNumber(const PeerResponse& response, std::str
 
 }  // namespace
 
+// Shared by the puller and the loop tasks that apply its batches: one mutex
+// for the results of every batch in flight, and the stop flag that ends any
+// wait on them.
 struct PeerPuller::Handoff {
   absl::Mutex mu;
-  std::optional<absl::Status> result ABSL_GUARDED_BY(mu);
   bool stopping ABSL_GUARDED_BY(mu) = false;
-  bool Ready() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { return result.has_value() || stopping; }
 };
+
+// One handed-over batch's chunks, guarded by its Handoff's mutex.
+struct PeerPuller::BatchState {
+  std::size_t expected = 0;  // chunks that will be applied and report
+  std::size_t applied = 0;   // chunks whose Apply ran (appended or refused)
+  std::size_t reported = 0;  // chunks durable or refused
+  absl::Status first_error;  // in chunk order
+};
+
+namespace {
+
+using Chunks = std::vector<PulledBatch>;
+
+// Applies chunk `index` on the loop, then posts the next one, so requests
+// and durability callbacks queued meanwhile run between chunks. A chunk the
+// applier refuses ends the chain: the later ones could not continue it.
+void PostChunk(LoopMailbox* mailbox, ReplicationApplier* applier,
+               std::shared_ptr<PeerPuller::Handoff> handoff,
+               std::shared_ptr<PeerPuller::BatchState> state, std::shared_ptr<Chunks> chunks,
+               std::size_t index) {
+  const bool posted = mailbox->Post([mailbox, applier, handoff, state, chunks, index]() {
+    applier->Apply(std::move((*chunks)[index]), [handoff, state](absl::Status status) {
+      absl::MutexLock lock(&handoff->mu);
+      ++state->reported;
+      if (!status.ok() && state->first_error.ok()) state->first_error = std::move(status);
+    });
+    bool more = false;
+    {
+      absl::MutexLock lock(&handoff->mu);
+      ++state->applied;
+      if (!state->first_error.ok() || handoff->stopping) {
+        state->expected = std::min(state->expected, index + 1);
+      } else {
+        more = index + 1 < chunks->size();
+      }
+    }
+    if (more) PostChunk(mailbox, applier, handoff, state, chunks, index + 1);
+  });
+  if (!posted) {
+    absl::MutexLock lock(&handoff->mu);
+    state->expected = std::min(state->expected, index);
+    if (state->first_error.ok()) state->first_error = absl::CancelledError("loop closed");
+  }
+}
+
+}  // namespace
 
 PeerPuller::PeerPuller(std::string url, PeerAddress address, std::string self,
                        PullerOptions options, LoopMailbox& mailbox, ReplicationApplier& applier,
@@ -110,6 +159,10 @@ void PeerPuller::Fail(std::string_view state, const absl::Status& status) {
   absl::MutexLock lock(&mu_);
   status_.state = std::string(state);
   status_.last_error = error;
+  ++status_.errors;
+  status_.last_error_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
 }
 
 void PeerPuller::Run() {
@@ -137,11 +190,21 @@ void PeerPuller::SleepBackoff() {
 }
 
 bool PeerPuller::PullOnce() {
-  // Where to resume: the cursor held for the peer's node id, once known.
-  // Before the first answer we ask for one offset without waiting, just to
-  // learn who the peer is.
+  // Where to resume: the cursor held for the peer's node id, once known, or
+  // right after the batch in flight (where the cursor will be once that one
+  // is durable). Before the first answer we ask for one offset without
+  // waiting, just to learn who the peer is.
+  // At most two batches handed over and not yet durable.
+  if (in_flight_.size() >= 2 && !SettleFront()) {
+    SettleAll();
+    return false;
+  }
   std::optional<core::PeerCursor> held;
-  if (!node_id_.empty()) held = cursors_.Get(node_id_);
+  if (!in_flight_.empty()) {
+    held = core::PeerCursor{node_id_, in_flight_.back().identity, in_flight_.back().next};
+  } else if (!node_id_.empty()) {
+    held = cursors_.Get(node_id_);
+  }
   const bool handshake = node_id_.empty();
   // Until caught up once, ask without waiting: an idle peer then tells at
   // once that there is nothing more (the restart grace waits for that).
@@ -160,6 +223,16 @@ bool PeerPuller::PullOnce() {
       held.has_value() ? absl::StrCat("&log_identity=", held->peer_log_identity) : "");
   absl::StatusOr<PeerResponse> response =
       client_.Get(target, options_.wait_ms + options_.read_margin_ms);
+  if (!in_flight_.empty()) {
+    // The answer can follow the batches in flight only if they all went in
+    // (so far) and it is a plain batch of the same history; anything else
+    // is handled with nothing in flight, from the settled cursor.
+    const bool continues = response.ok() && response->status == 200 &&
+                           response->Header(kNodeIdHeader) == node_id_ &&
+                           response->Header(kLogIdentityHeader) == held->peer_log_identity &&
+                           ChainApplied(in_flight_.back());
+    if (!continues) return SettleAll();
+  }
   if (!response.ok()) {
     if (absl::IsCancelled(response.status())) return false;
     Fail("backoff", response.status());
@@ -246,6 +319,7 @@ bool PeerPuller::PullOnce() {
   const core::Offset asked = held.has_value() ? held->next_offset : 1;
   if (!answered_from.has_value() || !next.has_value() || *answered_from != asked ||
       *next < asked) {
+    SettleAll();
     Fail("backoff", absl::DataLossError(absl::StrCat("answer covers [",
                                                      answered_from.value_or(0), ", ",
                                                      next.value_or(0), "), asked from ", asked)));
@@ -257,49 +331,44 @@ bool PeerPuller::PullOnce() {
       DecodeBatch(codec_, BatchFrame{node_id, asked, *next}, response->body);
   if (!events.ok()) {
     // Never appended: the next pull asks for the same range again.
+    SettleAll();
     Fail("backoff", absl::DataLossError(
                         absl::StrCat("bad batch: ", std::string(core::MessageOf(events.status())))));
     return false;
   }
-  std::size_t count = events->events.size();
-  core::Offset reached = *next;
+  {
+    absl::MutexLock lock(&mu_);
+    status_.bytes += response->body.size();
+  }
   // An empty range still goes to the applier when it starts a new history:
   // the cursor must name the new identity from now on.
   if (*next > asked || restarted) {
-    absl::Status handed =
-        Hand(PulledBatch{node_id, identity, asked, *next, std::move(events->events),
-                         std::move(events->requirements)});
-    if (absl::IsCancelled(handed)) return false;
-    if (absl::IsFailedPrecondition(handed)) return true;  // cursor moved: re-read it
-    if (absl::IsUnavailable(handed)) {
-      // Causality: another peer's stream must advance first. Not a failure:
-      // wait a little and pull again.
-      {
-        absl::MutexLock lock(&mu_);
-        status_.state = "waiting";
-        status_.last_error = std::string(core::MessageOf(handed));
-      }
-      pollfd fd{wake_fd_, POLLIN, 0};
-      ::poll(&fd, 1, static_cast<int>(options_.backoff_initial_ms));
-      return true;
-    }
-    if (!handed.ok()) {
-      Fail("backoff", handed);
+    InFlight batch{identity, asked, *next, {}, response->body.size(), *next > asked, nullptr};
+    batch.offsets.reserve(events->events.size());
+    for (const core::Event& event : events->events) batch.offsets.push_back(event.origin_offset);
+    if (!Post(std::move(batch), PulledBatch{node_id, identity, asked, *next,
+                                            std::move(events->events),
+                                            std::move(events->requirements)})) {
+      SettleAll();
       return false;
     }
-    if (std::optional<core::PeerCursor> now = cursors_.Get(node_id); now.has_value()) {
-      reached = now->next_offset;
-    }
-    if (reached < *next) count = 0;  // only a prefix went in; its size is the applier's
+    // Behind: fetch the next batch while this one is committed. Caught up
+    // (or starting a new history): settle now, before a long-poll.
+    if (*next <= *durable && !restarted) return true;
+    return SettleAll();
   }
-  const bool caught_up = reached > *durable;
+  if (!SettleAll()) return false;
+  MarkProgress(*next);
+  return true;
+}
+
+void PeerPuller::MarkProgress(core::Offset reached) {
   absl::MutexLock lock(&mu_);
+  const bool caught_up = reached > status_.peer_durable_offset;
   status_.state = "streaming";
   status_.last_error.clear();
   status_.cursor = reached;
-  status_.lag_events = caught_up ? 0 : *durable + 1 - reached;
-  status_.batches += *next > asked ? 1 : 0;
-  status_.events += count;
+  status_.lag_events = caught_up ? 0 : status_.peer_durable_offset + 1 - reached;
   if (caught_up) {
     behind_since_.reset();
     status_.caught_up_once = true;
@@ -307,27 +376,88 @@ bool PeerPuller::PullOnce() {
     behind_since_ = SteadyClock::now();
   }
   last_logged_error_.clear();
+}
+
+bool PeerPuller::Post(InFlight batch, PulledBatch pulled) {
+  auto chunks = std::make_shared<Chunks>(SplitBatch(std::move(pulled), options_.apply_chunk_events));
+  auto state = std::make_shared<BatchState>();
+  state->expected = chunks->size();
+  {
+    absl::MutexLock lock(&handoff_->mu);
+    if (handoff_->stopping) return false;
+  }
+  batch.state = state;
+  in_flight_.push_back(std::move(batch));
+  PostChunk(&mailbox_, &applier_, handoff_, std::move(state), std::move(chunks), 0);
   return true;
 }
 
-absl::Status PeerPuller::Hand(PulledBatch batch) {
-  std::shared_ptr<Handoff> handoff = handoff_;
+bool PeerPuller::ChainApplied(const InFlight& batch) {
+  const BatchState* state = batch.state.get();
+  Handoff* handoff = handoff_.get();
+  const auto applied = [state, handoff]() -> bool ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return handoff->stopping || state->applied >= state->expected;
+  };
+  absl::MutexLock lock(&handoff_->mu, absl::Condition(&applied));
+  return !handoff_->stopping && state->first_error.ok();
+}
+
+bool PeerPuller::SettleAll() {
+  bool fine = true;
+  while (!in_flight_.empty()) fine = SettleFront() && fine;
+  return fine;
+}
+
+bool PeerPuller::SettleFront() {
+  if (in_flight_.empty()) return true;
+  const InFlight batch = std::move(in_flight_.front());
+  in_flight_.pop_front();
+  const BatchState* state = batch.state.get();
+  Handoff* handoff = handoff_.get();
+  const auto settled = [state, handoff]() -> bool ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    return handoff->stopping || state->reported >= state->expected;
+  };
+  absl::Status handed;
   {
-    absl::MutexLock lock(&handoff->mu);
-    handoff->result.reset();
+    absl::MutexLock lock(&handoff_->mu, absl::Condition(&settled));
+    handed = state->reported < state->expected ? absl::CancelledError("stopping")
+                                               : state->first_error;
   }
-  ReplicationApplier* applier = &applier_;
-  const bool posted =
-      mailbox_.Post([applier, handoff, batch = std::move(batch)]() mutable {
-        applier->Apply(std::move(batch), [handoff](absl::Status status) {
-          absl::MutexLock lock(&handoff->mu);
-          handoff->result = std::move(status);
-        });
-      });
-  if (!posted) return absl::CancelledError("loop closed");
-  absl::MutexLock lock(&handoff->mu, absl::Condition(handoff.get(), &Handoff::Ready));
-  if (!handoff->result.has_value()) return absl::CancelledError("stopping");
-  return *handoff->result;
+  if (absl::IsCancelled(handed)) return false;
+  // Chunks before a refused one did go in: count what the cursor passed.
+  core::Offset reached = batch.from;
+  if (std::optional<core::PeerCursor> now = cursors_.Get(node_id_);
+      now.has_value() && now->peer_log_identity == batch.identity) {
+    reached = std::max(reached, now->next_offset);
+  }
+  const auto applied = static_cast<std::uint64_t>(
+      std::lower_bound(batch.offsets.begin(), batch.offsets.end(), reached) -
+      batch.offsets.begin());
+  {
+    absl::MutexLock lock(&mu_);
+    status_.cursor = std::max(status_.cursor, reached);
+    status_.events += applied;
+    status_.batches += batch.counted && handed.ok() ? 1 : 0;
+  }
+  if (absl::IsFailedPrecondition(handed)) return true;  // cursor moved: re-read it
+  if (absl::IsUnavailable(handed)) {
+    // Causality: another peer's stream must advance first. Not a failure:
+    // wait a little and pull again.
+    {
+      absl::MutexLock lock(&mu_);
+      status_.state = "waiting";
+      status_.last_error = std::string(core::MessageOf(handed));
+    }
+    pollfd fd{wake_fd_, POLLIN, 0};
+    ::poll(&fd, 1, static_cast<int>(options_.backoff_initial_ms));
+    return true;
+  }
+  if (!handed.ok()) {
+    Fail("backoff", handed);
+    return false;
+  }
+  MarkProgress(reached);
+  return true;
 }
 
 }  // namespace logbook::net::replication

@@ -1,23 +1,28 @@
 #pragma once
 // Pulls one peer's self-originated events (docs/replication.md): long-polls
 // GET /logbook/v1/replication/events from the cursor this node holds for the
-// peer, decodes and checks each batch on its own thread, hands it to the loop
-// (LoopMailbox -> ReplicationApplier) and waits until it is durable before
-// asking for more: at most one batch per peer in flight, so a slow or
-// chatty peer never makes this node buffer without bound. Failures back off
-// exponentially with jitter; a bad batch is logged and retried, never
-// appended.
+// peer, decodes and checks each batch on its own thread and hands it to the
+// loop (LoopMailbox -> ReplicationApplier) in chunks, one loop task each.
+// While catching up it fetches the next batch while the previous ones are
+// applied and made durable, and hands it over once the previous one has been
+// applied: at most two batches per peer handed over and not yet durable, plus
+// the one being fetched, so a slow or chatty peer never makes this node
+// buffer without bound. Once caught up it settles each batch before
+// long-polling again. Failures back off exponentially with jitter; a bad
+// batch is logged and retried, never appended.
 //
 // Thread: Start()/Stop() from the owner's thread (the loop); the puller runs
 // on a thread of its own; Status() from any thread.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <random>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -32,7 +37,14 @@
 namespace logbook::net::replication {
 
 struct PullerOptions {
-  std::size_t batch_events = 2000;  // ?limit= (offsets scanned per pull)
+  // ?limit= (offsets scanned per pull; the server also stops at about 8 MiB).
+  // Larger pulls measured slower (bench/replication/RESULTS.md): multi-MiB
+  // bodies cost fresh pages on both ends, and pipelining already hides the
+  // round trip.
+  std::size_t batch_events = 2000;
+  // Events per loop task when a batch is applied: bounds the loop's stall.
+  // Each chunk is a commit of its own, so smaller chunks cost CPU.
+  std::size_t apply_chunk_events = 2000;
   std::int64_t wait_ms = 10000;      // ?wait_ms= (long-poll)
   std::int64_t read_margin_ms = 5000;  // read timeout = wait_ms + this
   std::int64_t backoff_initial_ms = 50;
@@ -58,13 +70,39 @@ class PeerPuller {
 
   PeerStatus Status() const;
 
+ // Shared with the loop tasks that apply the chunks of handed-over batches.
+  struct Handoff;
+  struct BatchState;
+
  private:
-  struct Handoff;  // a batch's result, shared with the loop task
+  // A batch handed to the loop and not yet settled.
+  struct InFlight {
+    std::string identity;
+    core::Offset from = 1;
+    core::Offset next = 1;
+    std::vector<core::Offset> offsets;  // of its events, for the count applied
+    std::size_t bytes = 0;              // of its answer body
+    bool counted = false;               // a non-empty range: counts as a batch
+    std::shared_ptr<BatchState> state;  // its chunks' progress on the loop
+  };
   void Run();
   // One pull; returns false when the puller must back off.
   bool PullOnce();
-  // Waits for the loop to commit `batch`; its result.
-  absl::Status Hand(PulledBatch batch);
+  // Posts `pulled` to the loop in chunks, without waiting, and queues
+  // `batch` (its bookkeeping) in in_flight_.
+  bool Post(InFlight batch, PulledBatch pulled);
+  // Waits until every chunk of `batch` was applied (appended, not yet
+  // durable) or refused; true if none was refused, so a next batch may
+  // follow it.
+  bool ChainApplied(const InFlight& batch);
+  // Waits for the oldest batch in flight to be durable or refused and
+  // updates the status from it; false when the puller must back off.
+  bool SettleFront();
+  // SettleFront() until nothing is in flight; false if any said so.
+  bool SettleAll();
+  // The cursor reached `reached` with nothing refused: streaming, and
+  // caught up when it passed the peer's durable end.
+  void MarkProgress(core::Offset reached);
   void SleepBackoff();
   void Fail(std::string_view state, const absl::Status& status);
   void Log(std::string_view level, const std::string& message) const;
@@ -84,6 +122,9 @@ class PeerPuller {
   std::string node_id_;  // learned from the first answer
   int failures_ = 0;     // consecutive, for the backoff
   std::string last_logged_error_;
+
+  // Handed over and not settled, oldest first: at most two.
+  std::deque<InFlight> in_flight_;
 
   std::atomic<bool> stopping_{false};
   std::shared_ptr<Handoff> handoff_;

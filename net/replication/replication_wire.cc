@@ -34,6 +34,12 @@ void AppendRecord(const core::EventCodec& codec, const core::Event& event, std::
   }
 }
 
+void AppendEncodedRecord(core::Offset offset, std::string_view encoded, std::string* body) {
+  PutBigEndian(offset, 8, body);
+  PutBigEndian(encoded.size(), 4, body);
+  body->append(encoded);
+}
+
 void AppendRequirement(const Requirement& requirement, std::string* body) {
   PutBigEndian(requirement.offset, 8, body);
   PutBigEndian(kRequirementFlag | (8 + requirement.origin.size()), 4, body);

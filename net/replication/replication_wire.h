@@ -43,6 +43,9 @@ inline constexpr std::size_t kMaxRecordBytes = 16 * 1024 * 1024;
 
 // Appends one record for `event` (its offset must be set).
 void AppendRecord(const core::EventCodec& codec, const core::Event& event, std::string* body);
+// Appends one record for an event whose encoding (the log's stored value) is
+// `encoded`: what a server sends without decoding and re-encoding.
+void AppendEncodedRecord(core::Offset offset, std::string_view encoded, std::string* body);
 
 // Causality across origins: before an event, the serving node had applied
 // the events of `origin` up to `origin_offset` (it logged the last of them at

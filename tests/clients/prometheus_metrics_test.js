@@ -6,12 +6,14 @@
 // ending in _total, cumulative histogram buckets ending in +Inf = _count,
 // escaped label values read back intact) and that the values move: request
 // counters by endpoint and status, the registry's size by app and status,
-// the log's offsets and group commits.
+// the log's offsets and group commits. A second node pulling from the first
+// (and from a peer that is down) shows the per-peer replication families.
 //
 // Usage: node prometheus_metrics_test.js [path/to/logbook]   (or LOGBOOK_BINARY)
 // Exit code 0 on success, 1 with a message on any failure. Bounded: < 30 s.
 
 const fs = require('node:fs');
+const net = require('node:net');
 const path = require('node:path');
 const { spawnLogbook, requestLogbook } = require('./logbook_server');
 
@@ -41,6 +43,7 @@ function findBinary() {
 
 let server = null;  // { child, port, output }
 let dataDir = null;
+let follower = null;  // a second node, pulling from `server`
 
 function startServer(binary) {
   // A Eureka peer nobody listens on: its logbook_eureka_peer_* families are
@@ -53,6 +56,18 @@ function startServer(binary) {
 
 function request(method, target, options) {
   return requestLogbook(server, method, target, options);
+}
+
+// A port nothing listens on: a peer that is down.
+function deadPort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 function registration(app, id) {
@@ -185,8 +200,8 @@ function checkFamily(family) {
   }
 }
 
-async function scrape(parse) {
-  const result = await request('GET', '/metrics');
+async function scrape(parse, node = server) {
+  const result = await requestLogbook(node, 'GET', '/metrics');
   check(result.status === 200, `GET /metrics: ${result.status} ${result.body}`);
   check(/^text\/plain; version=0\.0\.4/.test(result.headers['content-type'] || ''),
         `Content-Type ${result.headers['content-type']}`);
@@ -225,6 +240,48 @@ async function scrape(parse) {
 }
 
 // ---------------------------------------------------------------------------
+// Replication: a follower pulls `server`'s log; a second peer of it is down.
+
+async function checkPeerMetrics(parse, durable) {
+  const live = `http://127.0.0.1:${server.port}`;
+  const dead = `http://127.0.0.1:${await deadPort()}`;
+  follower = spawnLogbook(findBinary(), 'logbook-metrics-peer-', (message) => new TestFailure(message),
+                          { args: ['--node-id', 'follower', '--peers', `${live},${dead}`] });
+  await follower.ready;
+  const deadline = Date.now() + 15000;
+  let metrics = null;
+  for (;;) {
+    metrics = await scrape(parse, follower);
+    const caughtUp = metrics.value('logbook_peer_state', { peer: live, state: 'streaming' }) === 1 &&
+      metrics.value('logbook_peer_cursor_offset', { peer: live }) > durable &&
+      metrics.value('logbook_peer_errors_total', { peer: dead }) >= 1;
+    if (caughtUp) break;
+    check(Date.now() < deadline, `the follower did not catch up within 15 s:\n${metrics.text}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const states = metrics.family('logbook_peer_state').metrics
+    .filter((m) => m.labels.peer === live && Number(m.value) === 1);
+  check(states.length === 1, `live peer: ${states.length} states at 1`);
+  check(metrics.value('logbook_peer_lag_events', { peer: live }) === 0, 'lag events while caught up');
+  check(metrics.value('logbook_peer_lag_seconds', { peer: live }) === 0, 'lag seconds while caught up');
+  check(metrics.value('logbook_peer_durable_offset', { peer: live }) === durable, 'peer durable offset');
+  // Three registrations and an override at least; all of them originated there.
+  check(metrics.value('logbook_peer_events_pulled_total', { peer: live }) >= 4,
+        `events pulled: ${metrics.value('logbook_peer_events_pulled_total', { peer: live })}`);
+  check(metrics.value('logbook_peer_bytes_pulled_total', { peer: live }) > 0, 'bytes pulled');
+  check(metrics.value('logbook_peer_batches_pulled_total', { peer: live }) >= 1, 'batches pulled');
+  check(metrics.value('logbook_peer_errors_total', { peer: live }) === 0, 'errors from the live peer');
+  check(metrics.value('logbook_peer_last_error_timestamp_seconds', { peer: live }) === undefined,
+        'an error time for the live peer');
+  check(metrics.value('logbook_peer_state', { peer: dead, state: 'backoff' }) === 1,
+        `the dead peer is not in backoff:\n${metrics.text}`);
+  const errorAt = metrics.value('logbook_peer_last_error_timestamp_seconds', { peer: dead });
+  check(Math.abs(errorAt - Date.now() / 1000) < 60, `dead peer's last error at ${errorAt}`);
+  check(metrics.value('logbook_peer_events_pulled_total', { peer: dead }) === 0, 'events from the dead peer');
+  // What was pulled is in the follower's registry.
+  check(metrics.value('logbook_registry_instances', { app: 'ORDERS', status: 'OUT_OF_SERVICE' }) === 1,
+        'the override did not reach the follower');
+}
 
 async function main() {
   const parse = requireParser();
@@ -292,6 +349,7 @@ async function main() {
   check(after.value('logbook_evictions_total', { reason: 'lease_expired' }) === 0, 'evictions');
   check(after.value('logbook_self_preservation_enabled') === 1, 'self-preservation default');
   check(after.value('logbook_renews_threshold') >= 0, 'renews threshold');
+  check(!after.text.includes('logbook_peer_'), 'a node without --peers shows peer metrics');
 
   // The pushes to the (dead) Eureka peer: one series per peer URL; nothing
   // reached it, and nothing was dropped from its queue.
@@ -305,6 +363,9 @@ async function main() {
   check(after.value('logbook_eureka_peer_sent_items_total', peer) === 0, 'items sent to a dead peer');
   check(after.value('logbook_eureka_peer_dropped_items_total', peer) === 0, 'items dropped');
 
+  await checkPeerMetrics(parse, after.value('logbook_log_durable_offset'));
+
+  follower.child.kill('SIGTERM');
   server.child.kill('SIGTERM');
   const code = await new Promise((resolve) => {
     if (server.exited) resolve(server.child.exitCode);
@@ -316,12 +377,14 @@ async function main() {
 const budget = setTimeout(() => {
   process.stderr.write(`FAIL: over the ${TEST_BUDGET_MS} ms budget\n`);
   if (server) server.child.kill('SIGKILL');
+  if (follower) follower.child.kill('SIGKILL');
   process.exit(1);
 }, TEST_BUDGET_MS);
 
 main().then(() => {
   clearTimeout(budget);
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  if (follower) fs.rmSync(follower.dataDir, { recursive: true, force: true });
   process.stdout.write('PASS: /metrics parses and moves\n');
 }).catch((error) => {
   clearTimeout(budget);
@@ -329,6 +392,11 @@ main().then(() => {
   if (server) {
     process.stderr.write(`--- server output ---\n${server.output}\n`);
     if (!server.exited) server.child.kill('SIGKILL');
+  }
+  if (follower) {
+    process.stderr.write(`--- follower output ---\n${follower.output}\n`);
+    if (!follower.exited) follower.child.kill('SIGKILL');
+    fs.rmSync(follower.dataDir, { recursive: true, force: true });
   }
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   process.exit(1);

@@ -55,6 +55,10 @@ class Cluster {
   std::string node_id(int i) const { return absl::StrCat("n", i); }
   NodeProcess& process(int i) { return *processes_[i]; }
 
+  // Node `from` reaches node `to` at `url` (e.g. through a proxy) from its
+  // next Start() on.
+  void SetPeerUrl(int from, int to, std::string url) { peer_urls_[{from, to}] = std::move(url); }
+
   // Waits for the "listening" line and, with `await_ready`, for /readyz 200
   // (a node with a new data dir bootstraps from a peer first).
   bool Start(int i, bool await_ready = true) {
@@ -62,7 +66,9 @@ class Cluster {
     for (int j = 0; j < size(); ++j) {
       if (j == i) continue;
       if (!peers.empty()) peers += ",";
-      peers += absl::StrCat("http://127.0.0.1:", ports_[j]);
+      auto custom = peer_urls_.find({i, j});
+      peers += custom != peer_urls_.end() ? custom->second
+                                          : absl::StrCat("http://127.0.0.1:", ports_[j]);
     }
     std::vector<std::string> args = {"--port", std::to_string(ports_[i]), "--node-id",
                                      node_id(i), "--peers", peers};
@@ -149,6 +155,7 @@ class Cluster {
   std::vector<int> ports_;
   std::vector<std::string> data_dirs_;
   std::vector<std::unique_ptr<NodeProcess>> processes_;
+  std::map<std::pair<int, int>, std::string> peer_urls_;
   int wipes_ = 0;
 };
 

@@ -10,6 +10,7 @@
 #include "core/event_journal.h"
 #include "core/registry.h"
 #include "gtest/gtest.h"
+#include "net/replication/batch_chunks.h"
 #include "net/replication/cursor_table.h"
 #include "net/replication/replication_applier.h"
 #include "net/write_pipeline.h"
@@ -154,6 +155,65 @@ TEST_F(ReplicationApplierTest, StoppedApplierRefusesBatches) {
   applier_.Stop();
   EXPECT_TRUE(absl::IsCancelled(Apply(PulledBatch{"b", "id-b", 1, 4, {}, {{}}})));
   EXPECT_TRUE(journal_.cursors.empty());
+}
+
+TEST_F(ReplicationApplierTest, ChunksOfASplitBatchCommitInOrderEachWithItsCursor) {
+  // b's events at 2, 4, 6, 8, 10; requirement records of c before 4 and 9.
+  ASSERT_TRUE(Apply(PulledBatch{"c", "id-c", 1, 8, {}, {{}}}).ok());
+  PulledBatch batch{"b",
+                    "id-b",
+                    1,
+                    12,
+                    {Cancel("b", 2), Cancel("b", 4), Cancel("b", 6), Cancel("b", 8), Cancel("b", 10)},
+                    {{}, {Requirement{3, "c", 5}}, {}, {}, {Requirement{9, "c", 7}}, {}}};
+  std::vector<PulledBatch> chunks = SplitBatch(std::move(batch), 2);
+  ASSERT_EQ(chunks.size(), 3u);
+  EXPECT_EQ(chunks[0].from, 1u);
+  EXPECT_EQ(chunks[0].next, 5u);
+  EXPECT_EQ(chunks[1].from, 5u);
+  EXPECT_EQ(chunks[1].next, 9u);
+  EXPECT_EQ(chunks[2].from, 9u);
+  EXPECT_EQ(chunks[2].next, 12u);
+  // Each requirement stays with the event it precedes, inside its chunk.
+  EXPECT_EQ(chunks[0].requirements[1], (std::vector<Requirement>{Requirement{3, "c", 5}}));
+  EXPECT_EQ(chunks[2].requirements[0], (std::vector<Requirement>{Requirement{9, "c", 7}}));
+  for (const PulledBatch& chunk : chunks) {
+    EXPECT_EQ(chunk.requirements.size(), chunk.events.size() + 1);
+  }
+  for (PulledBatch& chunk : chunks) ASSERT_TRUE(Apply(std::move(chunk)).ok());
+  ASSERT_EQ(journal_.logged.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(journal_.logged[i].origin_offset, 2 + 2 * i);
+  // One cursor per chunk, each written with that chunk's events.
+  ASSERT_EQ(journal_.cursors.size(), 4u);  // c's, then b's three
+  EXPECT_EQ(journal_.cursors[1].next_offset, 5u);
+  EXPECT_EQ(journal_.cursors[2].next_offset, 9u);
+  EXPECT_EQ(journal_.cursors[3].next_offset, 12u);
+}
+
+TEST_F(ReplicationApplierTest, AnUnmetRequirementInALaterChunkStopsTheCursorThere) {
+  PulledBatch batch{"b",
+                    "id-b",
+                    1,
+                    12,
+                    {Cancel("b", 2), Cancel("b", 4), Cancel("b", 6)},
+                    {{}, {}, {Requirement{5, "c", 7}}, {}}};
+  std::vector<PulledBatch> chunks = SplitBatch(std::move(batch), 2);
+  ASSERT_EQ(chunks.size(), 2u);
+  ASSERT_TRUE(Apply(std::move(chunks[0])).ok());
+  // c is not held: nothing of the second chunk goes in, the cursor stays
+  // where the first one ended and the next pull resumes there.
+  EXPECT_TRUE(absl::IsUnavailable(Apply(std::move(chunks[1]))));
+  EXPECT_EQ(journal_.logged.size(), 2u);
+  EXPECT_EQ(cursors_.Get("b")->next_offset, 5u);
+}
+
+TEST(SplitBatchTest, ABatchWithinTheBoundStaysWhole) {
+  PulledBatch batch{"b", "id-b", 3, 9, {Cancel("b", 4)}, {{}, {Requirement{8, "c", 1}}}};
+  std::vector<PulledBatch> chunks = SplitBatch(batch, 1);
+  ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_EQ(chunks[0].from, 3u);
+  EXPECT_EQ(chunks[0].next, 9u);
+  EXPECT_EQ(chunks[0].requirements, batch.requirements);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "storage/db.h"
+#include "storage/event_codec.h"
 #include "storage/event_key.h"
 #include "tests/storage/storage_test_util.h"
 
@@ -313,6 +314,57 @@ TEST(EventLog, ReadReturnsOnlyDurableEventsAndRespectsMax) {
   EXPECT_TRUE(past_end.empty());
   EXPECT_TRUE(none.empty());
   EXPECT_EQ(log->Read(0, 1, &none).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(EventLog, ReadRawVisitsTheStoredBytesOfDurableEventsUntilStopped) {
+  TempDir temp;
+  DurabilityRecorder recorder;
+  std::unique_ptr<EventLog> log = OpenLog(temp.path(), recorder.Callback());
+  ASSERT_NE(log, nullptr);
+  log->Start();
+  std::vector<Event> events = Renews(6);
+  ASSERT_TRUE(log->Append(events).ok());
+  ASSERT_TRUE(recorder.WaitForDurable(6));
+  std::vector<Event> decoded;
+  ASSERT_TRUE(log->Read(1, 100, &decoded).ok());
+  ASSERT_EQ(decoded.size(), 6u);
+  std::vector<core::Offset> offsets;
+  ASSERT_TRUE(log->ReadRaw(2, 100, [&](core::Offset offset, std::string_view value) {
+                   // The stored value is the codec's encoding of the event.
+                   std::string encoded;
+                   EncodeEvent(decoded[offset - 1], &encoded);
+                   EXPECT_EQ(value, encoded) << "offset " << offset;
+                   offsets.push_back(offset);
+                   return offsets.size() < 3;  // stop after three
+                 }).ok());
+  EXPECT_EQ(offsets, (std::vector<core::Offset>{2, 3, 4}));
+  offsets.clear();
+  ASSERT_TRUE(log->ReadRaw(5, 1, [&](core::Offset offset, std::string_view) {
+                   offsets.push_back(offset);
+                   return true;
+                 }).ok());
+  EXPECT_EQ(offsets, (std::vector<core::Offset>{5}));
+  EXPECT_EQ(log->ReadRaw(0, 1, [](core::Offset, std::string_view) { return true; }).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// What a replication read serves from ReadRaw: the origin, peeked from the
+// stored bytes after the checksum.
+TEST(EventLog, PeekOriginReadsTheOriginWithTheEnvelopeChecks) {
+  const Event event = FullRegisterEvent();
+  std::string bytes;
+  EncodeEvent(event, &bytes);
+  absl::StatusOr<core::EventOrigin> origin = PeekEventOrigin(bytes, event.offset);
+  ASSERT_TRUE(origin.ok()) << origin.status();
+  EXPECT_EQ(origin->node, event.origin_node);
+  EXPECT_EQ(origin->offset, event.origin_offset);
+  // Damage anywhere (here the last body byte) fails the checksum: never
+  // served as if it were whole.
+  std::string damaged = bytes;
+  damaged[damaged.size() - 5] ^= 0x01;
+  EXPECT_EQ(PeekEventOrigin(damaged, 7).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(PeekEventOrigin(std::string_view(bytes).substr(0, 3), 7).status().code(),
+            absl::StatusCode::kDataLoss);
 }
 
 TEST(EventLog, SecondOpenFailsWhileTheFirstIsOpen) {
