@@ -246,7 +246,9 @@ async function checkPeerMetrics(parse, durable) {
   const live = `http://127.0.0.1:${server.port}`;
   const dead = `http://127.0.0.1:${await deadPort()}`;
   follower = spawnLogbook(findBinary(), 'logbook-metrics-peer-', (message) => new TestFailure(message),
-                          { args: ['--node-id', 'follower', '--peers', `${live},${dead}`] });
+                          // No bootstrap: it pulls the first node's log from offset 1.
+                          { args: ['--node-id', 'follower', '--peers', `${live},${dead}`,
+                                   '--set', 'logbook.replication.bootstrap=false'] });
   await follower.ready;
   const deadline = Date.now() + 15000;
   let metrics = null;
