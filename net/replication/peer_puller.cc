@@ -395,7 +395,7 @@ bool PeerPuller::Post(InFlight batch, PulledBatch pulled) {
 bool PeerPuller::ChainApplied(const InFlight& batch) {
   const BatchState* state = batch.state.get();
   Handoff* handoff = handoff_.get();
-  const auto applied = [state, handoff]() -> bool ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  const auto applied = [state, handoff]() -> bool {
     return handoff->stopping || state->applied >= state->expected;
   };
   absl::MutexLock lock(&handoff_->mu, absl::Condition(&applied));
@@ -414,7 +414,7 @@ bool PeerPuller::SettleFront() {
   in_flight_.pop_front();
   const BatchState* state = batch.state.get();
   Handoff* handoff = handoff_.get();
-  const auto settled = [state, handoff]() -> bool ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  const auto settled = [state, handoff]() -> bool {
     return handoff->stopping || state->reported >= state->expected;
   };
   absl::Status handed;
