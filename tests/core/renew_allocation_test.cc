@@ -2,52 +2,16 @@
 // nothing, and DecideRenew() allocates only the vector that carries its one
 // event, however large the instance record is (the record is never copied).
 //
-// Counts every operator new of the calling thread while armed. The
-// replacement is global to core_tests; unarmed it only forwards to malloc.
+// Counts every operator new of the calling thread (tests/testing/counting_new,
+// linked into core_tests).
 #include <cstddef>
-#include <cstdlib>
-#include <new>
 #include <string>
 
 #include "core/decide.h"
 #include "core/registry.h"
 #include "gtest/gtest.h"
 #include "tests/core/core_test_util.h"
-
-namespace {
-
-thread_local bool counting = false;
-thread_local std::size_t allocations = 0;
-
-void* CountedAllocate(std::size_t size) {
-  if (counting) ++allocations;
-  if (size == 0) size = 1;
-  if (void* memory = std::malloc(size)) return memory;
-  throw std::bad_alloc();
-}
-
-}  // namespace
-
-void* operator new(std::size_t size) { return CountedAllocate(size); }
-void* operator new[](std::size_t size) { return CountedAllocate(size); }
-void operator delete(void* memory) noexcept { std::free(memory); }
-void operator delete[](void* memory) noexcept { std::free(memory); }
-void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
-void operator delete[](void* memory, std::size_t) noexcept { std::free(memory); }
-// The nothrow forms too: left to the sanitizer's allocator they would pair its
-// operator new[] with the free() above (ASan's alloc-dealloc-mismatch).
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return CountedAllocate(size);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
-  return operator new(size, tag);
-}
-void operator delete(void* memory, const std::nothrow_t&) noexcept { std::free(memory); }
-void operator delete[](void* memory, const std::nothrow_t&) noexcept { std::free(memory); }
+#include "tests/testing/counting_new/counting_new.h"
 
 namespace logbook::core {
 namespace {
@@ -58,11 +22,11 @@ using testing::MakeInstance;
 // Allocations made by `work` on this thread.
 template <typename Work>
 std::size_t AllocationsOf(Work&& work) {
-  allocations = 0;
-  counting = true;
+  logbook::testing::ResetCountedAllocations();
+  logbook::testing::CountAllocationsOnThisThread(true);
   work();
-  counting = false;
-  return allocations;
+  logbook::testing::CountAllocationsOnThisThread(false);
+  return logbook::testing::CountedAllocations();
 }
 
 // Names short enough for std::string's inline buffer, as most app names and

@@ -4,60 +4,23 @@
 // Whatever a handler allocates is its own business; this handler allocates
 // nothing, so every allocation counted here is the server's.
 //
-// Counts every operator new made on the loop thread while armed. The
-// replacement is global to net_tests; unarmed it only forwards to malloc.
+// Counts every operator new made on the loop thread (tests/testing/counting_new,
+// linked into net_tests).
 #include <atomic>
-#include <cstddef>
-#include <cstdlib>
-#include <new>
+#include <optional>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "tests/net/http_test_support.h"
-
-namespace {
-
-std::atomic<bool> armed{false};
-std::atomic<std::size_t> loop_allocations{0};
-thread_local bool on_counted_thread = false;
-
-void* CountedAllocate(std::size_t size) {
-  if (on_counted_thread && armed.load(std::memory_order_relaxed)) {
-    loop_allocations.fetch_add(1, std::memory_order_relaxed);
-  }
-  if (size == 0) size = 1;
-  if (void* memory = std::malloc(size)) return memory;
-  throw std::bad_alloc();
-}
-
-}  // namespace
-
-void* operator new(std::size_t size) { return CountedAllocate(size); }
-void* operator new[](std::size_t size) { return CountedAllocate(size); }
-void operator delete(void* memory) noexcept { std::free(memory); }
-void operator delete[](void* memory) noexcept { std::free(memory); }
-void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
-void operator delete[](void* memory, std::size_t) noexcept { std::free(memory); }
-// The nothrow forms too: left to the sanitizer's allocator they would pair its
-// operator new[] with the free() above (ASan's alloc-dealloc-mismatch).
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
-  try {
-    return CountedAllocate(size);
-  } catch (const std::bad_alloc&) {
-    return nullptr;
-  }
-}
-void* operator new[](std::size_t size, const std::nothrow_t& tag) noexcept {
-  return operator new(size, tag);
-}
-void operator delete(void* memory, const std::nothrow_t&) noexcept { std::free(memory); }
-void operator delete[](void* memory, const std::nothrow_t&) noexcept { std::free(memory); }
+#include "tests/testing/counting_new/counting_new.h"
 
 namespace logbook::net {
 namespace {
 
 using testing::TestClient;
 using testing::TestServer;
+
+std::atomic<char> loop_sink{0};  // keeps the sanity allocation below observable
 
 // What a renewal looks like on the wire (Accept's value is one byte past
 // std::string's inline buffer, so a fresh copy of it would allocate).
@@ -72,7 +35,15 @@ TEST(HttpAllocation, SteadyKeepAliveRequestsAllocateAlmostNothing) {
     HttpResponse response;  // 200, no headers, no body: allocates nothing
     std::move(respond)(std::move(response));
   });
-  server.RunOnLoop([] { on_counted_thread = true; });
+  server.RunOnLoop([] { logbook::testing::CountAllocationsOnThisThread(true); });
+  // The counter does see the loop thread's allocations (else the bound below
+  // would hold vacuously).
+  logbook::testing::ResetCountedAllocations();
+  server.RunOnLoop([] {
+    const std::string allocated(1000, 'x');
+    loop_sink.store(allocated.back());
+  });
+  ASSERT_GE(logbook::testing::CountedAllocations(), 1u);
   TestClient client(server.port());
 
   const auto exchange = [&](int count) {
@@ -87,16 +58,15 @@ TEST(HttpAllocation, SteadyKeepAliveRequestsAllocateAlmostNothing) {
   ASSERT_FALSE(::testing::Test::HasFatalFailure());
 
   constexpr int kRequests = 400;
-  loop_allocations = 0;
-  armed = true;
+  logbook::testing::ResetCountedAllocations();
   exchange(kRequests);
-  armed = false;
+  const std::size_t allocations = logbook::testing::CountedAllocations();
 
   // The response queue (a std::deque) takes a new block every few
   // requests; everything else is reused (67 for 400 requests when written;
   // before the reuse, each request cost about ten).
-  const double per_request = static_cast<double>(loop_allocations.load()) / kRequests;
-  EXPECT_LT(per_request, 0.5) << loop_allocations.load() << " allocations for " << kRequests
+  const double per_request = static_cast<double>(allocations) / kRequests;
+  EXPECT_LT(per_request, 0.5) << allocations << " allocations for " << kRequests
                               << " requests";
 }
 
