@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "app/access_control_config.h"
+#include "app/http_limits_config.h"
 #include "core/status.h"
 #include "net/error_response.h"
 #include "net/http_server.h"
@@ -58,16 +59,6 @@ net::HttpHandler PlaceholderHandler(const net::replication::Bootstrapper& bootst
     response.SetHeader(std::string(net::replication::kBootstrappingHeader), "true");
     return std::move(responder)(std::move(response));
   };
-}
-
-net::HttpLimits PlaceholderLimits(const Config& config) {
-  net::HttpLimits limits;
-  limits.max_header_bytes = static_cast<std::size_t>(config.http_max_header_bytes);
-  limits.max_body_bytes = static_cast<std::size_t>(config.http_max_body_bytes);
-  limits.header_timeout_ms = config.http_header_timeout_ms;
-  limits.idle_timeout_ms = config.http_idle_timeout_ms;
-  limits.max_connections = static_cast<std::size_t>(config.http_max_connections);
-  return limits;
 }
 
 struct PhaseLoop {
@@ -125,7 +116,7 @@ BootstrapPhase RunBootstrapPhase(const Config& config) {
   uv_loop_init(&phase_loop.loop);
   phase_loop.mailbox = std::make_unique<net::LoopMailbox>(&phase_loop.loop);
   phase_loop.bootstrapper = &bootstrapper;
-  phase_loop.server = std::make_unique<net::HttpServer>(&phase_loop.loop, PlaceholderLimits(config),
+  phase_loop.server = std::make_unique<net::HttpServer>(&phase_loop.loop, HttpLimitsFrom(config),
                                                         PlaceholderHandler(bootstrapper));
   uv_signal_init(&phase_loop.loop, &phase_loop.sigterm);
   uv_signal_init(&phase_loop.loop, &phase_loop.sigint);

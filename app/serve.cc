@@ -13,6 +13,7 @@
 
 #include "app/access_control_config.h"
 #include "app/bootstrap.h"
+#include "app/http_limits_config.h"
 #include "app/node_metrics.h"
 #include "app/system_clock.h"
 #include "core/registry.h"
@@ -66,16 +67,6 @@ core::SelfPreservationOptions SelfPreservationFrom(const Config& config) {
   options.expected_client_renewal_interval_seconds =
       config.expected_client_renewal_interval_seconds;
   return options;
-}
-
-net::HttpLimits LimitsFrom(const Config& config) {
-  net::HttpLimits limits;
-  limits.max_header_bytes = static_cast<std::size_t>(config.http_max_header_bytes);
-  limits.max_body_bytes = static_cast<std::size_t>(config.http_max_body_bytes);
-  limits.header_timeout_ms = config.http_header_timeout_ms;
-  limits.idle_timeout_ms = config.http_idle_timeout_ms;
-  limits.max_connections = static_cast<std::size_t>(config.http_max_connections);
-  return limits;
 }
 
 // What an operator can do about a damaged data dir (docs/durability.md).
@@ -440,7 +431,7 @@ int RunServe(const Config& given) {
                                                 clock, evictor_options, std::random_device{}());
 
   node.server = std::make_unique<net::HttpServer>(
-      &node.loop, LimitsFrom(config),
+      &node.loop, HttpLimitsFrom(config),
       net::MakeNodeHandler(*node.eureka, *node.logbook,
                            {.metrics = &node.metrics, .requests = &node.requests},
                            node.access.get()));

@@ -22,22 +22,9 @@ namespace {
 using testing::DurabilityRecorder;
 using testing::TempDir;
 
-struct OpenLog {
-  DurabilityRecorder recorder;
-  std::unique_ptr<EventLog> log;
-};
+using testing::OpenLog;
 
-std::unique_ptr<OpenLog> Open(const std::string& dir) {
-  auto open = std::make_unique<OpenLog>();
-  EventLogOptions options;
-  options.data_dir = dir;
-  options.sync = SyncPolicy::kNone;
-  absl::StatusOr<std::unique_ptr<EventLog>> log = EventLog::Open(options, open->recorder.Callback());
-  EXPECT_TRUE(log.ok()) << log.status();
-  if (!log.ok()) return nullptr;
-  open->log = *std::move(log);
-  return open;
-}
+std::unique_ptr<OpenLog> Open(const std::string& dir) { return testing::OpenLogIn(dir); }
 
 std::string Body(const core::Registry& registry) { return EncodeSnapshotBody(registry); }
 

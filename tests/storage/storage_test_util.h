@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <random>
 #include <string>
 #include <system_error>
@@ -236,6 +237,27 @@ inline core::Event RandomEvent(core::EventType type, std::mt19937_64& rng) {
   }
   event.expected_clients = coin() ? 0 : i64();
   return event;
+}
+
+// A log opened with sync=none and a recorder of its durability reports
+// (the recorder must outlive the log: it is declared first).
+struct OpenLog {
+  DurabilityRecorder recorder;
+  std::unique_ptr<EventLog> log;
+};
+
+// Opens (creating if needed) the log in `dir`; null, with a test failure, if
+// it cannot.
+inline std::unique_ptr<OpenLog> OpenLogIn(const std::string& dir) {
+  auto open = std::make_unique<OpenLog>();
+  EventLogOptions options;
+  options.data_dir = dir;
+  options.sync = SyncPolicy::kNone;
+  absl::StatusOr<std::unique_ptr<EventLog>> log = EventLog::Open(options, open->recorder.Callback());
+  EXPECT_TRUE(log.ok()) << log.status();
+  if (!log.ok()) return nullptr;
+  open->log = *std::move(log);
+  return open;
 }
 
 }  // namespace logbook::storage::testing
