@@ -260,6 +260,15 @@ TEST(AuthStartup, EnabledWithoutUsersStopsTheNode) {
   EXPECT_NE(output.find("no user is defined"), std::string::npos) << output;
 }
 
+// Registers ORDERS/o1 with the client role's credentials; the status.
+int RegisterOrdersAsClient(HttpClient& client) {
+  Headers headers = AsClient();
+  headers.emplace_back("Content-Type", "application/json");
+  return client.Request("POST", "/eureka/v2/apps/ORDERS", headers,
+                        R("ORDERS", "o1", "h1", "10.0.0.1").Json())
+      .status;
+}
+
 // Two nodes with auth on. `peer_userinfo[i]` is put in node i's URL of the
 // other node ("" = none).
 class AuthCluster {
@@ -310,12 +319,7 @@ TEST(AuthReplication, PeersPullWithTheCredentialsOfTheirUrls) {
   AuthCluster cluster({userinfo, userinfo});
   ASSERT_TRUE(cluster.Start()) << cluster.node(0).Output() << cluster.node(1).Output();
   HttpClient client(cluster.port(0));
-  Headers body = AsClient();
-  body.emplace_back("Content-Type", "application/json");
-  ASSERT_EQ(client.Request("POST", "/eureka/v2/apps/ORDERS", body,
-                           R("ORDERS", "o1", "h1", "10.0.0.1").Json())
-                .status,
-            204);
+  ASSERT_EQ(RegisterOrdersAsClient(client), 204);
   EXPECT_TRUE(Await(
       [&] {
         const HttpResult apps = cluster.Get(1, "/eureka/v2/apps/ORDERS", AsClient());
@@ -373,12 +377,7 @@ TEST(AuthReplication, BootstrapRefusedForItsCredentialsSaysSoInReadyz) {
                     std::chrono::seconds(20)))
       << cluster.node(0).Output();
   HttpClient client(cluster.port(0));
-  Headers body = AsClient();
-  body.emplace_back("Content-Type", "application/json");
-  ASSERT_EQ(client.Request("POST", "/eureka/v2/apps/ORDERS", body,
-                           R("ORDERS", "o1", "h1", "10.0.0.1").Json())
-                .status,
-            204);
+  ASSERT_EQ(RegisterOrdersAsClient(client), 204);
   ASSERT_TRUE(cluster.node(1).Start()) << cluster.node(1).Output();
   std::string readyz;
   EXPECT_TRUE(Await(
