@@ -20,7 +20,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawnLogbook, requestLogbook } = require('./logbook_server');
+const { spawnLogbook, requestLogbook, findLogbookBinary } = require('./logbook_server');
 
 const TEST_BUDGET_MS = 45000;
 const UI_TIMEOUT_MS = 8000;  // the page redraws within ~2 s of a change
@@ -42,12 +42,7 @@ function requirePlaywright() {
   return require(modules);
 }
 
-function findBinary() {
-  const binary = process.argv[2] || process.env.LOGBOOK_BINARY;
-  if (!binary) fail('no logbook binary: pass its path as the first argument or set LOGBOOK_BINARY');
-  if (!fs.existsSync(binary)) fail(`logbook binary ${binary} does not exist (build it first)`);
-  return binary;
-}
+const findBinary = () => findLogbookBinary((message) => new TestFailure(message));
 
 let server = null;  // { child, port, output, exited }
 let browser = null;

@@ -10,7 +10,7 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { spawnLogbook, requestLogbook } = require('./logbook_server');
+const { spawnLogbook, requestLogbook, findLogbookBinary, requireEurekaClient } = require('./logbook_server');
 
 const TEST_BUDGET_MS = 40000;
 const STEP_TIMEOUT_MS = 10000;
@@ -22,21 +22,9 @@ function fail(message) { throw new TestFailure(message); }
 function check(condition, message) { if (!condition) fail(message); }
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function findBinary() {
-  const binary = process.argv[2] || process.env.LOGBOOK_BINARY;
-  if (!binary) fail('no logbook binary: pass its path as the first argument or set LOGBOOK_BINARY');
-  if (!fs.existsSync(binary)) fail(`logbook binary ${binary} does not exist (build it first)`);
-  return binary;
-}
+const findBinary = () => findLogbookBinary((message) => new TestFailure(message));
 
-function requireClientLibrary() {
-  const modules = path.join(__dirname, 'node_modules', 'eureka-js-client');
-  if (!fs.existsSync(modules)) {
-    fail(`eureka-js-client is not installed in ${path.join(__dirname, 'node_modules')}; ` +
-         `run "cd ${__dirname} && npm ci" (tools/run_tests.sh does this before ctest)`);
-  }
-  return require(modules).Eureka;
-}
+const requireClientLibrary = () => requireEurekaClient((message) => new TestFailure(message));
 
 let server = null;
 const clients = [];

@@ -29,6 +29,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const os = require('node:os');
 const path = require('node:path');
+const { findLogbookBinary, requireEurekaClient } = require('./logbook_server');
 
 const TEST_BUDGET_MS = 55000;
 const HEARTBEAT_INTERVAL_MS = 500;
@@ -60,23 +61,9 @@ function check(condition, message) {
 // ---------------------------------------------------------------------------
 // The server process
 
-function findBinary() {
-  const binary = process.argv[2] || process.env.LOGBOOK_BINARY;
-  if (!binary) {
-    fail('no logbook binary: pass its path as the first argument or set LOGBOOK_BINARY');
-  }
-  if (!fs.existsSync(binary)) fail(`logbook binary ${binary} does not exist (build it first)`);
-  return binary;
-}
+const findBinary = () => findLogbookBinary((message) => new TestFailure(message));
 
-function requireClientLibrary() {
-  const modules = path.join(__dirname, 'node_modules', 'eureka-js-client');
-  if (!fs.existsSync(modules)) {
-    fail(`eureka-js-client is not installed in ${path.join(__dirname, 'node_modules')}; ` +
-         `run "cd ${__dirname} && npm ci" (tools/run_tests.sh does this before ctest)`);
-  }
-  return require(modules).Eureka;
-}
+const requireClientLibrary = () => requireEurekaClient((message) => new TestFailure(message));
 
 function startServer(binary) {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'logbook-js-client-'));

@@ -59,4 +59,24 @@ function requestLogbook(server, method, target, { body, headers } = {}) {
   });
 }
 
-module.exports = { spawnLogbook, requestLogbook };
+// The binary under test: the first argument or LOGBOOK_BINARY; a missing one
+// is reported with `makeError(message)` (thrown).
+function findLogbookBinary(makeError) {
+  const binary = process.argv[2] || process.env.LOGBOOK_BINARY;
+  if (!binary) throw makeError('no logbook binary: pass its path as the first argument or set LOGBOOK_BINARY');
+  if (!fs.existsSync(binary)) throw makeError(`logbook binary ${binary} does not exist (build it first)`);
+  return binary;
+}
+
+// The real eureka-js-client's Eureka class, from this folder's node_modules
+// (`npm ci`); its absence is reported with `makeError(message)` (thrown).
+function requireEurekaClient(makeError) {
+  const modules = path.join(__dirname, 'node_modules', 'eureka-js-client');
+  if (!fs.existsSync(modules)) {
+    throw makeError(`eureka-js-client is not installed in ${path.join(__dirname, 'node_modules')}; ` +
+                    `run "cd ${__dirname} && npm ci" (tools/run_tests.sh does this before ctest)`);
+  }
+  return require(modules).Eureka;
+}
+
+module.exports = { spawnLogbook, requestLogbook, findLogbookBinary, requireEurekaClient };

@@ -15,7 +15,7 @@
 const fs = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
-const { spawnLogbook, requestLogbook } = require('./logbook_server');
+const { spawnLogbook, requestLogbook, findLogbookBinary } = require('./logbook_server');
 
 const TEST_BUDGET_MS = 30000;
 const DEAD_EUREKA_PEER = 'http://127.0.0.1:1/eureka/';
@@ -34,12 +34,7 @@ function requireParser() {
   return parser.default || parser;
 }
 
-function findBinary() {
-  const binary = process.argv[2] || process.env.LOGBOOK_BINARY;
-  if (!binary) fail('no logbook binary: pass its path as the first argument or set LOGBOOK_BINARY');
-  if (!fs.existsSync(binary)) fail(`logbook binary ${binary} does not exist (build it first)`);
-  return binary;
-}
+const findBinary = () => findLogbookBinary((message) => new TestFailure(message));
 
 let server = null;  // { child, port, output }
 let dataDir = null;
