@@ -147,9 +147,8 @@ void WriteInstanceObject(const core::InstanceInfo& info, const core::Lease& leas
   writer.EndObject();
 }
 
-std::string WriteApplicationsJson(const ApplicationsDocument& document) {
-  std::string out;
-  JsonWriter writer(&out);
+void WriteApplicationsEnvelope(const ApplicationsDocument& document, JsonWriter& writer,
+                               absl::FunctionRef<void(const ApplicationView&)> write_application) {
   writer.BeginObject();
   writer.Key("applications");
   writer.BeginObject();
@@ -159,12 +158,18 @@ std::string WriteApplicationsJson(const ApplicationsDocument& document) {
   writer.String(document.apps_hashcode);
   writer.Key("application");
   writer.BeginArray();
-  for (const ApplicationView& application : document.applications) {
-    WriteApplicationObject(application, writer);
-  }
+  for (const ApplicationView& application : document.applications) write_application(application);
   writer.EndArray();
   writer.EndObject();
   writer.EndObject();
+}
+
+std::string WriteApplicationsJson(const ApplicationsDocument& document) {
+  std::string out;
+  JsonWriter writer(&out);
+  WriteApplicationsEnvelope(document, writer, [&writer](const ApplicationView& application) {
+    WriteApplicationObject(application, writer);
+  });
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "core/command.h"
 #include "core/ids.h"
@@ -17,6 +18,12 @@ namespace logbook::net::eureka {
 
 // {"applications":{...}}
 std::string WriteApplicationsJson(const ApplicationsDocument& document);
+// The full document's envelope (versions__delta, apps__hashcode) around
+// `write_application` called for each application in order: shared by the
+// encoder above and the fragment assembler (net/eureka/fragment_documents.h),
+// whose bytes must be the same.
+void WriteApplicationsEnvelope(const ApplicationsDocument& document, JsonWriter& writer,
+                               absl::FunctionRef<void(const ApplicationView&)> write_application);
 // {"application":{"name":..,"instance":[..]}}
 std::string WriteApplicationJson(const ApplicationView& application);
 // {"instance":{...}}

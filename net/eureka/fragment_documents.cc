@@ -51,21 +51,9 @@ std::string AssembleApplicationsJson(const ApplicationsDocument& document,
   std::string out;
   out.reserve(bytes);
   JsonWriter writer(&out);
-  writer.BeginObject();
-  writer.Key("applications");
-  writer.BeginObject();
-  writer.Key("versions__delta");
-  writer.String(document.versions_delta);
-  writer.Key("apps__hashcode");
-  writer.String(document.apps_hashcode);
-  writer.Key("application");
-  writer.BeginArray();
-  for (const ApplicationView& application : document.applications) {
+  WriteApplicationsEnvelope(document, writer, [&](const ApplicationView& application) {
     AppendApplicationObject(application, fragments, writer);
-  }
-  writer.EndArray();
-  writer.EndObject();
-  writer.EndObject();
+  });
   return out;
 }
 
