@@ -447,8 +447,7 @@ void Registry::ApplyRegister(const Event& event) {
   record.info.last_updated_timestamp = event.timestamp_ms;
   record.lease = NewLease(record.info, event.timestamp_ms, service_up_ms);
   record.action_type = ActionType::kAdded;
-  record.last_change_offset = event.offset;
-  ++shown_version_;
+  MarkShownChange(record, event.offset);
   // §4.2 step 4: Decide already resolved overridden_status against the map,
   // so this either re-stores the same value or transfers the registrant's.
   if (record.info.overridden_status != InstanceStatus::kUnknown) {
@@ -469,8 +468,7 @@ void Registry::ApplyRenew(const Event& event) {
     // lastUpdated or actionType, and without a delta entry (as Eureka does);
     // the shown instance did change, so its fragment must be rebuilt.
     SetStatus(*record, *event.renew_status);
-    record->last_change_offset = event.offset;
-    ++shown_version_;
+    MarkShownChange(*record, event.offset);
   }
   if (event.override_to_store.has_value()) {
     overrides_[event.instance_id] = *event.override_to_store;
@@ -500,8 +498,7 @@ void Registry::ApplyRemove(const Event& event) {
   removed->lease.eviction_timestamp = event.timestamp_ms;
   removed->action_type = ActionType::kDeleted;
   removed->info.last_updated_timestamp = event.timestamp_ms;
-  removed->last_change_offset = event.offset;
-  ++shown_version_;
+  MarkShownChange(*removed, event.offset);
   if (expected_clients_ > 0) --expected_clients_;
   RecordInWindow(event, std::make_shared<const InstanceRecord>(std::move(*removed)));
   ++version_;
@@ -527,8 +524,7 @@ void Registry::ApplyStatusUpdate(const Event& event) {
   }
   record->action_type = ActionType::kModified;
   record->info.last_updated_timestamp = event.timestamp_ms;
-  record->last_change_offset = event.offset;
-  ++shown_version_;
+  MarkShownChange(*record, event.offset);
   RecordInWindow(event, nullptr);
 }
 
@@ -547,8 +543,7 @@ void Registry::ApplyDeleteStatusOverride(const Event& event) {
   }
   record->action_type = ActionType::kModified;
   record->info.last_updated_timestamp = event.timestamp_ms;
-  record->last_change_offset = event.offset;
-  ++shown_version_;
+  MarkShownChange(*record, event.offset);
   RecordInWindow(event, nullptr);
 }
 
@@ -575,10 +570,14 @@ void Registry::ApplyMetadataUpdate(const Event& event) {
   record->lease = NewLease(info, event.timestamp_ms, record->lease.service_up_timestamp);
   record->action_type = ActionType::kAdded;
   info.last_updated_timestamp = event.timestamp_ms;
-  record->last_change_offset = event.offset;
-  ++shown_version_;
+  MarkShownChange(*record, event.offset);
   RecordInWindow(event, nullptr);
   ++version_;
+}
+
+void Registry::MarkShownChange(InstanceRecord& record, Offset offset) {
+  record.last_change_offset = offset;
+  ++shown_version_;
 }
 
 void Registry::Insert(InstanceRecord record) {

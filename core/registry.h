@@ -169,6 +169,9 @@ class Registry {
   void UnindexInstance(std::string_view app, std::string_view instance_id,
                        const InstanceRecord& record);
   void RebuildIndexes();
+  // A change the documents show: the record's fragment key and the cached
+  // documents' version move together (every shown change goes through here).
+  void MarkShownChange(InstanceRecord& record, Offset offset);
   void Insert(InstanceRecord record);
   std::optional<InstanceRecord> Remove(std::string_view app, std::string_view instance_id);
   void SetStatus(InstanceRecord& record, InstanceStatus status);
