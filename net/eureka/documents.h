@@ -28,6 +28,12 @@ struct ApplicationView {
 inline core::TimestampMs ShownRenewalTimestamp(const core::InstanceRecord& record) {
   return std::min(record.info.last_updated_timestamp, record.lease.last_renewal_timestamp);
 }
+// The record's lease as the cached documents show it.
+inline core::Lease ShownLease(const core::InstanceRecord& record) {
+  core::Lease lease = record.lease;
+  lease.last_renewal_timestamp = ShownRenewalTimestamp(record);
+  return lease;
+}
 
 // The `applications` document (§3.2 full registry, delta, VIP documents).
 struct ApplicationsDocument {

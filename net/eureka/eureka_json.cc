@@ -63,9 +63,8 @@ void WriteApplicationObject(const ApplicationView& application, JsonWriter& writ
   writer.BeginArray();
   for (const InstanceView& instance : application.instances) {
     LOGBOOK_CHECK(instance.record != nullptr);
-    core::Lease lease = instance.record->lease;
-    lease.last_renewal_timestamp = ShownRenewalTimestamp(*instance.record);
-    WriteInstanceObject(instance.record->info, lease, instance.action, writer);
+    WriteInstanceObject(instance.record->info, ShownLease(*instance.record), instance.action,
+                        writer);
   }
   writer.EndArray();
   writer.EndObject();

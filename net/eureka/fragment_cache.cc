@@ -16,9 +16,7 @@ std::string_view FragmentCache::Json(const core::InstanceRecord& record) {
     bytes_ -= entry.json.size();
     entry.json.clear();
     JsonWriter writer(&entry.json);
-    core::Lease lease = record.lease;
-    lease.last_renewal_timestamp = ShownRenewalTimestamp(record);
-    WriteInstanceObject(record.info, lease, record.action_type, writer);
+    WriteInstanceObject(record.info, ShownLease(record), record.action_type, writer);
     entry.json.shrink_to_fit();
     entry.offset = record.last_change_offset;
     bytes_ += entry.json.size();

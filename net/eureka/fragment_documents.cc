@@ -29,9 +29,8 @@ void AppendApplicationObject(const ApplicationView& application, FragmentCache& 
     if (instance.action == instance.record->action_type) {
       writer.Raw(fragments.Json(*instance.record));
     } else {
-      core::Lease lease = instance.record->lease;
-      lease.last_renewal_timestamp = ShownRenewalTimestamp(*instance.record);
-      WriteInstanceObject(instance.record->info, lease, instance.action, writer);
+      WriteInstanceObject(instance.record->info, ShownLease(*instance.record), instance.action,
+                          writer);
     }
   }
   writer.EndArray();
