@@ -8,6 +8,8 @@ find_package(CLI11 QUIET)
 pkg_check_modules(LIBUV REQUIRED IMPORTED_TARGET libuv)
 pkg_check_modules(LIBDEFLATE REQUIRED IMPORTED_TARGET libdeflate)
 pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
+# zlib: gzip documents built from separately compressed pieces (net/eureka/gzip.h).
+find_package(ZLIB REQUIRED)
 # libcrypto: SHA-256 and a constant-time compare for Basic auth passwords.
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 if(LOGBOOK_BUILD_TESTS)

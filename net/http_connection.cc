@@ -104,7 +104,7 @@ struct HttpConnection::WriteRequest {
   uv_write_t req;
   HttpConnection* connection = nullptr;
   std::vector<OutChunk> chunks;  // kept alive until the write completes
-  std::size_t bytes = 0;            // queued in libuv (what uv_try_write did not take)
+  std::size_t bytes = 0;         // queued in libuv (what uv_try_write did not take)
 };
 
 HttpConnection::HttpConnection(uv_loop_t* loop, HttpConnectionShared* shared)
@@ -201,7 +201,7 @@ void HttpConnection::OnRequestHead(const HttpRequest& request) {
   // it must not overtake an earlier response.
   if (!parser_.http_1_0() && queue_.empty() && unsent_bytes_ == 0 &&
       EqualsIgnoreCase(request.Header("Expect"), "100-continue")) {
-    SubmitWrite({OutChunk{std::string(kContinue), nullptr}});
+    SubmitWrite({OutChunk{std::string(kContinue), {}}});
   }
 }
 
@@ -280,7 +280,7 @@ bool HttpConnection::FlushSmall() {
   constexpr std::size_t kSmallBody = 4096;
   for (const Slot& slot : queue_) {
     if (!slot.ready) break;
-    if (slot.response.Body().size() > kSmallBody) return false;
+    if (slot.response.BodySize() > kSmallBody) return false;
   }
   out_.clear();
   while (!queue_.empty() && queue_.front().ready) {
@@ -292,7 +292,13 @@ bool HttpConnection::FlushSmall() {
     framing.head_request = slot.head_request;
     framing.date = shared_->date.Now();
     AppendResponseHead(slot.response, framing, &out_);
-    if (ResponseHasBody(slot.response.status, slot.head_request)) out_.append(slot.response.Body());
+    if (ResponseHasBody(slot.response.status, slot.head_request)) {
+      if (slot.response.shared_body) {
+        slot.response.shared_body.AppendTo(&out_);
+      } else {
+        out_.append(slot.response.body);
+      }
+    }
     queue_.pop_front();
     if (last) finishing_ = true;
   }
@@ -317,7 +323,7 @@ bool HttpConnection::FlushSmall() {
   }
   // The kernel is behind: queue the rest (rare; this allocates).
   std::vector<OutChunk> chunks;
-  chunks.push_back(OutChunk{std::move(out_), nullptr});
+  chunks.push_back(OutChunk{std::move(out_), {}});
   out_ = std::string();
   SubmitWrite(std::move(chunks));
   return true;
@@ -339,14 +345,12 @@ void HttpConnection::Flush() {
     framing.keep_alive_header = slot.http_1_0 && !last;
     framing.head_request = slot.head_request;
     framing.date = shared_->date.Now();
-    chunks.push_back(OutChunk{SerializeResponseHead(slot.response, framing), nullptr});
-    if (ResponseHasBody(slot.response.status, slot.head_request) &&
-        !slot.response.Body().empty()) {
+    chunks.push_back(OutChunk{SerializeResponseHead(slot.response, framing), {}});
+    if (ResponseHasBody(slot.response.status, slot.head_request) && slot.response.BodySize() > 0) {
       if (slot.response.shared_body) {
-        chunks.push_back(OutChunk{{}, std::move(slot.response.shared_body),
-                                  slot.response.shared_body_fd});
+        chunks.push_back(OutChunk{{}, std::move(slot.response.shared_body)});
       } else {
-        chunks.push_back(OutChunk{std::move(slot.response.body), nullptr});
+        chunks.push_back(OutChunk{std::move(slot.response.body), {}});
       }
     }
     if (last) finishing_ = true;
@@ -360,24 +364,43 @@ namespace {
 uv_buf_t WriteBuf(std::string_view bytes) {
   return uv_buf_init(const_cast<char*>(bytes.data()), static_cast<unsigned>(bytes.size()));
 }
+// The kernel's limit on iovecs per writev (IOV_MAX on Linux).
+constexpr std::size_t kMaxIovecs = 1024;
 }  // namespace
+
+HttpConnection::OutBuffers HttpConnection::BuffersOf(const std::vector<OutChunk>& chunks) {
+  OutBuffers out;
+  std::size_t count = 0;
+  for (const OutChunk& chunk : chunks) count += chunk.shared ? chunk.shared.slices().size() : 1;
+  out.bufs.reserve(count);
+  out.fds.reserve(count);
+  for (const OutChunk& chunk : chunks) {
+    if (!chunk.shared) {
+      out.bufs.push_back(WriteBuf(chunk.owned));
+      out.fds.push_back(-1);
+      out.total += chunk.owned.size();
+      continue;
+    }
+    for (std::string_view slice : chunk.shared.slices()) {
+      out.bufs.push_back(WriteBuf(slice));
+      out.fds.push_back(chunk.shared.fd());  // a file-backed body is one slice
+    }
+    out.total += chunk.shared.size();
+  }
+  return out;
+}
 
 void HttpConnection::SubmitWrite(std::vector<OutChunk> chunks) {
   if (closing_) return;
-  std::vector<uv_buf_t> bufs;  // uv_try_write and uv_write copy the array itself
-  bufs.reserve(chunks.size());
-  std::size_t total = 0;
-  for (const OutChunk& chunk : chunks) {
-    bufs.push_back(WriteBuf(chunk.bytes()));
-    total += chunk.bytes().size();
-  }
+  // uv_try_write and uv_write copy the iovec array itself.
+  OutBuffers out = BuffersOf(chunks);
   // Most responses fit the socket buffer: hand them to the kernel now. A
   // queued uv_write costs an extra loop pass for its callback and, once the
   // queue drains, an epoll_ctl per response (libuv re-arms the watcher).
   // Only with nothing queued, so bytes never overtake earlier ones.
   std::size_t written = 0;
   if (unsent_bytes_ == 0) {
-    const std::int64_t n = WriteNow(chunks, bufs);
+    const std::int64_t n = WriteNow(out);
     if (n < 0) {
       Close();  // as a failed uv_write would, from its callback
       return;
@@ -385,26 +408,24 @@ void HttpConnection::SubmitWrite(std::vector<OutChunk> chunks) {
     written = static_cast<std::size_t>(n);
   }
   shared_->stats.bytes_out += written;
-  if (written == total) return;  // the caller runs AfterProgress
+  if (written == out.total) return;  // the caller runs AfterProgress
 
-  // Queue the rest: drop the chunks the kernel took whole, and point into a
-  // partly written one. The buffers are rebuilt after the move: a short
-  // string's bytes live inside the string object and move with it.
+  // Queue the rest. The buffers are rebuilt after the move: a short
+  // string's bytes live inside the string object and move with it. The
+  // chunks already taken whole stay referenced until the write completes.
   auto write = std::make_unique<WriteRequest>();
   write->connection = this;
-  write->bytes = total - written;
-  std::size_t skip = written;
+  write->bytes = out.total - written;
+  write->chunks = std::move(chunks);
+  out = BuffersOf(write->chunks);
   std::size_t first = 0;
-  while (skip >= chunks[first].bytes().size()) skip -= chunks[first++].bytes().size();
-  for (std::size_t i = first; i < chunks.size(); ++i) write->chunks.push_back(std::move(chunks[i]));
-  bufs.clear();
-  for (const OutChunk& chunk : write->chunks) {
-    bufs.push_back(WriteBuf(chunk.bytes().substr(skip)));
-    skip = 0;
-  }
+  std::size_t skip = written;
+  while (skip >= out.bufs[first].len) skip -= out.bufs[first++].len;
+  out.bufs[first].base += skip;
+  out.bufs[first].len -= skip;
   write->req.data = write.get();
-  int rc = uv_write(&write->req, stream(), bufs.data(), static_cast<unsigned>(bufs.size()),
-                    &HttpConnection::OnWriteDone);
+  int rc = uv_write(&write->req, stream(), out.bufs.data() + first,
+                    static_cast<unsigned>(out.bufs.size() - first), &HttpConnection::OnWriteDone);
   if (rc != 0) {
     Close();
     return;
@@ -413,18 +434,22 @@ void HttpConnection::SubmitWrite(std::vector<OutChunk> chunks) {
   write.release();  // OnWriteDone owns it now
 }
 
-std::int64_t HttpConnection::WriteNow(std::vector<OutChunk>& chunks, std::vector<uv_buf_t>& bufs) {
+std::int64_t HttpConnection::WriteNow(const OutBuffers& out) {
   uv_os_fd_t socket_fd = -1;
+  // Without the socket's descriptor (never expected), libuv writes the
+  // memory buffers and uv_write the files' bytes from their mappings.
   const bool can_sendfile = uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &socket_fd) == 0;
+  const auto is_file = [&](std::size_t i) { return can_sendfile && out.fds[i] >= 0; };
+  const std::size_t count = out.bufs.size();
   std::size_t written = 0;
   std::size_t i = 0;
-  while (i < chunks.size()) {
-    if (can_sendfile && chunks[i].fd >= 0) {
-      const std::size_t size = chunks[i].bytes().size();
+  while (i < count) {
+    if (is_file(i)) {
+      const std::size_t size = out.bufs[i].len;
       off_t offset = 0;
       while (static_cast<std::size_t>(offset) < size) {
-        const ssize_t n = ::sendfile(socket_fd, chunks[i].fd, &offset,
-                                     size - static_cast<std::size_t>(offset));
+        const ssize_t n =
+            ::sendfile(socket_fd, out.fds[i], &offset, size - static_cast<std::size_t>(offset));
         if (n > 0) continue;
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && errno != EAGAIN) return -1;
@@ -435,28 +460,29 @@ std::int64_t HttpConnection::WriteNow(std::vector<OutChunk>& chunks, std::vector
       ++i;
       continue;
     }
-    // A run of chunks without a file: one writev.
+    // A run of memory buffers: one writev.
     std::size_t end = i;
     std::size_t run_bytes = 0;
-    while (end < chunks.size() && !(can_sendfile && chunks[end].fd >= 0)) {
-      run_bytes += chunks[end].bytes().size();
-      ++end;
-    }
+    while (end < count && !is_file(end) && end - i < kMaxIovecs) run_bytes += out.bufs[end++].len;
+    msghdr message{};
+    // uv_buf_t is laid out as struct iovec on Unix (libuv's promise).
+    message.msg_iov = reinterpret_cast<iovec*>(const_cast<uv_buf_t*>(out.bufs.data() + i));
+    message.msg_iovlen = end - i;
+    // More follows (a response head before its body, or the next run of a
+    // long body): MSG_MORE holds the bytes back so they leave in full
+    // segments together.
+    const int more = end < count ? MSG_MORE : 0;
     ssize_t n = 0;
-    if (end < chunks.size()) {
-      // A file follows (a response head before its body): MSG_MORE holds
-      // the head back so head and body leave in full segments together.
-      msghdr message{};
-      // uv_buf_t is laid out as struct iovec on Unix (libuv's promise).
-      message.msg_iov = reinterpret_cast<iovec*>(bufs.data() + i);
-      message.msg_iovlen = end - i;
-      n = ::sendmsg(socket_fd, &message, MSG_MORE | MSG_DONTWAIT | MSG_NOSIGNAL);
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    if (can_sendfile) {
+      do {
+        n = ::sendmsg(socket_fd, &message, more | MSG_DONTWAIT | MSG_NOSIGNAL);
+      } while (n < 0 && errno == EINTR);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
         return static_cast<std::int64_t>(written);
       }
       if (n < 0) return -1;
     } else {
-      n = uv_try_write(stream(), bufs.data() + i, static_cast<unsigned>(end - i));
+      n = uv_try_write(stream(), out.bufs.data() + i, static_cast<unsigned>(end - i));
       if (n == UV_EAGAIN) return static_cast<std::int64_t>(written);
       if (n < 0) return -1;
     }

@@ -18,6 +18,7 @@
 #include "net/http_request_parser.h"
 #include "net/http_response_writer.h"
 #include "net/http_server.h"
+#include "net/shared_body.h"
 
 namespace logbook::net {
 
@@ -69,10 +70,16 @@ class HttpConnection : private HttpRequestParser::Listener {
   // handler's body) or a body shared with a cache, referenced, not copied.
   struct OutChunk {
     std::string owned;
-    std::shared_ptr<const std::string> shared;
-    int fd = -1;  // a file holding `shared`'s bytes: sent with sendfile()
-    std::string_view bytes() const { return shared ? std::string_view(*shared) : owned; }
+    SharedBody shared;  // when set, the chunk's bytes; `owned` is empty
   };
+  // The iovecs of `chunks`, in order, and for each the file holding exactly
+  // its bytes (-1: memory only), for sendfile().
+  struct OutBuffers {
+    std::vector<uv_buf_t> bufs;
+    std::vector<int> fds;
+    std::size_t total = 0;
+  };
+  static OutBuffers BuffersOf(const std::vector<OutChunk>& chunks);
 
   // HttpRequestParser::Listener.
   void OnRequestBegin() override;
@@ -92,10 +99,10 @@ class HttpConnection : private HttpRequestParser::Listener {
   // Writes every ready response at the front of the queue, in order.
   void Flush();
   void SubmitWrite(std::vector<OutChunk> chunks);
-  // Hands `chunks` to the kernel now, in order, until it would block:
-  // memory chunks with one writev per run, file-backed ones with sendfile.
-  // The bytes taken, or -1 after a socket error.
-  std::int64_t WriteNow(std::vector<OutChunk>& chunks, std::vector<uv_buf_t>& bufs);
+  // Hands `out` to the kernel now, in order, until it would block: memory
+  // buffers with one writev per run (at most IOV_MAX each), file-backed ones
+  // with sendfile. The bytes taken, or -1 after a socket error.
+  std::int64_t WriteNow(const OutBuffers& out);
   // Flush() for responses small enough to copy: serialized into out_, whose
   // buffer is kept, and written at once when the kernel takes it all (the
   // usual case), so a steady stream of small replies does not allocate.

@@ -7,13 +7,15 @@
 #include <utility>
 #include <vector>
 
+#include "net/shared_body.h"
+
 namespace logbook::net {
 
 struct HttpRequest {
-  std::string method;   // "GET", "POST", ...
-  std::string target;   // raw request target, e.g. "/eureka/apps/X?y=z"
-  std::string path;     // target before '?', percent-decoded
-  std::string query;    // raw text after '?', not decoded ("" if none)
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // raw request target, e.g. "/eureka/apps/X?y=z"
+  std::string path;    // target before '?', percent-decoded
+  std::string query;   // raw text after '?', not decoded ("" if none)
   std::vector<std::pair<std::string, std::string>> headers;  // names as received
   // Header slots past headers.size() that Reset() set aside with their
   // buffers, reused by AddHeader() (parser-owned requests only).
@@ -39,15 +41,13 @@ struct HttpResponse {
   // Content-Length, Connection and Date are added by the connection.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  // An immutable body shared with a cache: when set it is the body and
-  // `body` is ignored. The connection holds a reference until the kernel
-  // has taken every byte, so a big cached document is never copied.
-  std::shared_ptr<const std::string> shared_body;
-  // A file with shared_body's bytes (net/shared_body.h), open while
-  // shared_body is held; -1 if none. The connection may sendfile() from it.
-  int shared_body_fd = -1;
+  // An immutable body shared with a cache (net/shared_body.h): when set it
+  // is the body and `body` is ignored. The connection holds a reference
+  // until the kernel has taken every byte, so a cached document is never
+  // copied.
+  SharedBody shared_body;
 
-  std::string_view Body() const { return shared_body ? *shared_body : std::string_view(body); }
+  std::size_t BodySize() const { return shared_body ? shared_body.size() : body.size(); }
   void SetHeader(std::string name, std::string value);
 };
 

@@ -51,7 +51,7 @@ void AppendResponseHead(const HttpResponse& response, const ResponseFraming& fra
   // 1xx and 204 must not carry Content-Length (RFC 9110 §8.6); a 304's would
   // describe the cached representation, which we don't know.
   if (status >= 200 && status != 204 && status != 304) {
-    absl::StrAppend(&out, "Content-Length: ", response.Body().size(), "\r\n");
+    absl::StrAppend(&out, "Content-Length: ", response.BodySize(), "\r\n");
   }
   if (framing.close) {
     out.append("Connection: close\r\n");

@@ -63,8 +63,8 @@ class RequestObserver::ObservedResponder {
   void operator()(HttpResponse response) && {
     if (observer_ == nullptr) return;
     std::string_view reason;
-    if (response.status >= 400) reason = Truncated(response.Body());
-    Finish(response.status, response.Body().size(), reason);
+    if (response.status >= 400) reason = Truncated(response.body);
+    Finish(response.status, response.BodySize(), reason);
     std::move(inner_)(std::move(response));
   }
 

@@ -1,22 +1,77 @@
 #pragma once
-// An immutable response body shared by a cache and every reply in flight.
-// It may also be backed by an anonymous in-memory file (memfd) holding the
-// same bytes: the connection then hands the body to the kernel with
+// An immutable response body shared by a cache and every reply in flight: a
+// rope, i.e. a sequence of byte slices, each kept alive by an owner the body
+// holds a reference to. A cached document is built from pieces that already
+// exist (per-instance fragments, per-application parts), so serving or
+// keeping it copies none of their bytes; a reply holds the body until the
+// kernel has taken every byte, so pieces replaced by a newer version stay
+// alive while in flight.
+//
+// A one-slice body may also be backed by an anonymous in-memory file (memfd)
+// holding its bytes: the connection then hands it to the kernel with
 // sendfile(), which references the file's pages instead of copying the
-// bytes into the socket buffer (the copy was half the server's CPU per full
-// registry fetch). The file stays open as long as any reference to the bytes.
+// bytes into the socket buffer. The slice is a read-only mapping of that
+// file, so the bytes are resident once, not once in the heap and once in the
+// file.
+//
+// Immutable once built: safe to read from any thread.
+#include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace logbook::net {
 
-struct SharedBody {
-  std::shared_ptr<const std::string> bytes;
-  int fd = -1;  // -1: memory only
+class SharedBody {
+ public:
+  SharedBody() = default;
+
+  // False for the default-constructed (absent) body.
+  explicit operator bool() const { return rope_ != nullptr; }
+  std::size_t size() const { return rope_ ? rope_->size : 0; }
+  // The bytes in order; no slice is empty.
+  const std::vector<std::string_view>& slices() const;
+  // A file holding exactly the bytes of the only slice; -1 if none.
+  int fd() const { return rope_ ? rope_->fd : -1; }
+  // The bytes copied into one string (tests, fuzzers, small replies).
+  std::string Flatten() const;
+  // Appends the bytes to `out`.
+  void AppendTo(std::string* out) const;
+
+ private:
+  friend class SharedBodyBuilder;
+  friend SharedBody MakeSharedBody(std::string bytes, bool file_backed);
+  struct Rope {
+    std::vector<std::string_view> slices;
+    // Whatever the slices point into; consecutive slices of one owner hold
+    // one reference.
+    std::vector<std::shared_ptr<const void>> owners;
+    std::size_t size = 0;
+    int fd = -1;
+  };
+  std::shared_ptr<const Rope> rope_;
 };
 
-// Backs `bytes` with a memfd when `file_backed` and the kernel allows it;
-// memory only otherwise (the bytes are served either way).
+// Builds a SharedBody from slices. Not thread-safe; the result is.
+class SharedBodyBuilder {
+ public:
+  // `bytes` must stay valid while `owner` lives; a null owner means bytes
+  // with static storage duration.
+  void Append(std::string_view bytes, const std::shared_ptr<const void>& owner);
+  // Appends a copy of `bytes`, owned by the body.
+  void AppendCopy(std::string bytes);
+  // Appends every slice of `body`, sharing its owners.
+  void Append(const SharedBody& body);
+  SharedBody Build() &&;
+
+ private:
+  SharedBody::Rope rope_;
+  const void* last_owner_ = nullptr;
+};
+
+// One slice holding `bytes`; backed by a memfd when `file_backed` and the
+// kernel allows it, memory only otherwise (the bytes are served either way).
 SharedBody MakeSharedBody(std::string bytes, bool file_backed);
 
 }  // namespace logbook::net

@@ -1,15 +1,17 @@
 #include "net/eureka/gzip.h"
 
 #include <libdeflate.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 namespace logbook::net::eureka {
 namespace {
 
-// Level 6: zlib's default, a good ratio for registry documents that are
+// Level 6 (both libraries): zlib's default, a good ratio for registry documents that are
 // compressed once per registry version and served many times.
 constexpr int kCompressionLevel = 6;
 // Smallest well-formed gzip member: 10-byte header, empty block, 8-byte trailer.
@@ -22,7 +24,102 @@ struct DecompressorDeleter {
   void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
 };
 
+// RFC 1952: magic, CM = deflate, no flags, no mtime, no extra flags, OS
+// unknown. Fixed, so the bytes depend on the document only.
+constexpr unsigned char kGzipHeader[] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
+// A final (BFINAL = 1) fixed-Huffman block holding only its end-of-block code.
+constexpr unsigned char kFinalEmptyBlock[] = {0x03, 0x00};
+// zlib's raw deflate (negative window bits: no zlib header or trailer).
+constexpr int kRawDeflateWindowBits = -15;
+constexpr int kMemoryLevel = 8;
+
+void AppendLittleEndian32(std::string* out, std::uint32_t value) {
+  for (int shift = 0; shift < 32; shift += 8) out->push_back(static_cast<char>(value >> shift));
+}
+
 }  // namespace
+
+struct PieceDeflater::Stream {
+  z_stream z{};
+  std::vector<unsigned char> scratch;
+};
+
+PieceDeflater::PieceDeflater() : stream_(new Stream) {
+  if (deflateInit2(&stream_->z, kCompressionLevel, Z_DEFLATED, kRawDeflateWindowBits, kMemoryLevel,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
+    std::abort();  // out of memory: the parameters are valid
+  }
+}
+
+PieceDeflater::~PieceDeflater() {
+  deflateEnd(&stream_->z);
+  delete stream_;
+}
+
+DeflatedPiece PieceDeflater::Deflate(const std::vector<std::string_view>& plain,
+                                     std::string_view dictionary) {
+  z_stream& z = stream_->z;
+  deflateReset(&z);
+  if (!dictionary.empty()) {
+    deflateSetDictionary(&z, reinterpret_cast<const Bytef*>(dictionary.data()),
+                         static_cast<uInt>(dictionary.size()));
+  }
+  DeflatedPiece piece;
+  piece.crc = static_cast<std::uint32_t>(crc32(0, nullptr, 0));
+  for (std::string_view slice : plain) piece.plain_size += slice.size();
+  // Compressed into the reused scratch buffer, then copied out at its exact
+  // size: a piece is kept for as long as its part lives.
+  std::vector<unsigned char>& out = stream_->scratch;
+  const std::size_t bound = deflateBound(&z, static_cast<uLong>(piece.plain_size)) + 16;
+  if (out.size() < bound) out.resize(bound);
+  std::size_t used = 0;
+  const auto run = [&](std::string_view input, int flush) {
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(input.data()));
+    z.avail_in = static_cast<uInt>(input.size());
+    do {
+      if (used == out.size()) out.resize(out.size() * 2);
+      z.next_out = out.data() + used;
+      z.avail_out = static_cast<uInt>(out.size() - used);
+      deflate(&z, flush);  // cannot fail on a valid stream with room to write
+      used = out.size() - z.avail_out;
+      // A flush is complete once it left output space unused.
+    } while (z.avail_in > 0 || (flush != Z_NO_FLUSH && z.avail_out == 0));
+  };
+  for (std::string_view slice : plain) {
+    // zlib's crc32() answers its initial value for a null buffer, whatever
+    // the running CRC: an empty slice (often null) must not reach it.
+    if (slice.empty()) continue;
+    piece.crc = static_cast<std::uint32_t>(crc32(
+        piece.crc, reinterpret_cast<const Bytef*>(slice.data()), static_cast<uInt>(slice.size())));
+    run(slice, Z_NO_FLUSH);
+  }
+  // Z_SYNC_FLUSH ends the piece on a byte boundary with an empty stored block
+  // and no final block: the next piece (or the final block) follows directly.
+  run({}, Z_SYNC_FLUSH);
+  piece.bytes.assign(reinterpret_cast<const char*>(out.data()), used);
+  // A huge document's scratch space is not kept between builds.
+  if (out.size() > (std::size_t{1} << 20)) out = std::vector<unsigned char>();
+  return piece;
+}
+
+std::string GzipFromPieces(const std::vector<const DeflatedPiece*>& pieces) {
+  std::size_t bytes = sizeof kGzipHeader + sizeof kFinalEmptyBlock + 8;
+  for (const DeflatedPiece* piece : pieces) bytes += piece->bytes.size();
+  std::string out;
+  out.reserve(bytes);
+  out.append(reinterpret_cast<const char*>(kGzipHeader), sizeof kGzipHeader);
+  uLong crc = crc32(0, nullptr, 0);
+  std::uint64_t size = 0;
+  for (const DeflatedPiece* piece : pieces) {
+    out.append(piece->bytes);
+    crc = crc32_combine(crc, piece->crc, static_cast<z_off_t>(piece->plain_size));
+    size += piece->plain_size;
+  }
+  out.append(reinterpret_cast<const char*>(kFinalEmptyBlock), sizeof kFinalEmptyBlock);
+  AppendLittleEndian32(&out, static_cast<std::uint32_t>(crc));
+  AppendLittleEndian32(&out, static_cast<std::uint32_t>(size));  // ISIZE: mod 2^32
+  return out;
+}
 
 std::string GzipCompress(std::string_view data) {
   std::unique_ptr<libdeflate_compressor, CompressorDeleter> compressor(

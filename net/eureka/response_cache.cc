@@ -1,7 +1,5 @@
 #include "net/eureka/response_cache.h"
 
-#include "net/eureka/gzip.h"
-
 namespace logbook::net::eureka {
 namespace {
 
@@ -11,9 +9,9 @@ constexpr std::size_t kFileBackedMinBytes = 64 * 1024;
 
 }  // namespace
 
-ResponseCache::Body ResponseCache::Get(const std::string& key, std::uint64_t version, bool gzip,
-                                       absl::FunctionRef<std::string()> build,
-                                       std::uint64_t variant) {
+SharedBody ResponseCache::Get(const std::string& key, std::uint64_t version, bool gzip,
+                              absl::FunctionRef<DocumentParts(const PartReuse&)> build,
+                              std::uint64_t variant) {
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     // Dropping everything is crude but bounded; hot keys refill at once.
@@ -25,16 +23,23 @@ ResponseCache::Body ResponseCache::Get(const std::string& key, std::uint64_t ver
   if (entry.version != version || entry.variant != variant) {
     entry.version = version;
     entry.variant = variant;
-    entry.plain = MakeSharedBody(build(), /*file_backed=*/false);
-    entry.gzip = Body{};
+    entry.parts = build(PartReuse(entry.parts));
+    entry.plain = PlainBody(entry.parts);
+    entry.gzip = SharedBody();
   }
   if (!gzip) return entry.plain;
-  if (entry.gzip.bytes == nullptr) {
-    std::string compressed = GzipCompress(*entry.plain.bytes);
+  if (!entry.gzip) {
+    std::string compressed = entry.deflated.Gzip(entry.parts, deflater_);
     const bool file_backed = compressed.size() >= kFileBackedMinBytes;
     entry.gzip = MakeSharedBody(std::move(compressed), file_backed);
   }
   return entry.gzip;
+}
+
+std::size_t ResponseCache::deflated_bytes() const {
+  std::size_t bytes = 0;
+  for (const auto& [key, entry] : entries_) bytes += entry.deflated.bytes();
+  return bytes;
 }
 
 }  // namespace logbook::net::eureka

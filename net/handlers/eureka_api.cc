@@ -121,8 +121,8 @@ core::DecideContext EurekaApi::Context(const HttpRequest& request) const {
   core::DecideContext context;
   context.now_ms = clock_.NowMs();
   context.lease_expiration_enabled = LeaseExpirationEnabled(context.now_ms);
-  context.source = IsReplication(request) ? core::EventSource::kEurekaPeer
-                                          : core::EventSource::kClient;
+  context.source =
+      IsReplication(request) ? core::EventSource::kEurekaPeer : core::EventSource::kClient;
   return context;
 }
 
@@ -183,29 +183,29 @@ void EurekaApi::Handle(const Route& route, HttpRequest&& request, Responder resp
 }
 
 void EurekaApi::ReplyWhenDurable(HttpResponse response, Responder responder) {
-  pipeline_.AfterDurable(
-      [response = std::move(response), responder = std::move(responder)](
-          absl::Status status) mutable {
-        if (!status.ok()) return std::move(responder)(LogUnavailable(status));
-        std::move(responder)(std::move(response));
-      });
+  pipeline_.AfterDurable([response = std::move(response),
+                          responder = std::move(responder)](absl::Status status) mutable {
+    if (!status.ok()) return std::move(responder)(LogUnavailable(status));
+    std::move(responder)(std::move(response));
+  });
 }
 
-void EurekaApi::ReplyCached(const HttpRequest& request, std::string key, std::uint64_t version,
-                            absl::FunctionRef<std::string(WireFormat)> build, Responder responder,
-                            std::uint64_t variant) {
+void EurekaApi::ReplyCached(
+    const HttpRequest& request, std::string key, std::uint64_t version,
+    absl::FunctionRef<eureka::DocumentParts(WireFormat, const eureka::PartReuse&)> build,
+    Responder responder, std::uint64_t variant) {
   const std::string_view accept = request.Header("Accept");
   if (eureka::CachedReadNotAcceptable(accept)) {
-    return std::move(responder)(ErrorResponse(406, "not acceptable",
-                                              "this endpoint produces JSON or XML"));
+    return std::move(responder)(
+        ErrorResponse(406, "not acceptable", "this endpoint produces JSON or XML"));
   }
   const WireFormat format = eureka::CachedReadFormat(accept);
   const bool gzip = eureka::AcceptsGzip(request.Header("Accept-Encoding"));
   key += format == WireFormat::kJson ? "|json" : "|xml";
   HttpResponse response;
-  SharedBody body = cache_.Get(key, version, gzip, [&] { return build(format); }, variant);
-  response.shared_body = std::move(body.bytes);
-  response.shared_body_fd = body.fd;
+  response.shared_body = cache_.Get(
+      key, version, gzip, [&](const eureka::PartReuse& reuse) { return build(format, reuse); },
+      variant);
   response.SetHeader("Content-Type", std::string(eureka::ContentTypeOf(format)));
   if (gzip) response.SetHeader("Content-Encoding", "gzip");
   ReplyWhenDurable(std::move(response), std::move(responder));
@@ -214,10 +214,12 @@ void EurekaApi::ReplyCached(const HttpRequest& request, std::string key, std::ui
 void EurekaApi::GetApps(const HttpRequest& request, Responder responder) {
   ReplyCached(
       request, "apps", registry_.shown_version(),
-      [this](WireFormat format) {
+      [this](WireFormat format, const eureka::PartReuse& reuse) {
         const eureka::ApplicationsDocument document = eureka::FullRegistryDocument(registry_);
-        if (format != WireFormat::kJson) return eureka::WriteApplicationsXml(document);
-        std::string json = eureka::AssembleApplicationsJson(document, fragments_);
+        if (format != WireFormat::kJson) {
+          return eureka::DocumentParts{eureka::TextPart(eureka::WriteApplicationsXml(document))};
+        }
+        eureka::DocumentParts json = eureka::ApplicationsJsonParts(document, fragments_, reuse);
         // Every live record was just reached: drop the fragments of removed ones.
         fragments_.Prune(static_cast<std::size_t>(registry_.instance_count()));
         return json;
@@ -227,8 +229,8 @@ void EurekaApi::GetApps(const HttpRequest& request, Responder responder) {
 
 void EurekaApi::GetDelta(const HttpRequest& request, Responder responder) {
   if (options_.disable_delta) {
-    return std::move(responder)(ErrorResponse(403, "delta disabled",
-                                              "eureka.server.disable-delta is true"));
+    return std::move(responder)(
+        ErrorResponse(403, "delta disabled", "eureka.server.disable-delta is true"));
   }
   // Cached like the other documents: for one shown version the window only
   // loses entries as they age out, so the number still inside it tells the
@@ -236,11 +238,12 @@ void EurekaApi::GetDelta(const HttpRequest& request, Responder responder) {
   const core::TimestampMs now_ms = clock_.NowMs();
   ReplyCached(
       request, "delta", registry_.shown_version(),
-      [this, now_ms](WireFormat format) {
+      [this, now_ms](WireFormat format, const eureka::PartReuse&) {
         const eureka::ApplicationsDocument document =
             eureka::DeltaDocument(registry_, now_ms, ++delta_generation_);
-        return format == WireFormat::kJson ? eureka::WriteApplicationsJson(document)
-                                           : eureka::WriteApplicationsXml(document);
+        return eureka::DocumentParts{
+            eureka::TextPart(format == WireFormat::kJson ? eureka::WriteApplicationsJson(document)
+                                                         : eureka::WriteApplicationsXml(document))};
       },
       std::move(responder), eureka::DeltaWindowEntries(registry_, now_ms));
 }
@@ -254,10 +257,12 @@ void EurekaApi::GetApp(const Route& route, const HttpRequest& request, Responder
   }
   ReplyCached(
       request, "app|" + route.app, registry_.shown_version(),
-      [this, &route](WireFormat format) {
+      [this, &route](WireFormat format, const eureka::PartReuse& reuse) {
         const eureka::ApplicationView view = *eureka::ApplicationDocument(registry_, route.app);
-        return format == WireFormat::kJson ? eureka::AssembleApplicationJson(view, fragments_)
-                                           : eureka::WriteApplicationXml(view);
+        if (format != WireFormat::kJson) {
+          return eureka::DocumentParts{eureka::TextPart(eureka::WriteApplicationXml(view))};
+        }
+        return eureka::ApplicationJsonParts(view, fragments_, reuse);
       },
       std::move(responder));
 }
@@ -266,11 +271,13 @@ void EurekaApi::GetVip(const Route& route, const HttpRequest& request, Responder
   const bool secure = route.endpoint == Endpoint::kSvip;
   ReplyCached(
       request, (secure ? "svip|" : "vip|") + route.vip, registry_.shown_version(),
-      [this, &route, secure](WireFormat format) {
+      [this, &route, secure](WireFormat format, const eureka::PartReuse& reuse) {
         const eureka::ApplicationsDocument document =
             eureka::VipDocument(registry_, route.vip, secure);
-        return format == WireFormat::kJson ? eureka::AssembleApplicationsJson(document, fragments_)
-                                           : eureka::WriteApplicationsXml(document);
+        if (format != WireFormat::kJson) {
+          return eureka::DocumentParts{eureka::TextPart(eureka::WriteApplicationsXml(document))};
+        }
+        return eureka::ApplicationsJsonParts(document, fragments_, reuse);
       },
       std::move(responder));
 }
@@ -295,14 +302,13 @@ void EurekaApi::CommitAndReply(core::Decision decision, int ok_status, const Htt
     response = BodyResponse(EncodeInstance(*decision.conflict_instance, format), format);
     response.status = 409;
   } else if (decision.outcome != core::Outcome::kOk) {
-    response = ErrorResponse(StatusForOutcome(decision.outcome),
-                             decision.outcome == core::Outcome::kNotFound ? "not found"
-                                                                          : "conflict",
-                             decision.reason);
+    response = ErrorResponse(
+        StatusForOutcome(decision.outcome),
+        decision.outcome == core::Outcome::kNotFound ? "not found" : "conflict", decision.reason);
   }
   pipeline_.Commit(std::move(decision.events),
-                   [response = std::move(response), responder = std::move(responder)](
-                       absl::Status status) mutable {
+                   [response = std::move(response),
+                    responder = std::move(responder)](absl::Status status) mutable {
                      if (!status.ok()) return std::move(responder)(LogUnavailable(status));
                      std::move(responder)(std::move(response));
                    });
@@ -312,34 +318,33 @@ void EurekaApi::Register(const Route& route, HttpRequest&& request, Responder re
   const std::optional<WireFormat> format =
       eureka::RequestBodyFormat(request.Header("Content-Type"));
   if (!format.has_value()) {
-    return std::move(responder)(ErrorResponse(415, "unsupported media type",
-                                              "use application/json or application/xml"));
+    return std::move(responder)(
+        ErrorResponse(415, "unsupported media type", "use application/json or application/xml"));
   }
   std::string body = std::move(request.body);
   if (request.Header("Content-Encoding") == "gzip") {
-    absl::StatusOr<std::string> inflated =
-        eureka::GzipDecompress(body, options_.max_body_bytes);
+    absl::StatusOr<std::string> inflated = eureka::GzipDecompress(body, options_.max_body_bytes);
     if (!inflated.ok()) {
-      return std::move(responder)(CannotParseBody(request.Header("Content-Type"),
-                                                  core::MessageOf(inflated.status())));
+      return std::move(responder)(
+          CannotParseBody(request.Header("Content-Type"), core::MessageOf(inflated.status())));
     }
     body = std::move(*inflated);
   }
   const core::TimestampMs now_ms = clock_.NowMs();
-  absl::StatusOr<core::InstanceInfo> instance =
-      *format == WireFormat::kJson ? eureka::ReadInstanceJson(body, now_ms)
-                                   : eureka::ReadInstanceXml(body, now_ms);
+  absl::StatusOr<core::InstanceInfo> instance = *format == WireFormat::kJson
+                                                    ? eureka::ReadInstanceJson(body, now_ms)
+                                                    : eureka::ReadInstanceXml(body, now_ms);
   if (!instance.ok()) {
-    return std::move(responder)(CannotParseBody(request.Header("Content-Type"),
-                                                core::MessageOf(instance.status())));
+    return std::move(responder)(
+        CannotParseBody(request.Header("Content-Type"), core::MessageOf(instance.status())));
   }
   if (std::optional<std::string> problem = eureka::ValidateRegistration(*instance, route.app)) {
     return std::move(responder)(ErrorResponse(400, *problem));
   }
   core::RegisterCommand command{std::move(*instance), IsReplication(request)};
   // 204, not 200: Java clients treat only 204 as a successful registration.
-  CommitAndReply(core::DecideRegister(registry_, std::move(command), Context(request)), 204, request,
-                 std::move(responder));
+  CommitAndReply(core::DecideRegister(registry_, std::move(command), Context(request)), 204,
+                 request, std::move(responder));
 }
 
 void EurekaApi::Renew(const Route& route, const HttpRequest& request, Responder responder) {
@@ -373,8 +378,9 @@ void EurekaApi::PutStatus(const Route& route, const HttpRequest& request, Respon
       value.has_value() ? core::ParseStatus(*value) : std::nullopt;
   // Eureka answers 500 here (an exception in InstanceStatus.valueOf): E4.
   if (!status.has_value()) {
-    return std::move(responder)(ErrorResponse(
-        500, "invalid status value", "value must be UP, DOWN, STARTING, OUT_OF_SERVICE or UNKNOWN"));
+    return std::move(responder)(
+        ErrorResponse(500, "invalid status value",
+                      "value must be UP, DOWN, STARTING, OUT_OF_SERVICE or UNKNOWN"));
   }
   const DirtyParam dirty = ParseDirtyParam(params);
   if (dirty.malformed) {
@@ -386,8 +392,7 @@ void EurekaApi::PutStatus(const Route& route, const HttpRequest& request, Respon
                  std::move(responder));
 }
 
-void EurekaApi::DeleteStatus(const Route& route, const HttpRequest& request,
-                             Responder responder) {
+void EurekaApi::DeleteStatus(const Route& route, const HttpRequest& request, Responder responder) {
   const QueryParams params = QueryParams::Parse(request.query);
   core::DeleteStatusOverrideCommand command;
   command.app = route.app;
@@ -408,8 +413,7 @@ void EurekaApi::DeleteStatus(const Route& route, const HttpRequest& request,
                  request, std::move(responder));
 }
 
-void EurekaApi::PutMetadata(const Route& route, const HttpRequest& request,
-                            Responder responder) {
+void EurekaApi::PutMetadata(const Route& route, const HttpRequest& request, Responder responder) {
   core::MetadataUpdateCommand command;
   command.app = route.app;
   command.instance_id = route.instance_id;
@@ -473,14 +477,13 @@ void EurekaApi::PeerReplicationBatch(HttpRequest&& request, Responder responder)
         command.overridden_status = core::ParseStatusLenient(*item.overridden_status);
       }
       core::Decision decision = core::DecideRenew(registry_, command, context);
-      result.status_code = decision.outcome == core::Outcome::kOk
-                               ? 200
-                               : StatusForOutcome(decision.outcome);
+      result.status_code =
+          decision.outcome == core::Outcome::kOk ? 200 : StatusForOutcome(decision.outcome);
       if (decision.outcome == core::Outcome::kConflict && decision.conflict_instance) {
         entities.push_back(
             std::make_unique<core::InstanceRecord>(std::move(*decision.conflict_instance)));
-        result.response_entity = eureka::InstanceView{entities.back().get(),
-                                                      entities.back()->action_type};
+        result.response_entity =
+            eureka::InstanceView{entities.back().get(), entities.back()->action_type};
       }
       commit(decision);
     } else if (item.action == "Cancel") {
@@ -503,8 +506,8 @@ void EurekaApi::PeerReplicationBatch(HttpRequest&& request, Responder responder)
           !item.last_dirty_timestamp.has_value()) {
         result.status_code = 500;
       } else {
-        core::DeleteStatusOverrideCommand command{app, item.id, status,
-                                                  item.last_dirty_timestamp, true};
+        core::DeleteStatusOverrideCommand command{app, item.id, status, item.last_dirty_timestamp,
+                                                  true};
         core::Decision decision = core::DecideDeleteStatusOverride(registry_, command, context);
         result.status_code =
             decision.outcome == core::Outcome::kOk ? 200 : StatusForOutcome(decision.outcome);

@@ -23,10 +23,10 @@ namespace logbook::net {
 
 struct EurekaApiOptions {
   core::SelfPreservationOptions self_preservation;
-  bool disable_delta = false;             // eureka.server.disable-delta
+  bool disable_delta = false;  // eureka.server.disable-delta
   bool sync_when_timestamp_differs = true;
-  std::size_t max_body_bytes = 1048576;   // also bounds gunzipped request bodies
-  std::vector<std::string> peer_urls;     // shown by GET /status
+  std::size_t max_body_bytes = 1048576;  // also bounds gunzipped request bodies
+  std::vector<std::string> peer_urls;    // shown by GET /status
   std::string node_id;
 };
 
@@ -72,16 +72,17 @@ class EurekaApi {
                       Responder responder);
   // Sends `response` once every applied event is durable (reads after writes).
   void ReplyWhenDurable(HttpResponse response, Responder responder);
-  void ReplyCached(const HttpRequest& request, std::string key, std::uint64_t version,
-                   absl::FunctionRef<std::string(eureka::WireFormat)> build, Responder responder,
-                   std::uint64_t variant = 0);
+  void ReplyCached(
+      const HttpRequest& request, std::string key, std::uint64_t version,
+      absl::FunctionRef<eureka::DocumentParts(eureka::WireFormat, const eureka::PartReuse&)> build,
+      Responder responder, std::uint64_t variant = 0);
 
   core::Registry& registry_;
   WritePipeline& pipeline_;
   const core::Clock& clock_;
   EurekaApiOptions options_;
   eureka::ResponseCache cache_;
-  eureka::FragmentCache fragments_;  // JSON instance objects of the cached documents
+  eureka::FragmentCache fragments_;     // JSON instance objects of the cached documents
   std::uint64_t delta_generation_ = 0;  // versions__delta
   core::TimestampMs started_at_ms_;
 };

@@ -118,7 +118,7 @@ class Connection : public net::HttpRequestParser::Listener {
     handler_(std::move(request), [answer](net::HttpResponse response) {
       ++answer->responses;
       answer->status = response.status;
-      answer->body = std::string(response.Body());  // cached replies share their body
+      answer->body = response.shared_body ? response.shared_body.Flatten() : response.body;
     });
     // Everything is durable at once; the Logbook reads finish on the loop.
     if (after_request) after_request();

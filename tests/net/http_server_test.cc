@@ -1,7 +1,6 @@
 // The HTTP server end to end over 127.0.0.1: requests, keep-alive,
 // pipelining order, late responders and graceful shutdown.
 #include "net/http_server.h"
-#include "net/shared_body.h"
 
 #include <atomic>
 #include <memory>
@@ -9,6 +8,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "net/shared_body.h"
 #include "tests/net/http_test_support.h"
 
 namespace logbook::net {
@@ -215,27 +215,45 @@ TEST(HttpServer, LargeResponseArrivesWhole) {
 }
 
 // Cached bodies: shared, some backed by a memfd and sent with sendfile(),
-// the rest of a partial send queued from memory. Bytes vary with position so
-// a skipped or repeated stretch shows.
+// some ropes of many slices, the rest of a partial send queued from memory. Bytes vary with
+// position so a skipped or repeated stretch shows.
 TEST(HttpServer, SharedAndFileBackedBodiesArriveWholeAndInOrder) {
   std::string big(6 * 1024 * 1024 + 17, '\0');
   for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + (i * 7919) % 26);
   const SharedBody file_backed = MakeSharedBody(big, /*file_backed=*/true);
-  ASSERT_GE(file_backed.fd, 0);
-  const SharedBody memory_only = MakeSharedBody("small shared body", /*file_backed=*/false);
+  ASSERT_GE(file_backed.fd(), 0);
+  const std::string small = "small shared body";
+  const SharedBody memory_only = MakeSharedBody(small, /*file_backed=*/false);
+  // A rope of many slices (more than IOV_MAX, so more than one writev) over
+  // a few owners, as a cached document over its fragments is.
+  std::string many_expected;
+  SharedBodyBuilder many_builder;
+  {
+    std::vector<std::shared_ptr<const std::string>> owners;
+    for (int i = 0; i < 5000; ++i) {
+      if (i % 100 == 0) owners.push_back(std::make_shared<const std::string>(big.substr(i, 1000)));
+      const std::string_view slice = std::string_view(*owners.back()).substr(i % 100, 1 + i % 700);
+      many_builder.Append(slice, owners.back());
+      many_expected.append(slice);
+    }
+  }  // the body alone keeps its owners alive
+  const SharedBody many = std::move(many_builder).Build();
+  ASSERT_EQ(many.size(), many_expected.size());
   TestServer server;
   server.Start([&](HttpRequest&& request, Responder respond) {
     HttpResponse response;
-    const SharedBody& body = request.path == "/big" ? file_backed : memory_only;
-    response.shared_body = body.bytes;
-    response.shared_body_fd = body.fd;
+    response.shared_body = request.path == "/big"    ? file_backed
+                           : request.path == "/many" ? many
+                                                     : memory_only;
     std::move(respond)(std::move(response));
   });
   TestClient client(server.port());
-  ASSERT_TRUE(client.Send(Get("/big") + Get("/small") + Get("/big") + Get("/big")));
-  const std::string* small = memory_only.bytes.get();
-  const std::string* large = &big;
-  for (const std::string* expected : {large, small, large, large}) {
+  ASSERT_TRUE(client.Send(Get("/big") + Get("/small") + Get("/many") + Get("/big") + Get("/many") +
+                          Get("/big")));
+  const std::string* const large = &big;
+  const std::string* const many_bytes = &many_expected;
+  for (const std::string* expected :
+       {large, &small, many_bytes, large, many_bytes, large}) {
     std::optional<ClientResponse> response = client.ReadResponse();
     ASSERT_TRUE(response.has_value());
     ASSERT_EQ(response->body.size(), expected->size());

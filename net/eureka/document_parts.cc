@@ -1,0 +1,128 @@
+#include "net/eureka/document_parts.h"
+
+namespace logbook::net::eureka {
+namespace {
+
+// The part's plain bytes in order (no empty slice needed: a deflater and a
+// rope both skip them).
+template <typename Emit>
+void ForEachSlice(const DocumentPart& part, Emit&& emit) {
+  emit(std::string_view(part.head));
+  for (std::size_t i = 0; i < part.fragments.size(); ++i) {
+    if (i > 0) emit(part.separator);
+    emit(std::string_view(*part.fragments[i]));
+  }
+  emit(part.tail);
+}
+
+// How much of the preceding bytes a piece is compressed against: a few
+// instance objects, enough for their repeated field names and values.
+constexpr std::size_t kDictionaryBytes = 4096;
+
+}  // namespace
+
+std::size_t DocumentPart::size() const {
+  std::size_t bytes = head.size() + tail.size();
+  for (const FragmentRef& fragment : fragments) bytes += fragment->size();
+  if (!fragments.empty()) bytes += separator.size() * (fragments.size() - 1);
+  return bytes;
+}
+
+bool DocumentPart::SameBytesAs(const DocumentPart& other) const {
+  if (head != other.head || separator != other.separator || tail != other.tail ||
+      fragments.size() != other.fragments.size()) {
+    return false;
+  }
+  // The fragment cache makes a new fragment for every change: the same
+  // object means the same bytes.
+  for (std::size_t i = 0; i < fragments.size(); ++i) {
+    if (fragments[i] != other.fragments[i]) return false;
+  }
+  return true;
+}
+
+PartRef TextPart(std::string text) {
+  auto part = std::make_shared<DocumentPart>();
+  part->head = std::move(text);
+  return part;
+}
+
+PartReuse::PartReuse(const DocumentParts& previous) {
+  by_head_.reserve(previous.size());
+  for (const PartRef& part : previous) by_head_.try_emplace(part->head, &part);
+}
+
+PartRef PartReuse::Reuse(DocumentPart candidate) const {
+  auto it = by_head_.find(candidate.head);
+  if (it != by_head_.end() && (*it->second)->SameBytesAs(candidate)) return *it->second;
+  return std::make_shared<const DocumentPart>(std::move(candidate));
+}
+
+SharedBody PlainBody(const DocumentParts& parts) {
+  SharedBodyBuilder builder;
+  for (const PartRef& part : parts) {
+    ForEachSlice(*part, [&](std::string_view slice) { builder.Append(slice, part); });
+  }
+  return std::move(builder).Build();
+}
+
+std::string DeflatedParts::Gzip(const DocumentParts& parts, PieceDeflater& deflater) {
+  if (parts.size() == 1 && parts.front()->fragments.empty()) {
+    pieces_.clear();
+    bytes_ = 0;
+    compressed_last_ = 1;
+    return GzipCompress(parts.front()->head);
+  }
+  absl::flat_hash_map<Key, Entry> next;
+  next.reserve(parts.size());
+  std::vector<const DeflatedPiece*> in_order;
+  in_order.reserve(parts.size());
+  std::vector<std::string_view> slices;
+  std::vector<PartRef> context;
+  std::string dictionary;
+  bytes_ = 0;
+  compressed_last_ = 0;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const PartRef& part = parts[i];
+    // The parts whose bytes make up the dictionary, nearest first.
+    context.clear();
+    std::size_t covered = 0;
+    for (std::size_t j = i; j > 0 && covered < kDictionaryBytes; --j) {
+      context.push_back(parts[j - 1]);
+      covered += parts[j - 1]->size();
+    }
+    const Key key{part.get(), context.empty() ? nullptr : context.front().get()};
+    auto [it, inserted] = next.try_emplace(key);
+    Entry& entry = it->second;
+    if (inserted) {
+      auto previous = pieces_.find(key);
+      if (previous != pieces_.end() && previous->second.context == context) {
+        entry = std::move(previous->second);
+      } else {
+        entry.part = part;
+        entry.context = context;
+        slices.clear();
+        ForEachSlice(*part, [&](std::string_view slice) { slices.push_back(slice); });
+        dictionary.clear();
+        for (auto it_back = context.rbegin(); it_back != context.rend(); ++it_back) {
+          ForEachSlice(**it_back, [&](std::string_view slice) { dictionary.append(slice); });
+          if (dictionary.size() > 2 * kDictionaryBytes) {
+            dictionary.erase(0, dictionary.size() - kDictionaryBytes);
+          }
+        }
+        if (dictionary.size() > kDictionaryBytes) {
+          dictionary.erase(0, dictionary.size() - kDictionaryBytes);
+        }
+        entry.piece = std::make_shared<const DeflatedPiece>(deflater.Deflate(slices, dictionary));
+        ++compressed_last_;
+      }
+      bytes_ += entry.piece->bytes.size();
+    }
+    in_order.push_back(entry.piece.get());
+  }
+  std::string gzip = GzipFromPieces(in_order);
+  pieces_ = std::move(next);
+  return gzip;
+}
+
+}  // namespace logbook::net::eureka
