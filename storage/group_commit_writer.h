@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -133,6 +134,14 @@ class GroupCommitWriter {
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   EventLogStats stats_ ABSL_GUARDED_BY(mu_);
+
+  // The audit index keys of the commit being written, sorted before they go
+  // into the WriteBatch. Writer thread only; kept to reuse its capacity.
+  struct IndexPut {
+    std::string_view key;  // into the commit's EncodedBatch
+    core::Offset offset;   // of the event it indexes, for error messages
+  };
+  std::vector<IndexPut> index_puts_;
 
   // Joined by Stop(); touched only by the thread calling Start()/Stop().
   std::thread thread_;
