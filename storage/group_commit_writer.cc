@@ -62,6 +62,7 @@ absl::Status GroupCommitWriter::Submit(EncodedBatch batch) {
   if (stopping_) return absl::FailedPreconditionError("event log writer is stopped");
   if (batch.values.empty() && batch.meta_puts.empty()) return absl::OkStatus();
   LOGBOOK_CHECK(batch.meta_puts.empty() || meta_ != nullptr);
+  if (!defer_wakeups_) handed_over_ = true;
   if (batch.values.empty()) {
     batch.first_offset = last_submitted_ + 1;
     pending_.push_back(std::move(batch));
@@ -73,6 +74,16 @@ absl::Status GroupCommitWriter::Submit(EncodedBatch batch) {
   last_submitted_ += batch.values.size();
   pending_.push_back(std::move(batch));
   return absl::OkStatus();
+}
+
+void GroupCommitWriter::DeferWakeups() {
+  absl::MutexLock lock(&mu_);
+  defer_wakeups_ = true;
+}
+
+void GroupCommitWriter::WakeUp() {
+  absl::MutexLock lock(&mu_);
+  if (!pending_.empty()) handed_over_ = true;
 }
 
 core::Offset GroupCommitWriter::last_submitted() const {
@@ -106,6 +117,7 @@ void GroupCommitWriter::Run() {
       absl::MutexLock lock(&mu_, absl::Condition(this, &GroupCommitWriter::HasWorkOrStopping));
       if (pending_.empty()) return;  // stopping, and everything is written
       batches.swap(pending_);
+      handed_over_ = false;
       last_offset = last_submitted_;
     }
     std::uint64_t event_count = 0;
