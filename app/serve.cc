@@ -26,6 +26,7 @@
 #include "net/logger.h"
 #include "net/loop_mailbox.h"
 #include "net/loop_stall_meter.h"
+#include "net/loop_turn_hook.h"
 #include "net/metrics.h"
 #include "net/node_routes.h"
 #include "net/request_observer.h"
@@ -92,6 +93,8 @@ struct Node {
   std::unique_ptr<net::LoopMailbox> mailbox;
   std::unique_ptr<net::LoopStallMeter> loop_meter;
   std::unique_ptr<storage::EventLog> log;
+  // Wakes the log's writer once per loop turn (after the log: stopped first).
+  std::unique_ptr<net::LoopTurnHook> writer_wakeups;
   // After the log: destroyed (and joined) before it.
   std::unique_ptr<storage::Snapshotter> snapshotter;
   std::unique_ptr<core::Registry> registry;
@@ -145,6 +148,7 @@ void BeginShutdown(Node& node, int exit_code) {
 // close the handles already opened on it, so the process exits cleanly.
 int AbandonStart(Node& node) {
   node.stopping = true;  // a snapshotter start still queued on the mailbox must not run
+  if (node.writer_wakeups) node.writer_wakeups->Stop();
   if (node.replicator) node.replicator->Stop();
   if (node.eureka_push) node.eureka_push->Stop();
   if (node.snapshotter) node.snapshotter->Stop();
@@ -366,6 +370,12 @@ int RunServe(const Config& given) {
                                                    *node.log, clock, std::move(logbook_options));
   logbook_api = node.logbook.get();
 
+  // The loop appends as it answers requests; the writer is woken once per
+  // loop turn for all of it instead of once per request (a futex wake each,
+  // ~13% of the loop thread under renewals), and gets larger batches.
+  node.log->DeferWriterWakeups();
+  node.writer_wakeups = std::make_unique<net::LoopTurnHook>(
+      &node.loop, [log = node.log.get()] { log->WakeWriter(); });
   node.log->Start();
   // Recovery needs the oldest kept snapshot plus every event after it (the
   // older snapshots are the fallback when the newest is damaged), so
@@ -538,6 +548,7 @@ int RunServe(const Config& given) {
 
   uv_run(&node.loop, UV_RUN_DEFAULT);
   node.loop_meter->Stop();  // its handle frees itself in its own close callback
+  node.writer_wakeups->Stop();  // the log was stopped when the server had shut down
   // Close whatever is left (e.g. handles owned by destroyed objects' peers).
   uv_walk(
       &node.loop,

@@ -421,18 +421,19 @@ void Registry::ApplyRegister(const Event& event) {
   LOGBOOK_CHECK(event.instance->app == event.app);
   LOGBOOK_CHECK(event.instance->EffectiveId() == event.instance_id);
 
-  if (IsFromPeer(event)) {
-    // Newer lastDirtyTimestamp wins (eureka-protocol.md §4.2 step 2, applied
-    // to replication): an older registrant does not replace the local copy.
-    // A tie goes to the registrant, as in Eureka.
-    const InstanceRecord* existing = Find(event.app, event.instance_id);
-    if (existing != nullptr &&
-        existing->info.last_dirty_timestamp > event.instance->last_dirty_timestamp) {
-      return;
-    }
+  const InstanceRecord* existing = Find(event.app, event.instance_id);
+  // Newer lastDirtyTimestamp wins (eureka-protocol.md §4.2 step 2, applied
+  // to replication): an older registrant does not replace the local copy.
+  // A tie goes to the registrant, as in Eureka.
+  if (IsFromPeer(event) && existing != nullptr &&
+      existing->info.last_dirty_timestamp > event.instance->last_dirty_timestamp) {
+    return;
   }
   TimestampMs service_up_ms = 0;
-  std::optional<InstanceRecord> previous = Remove(event.app, event.instance_id);
+  // Most registrations are of new instances: the hash probe above spares
+  // them Remove()'s walk down the ordered app and instance maps.
+  std::optional<InstanceRecord> previous;
+  if (existing != nullptr) previous = Remove(event.app, event.instance_id);
   if (previous.has_value()) {
     // §4.2 step 3: service-up time survives re-registration.
     service_up_ms = previous->lease.service_up_timestamp;

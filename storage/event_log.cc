@@ -101,6 +101,8 @@ struct EventLog::Impl {
   std::atomic<core::Offset> audit_first_offset{1};
   std::unique_ptr<AuditIndex> audit;
   std::map<std::string, core::PeerCursor> initial_peer_cursors;
+  // Appended since the last WakeWriter() (loop thread only).
+  bool appended_unannounced = false;
 
   absl::StatusOr<core::Offset> Append(std::span<core::Event> events,
                                       const core::PeerCursor* cursor);
@@ -218,7 +220,16 @@ absl::StatusOr<core::Offset> EventLog::Impl::Append(std::span<core::Event> event
     }
     return submitted;
   }
+  appended_unannounced = true;
   return last + events.size();
+}
+
+void EventLog::DeferWriterWakeups() { impl_->writer->DeferWakeups(); }
+
+void EventLog::WakeWriter() {
+  if (!impl_->appended_unannounced) return;
+  impl_->appended_unannounced = false;
+  impl_->writer->WakeUp();
 }
 
 core::Offset EventLog::last_offset() const { return impl_->writer->last_submitted(); }

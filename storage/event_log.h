@@ -79,6 +79,13 @@ class EventLog final : public core::EventJournal {
   absl::Status Replay(core::Offset from, const std::function<void(const core::Event&)>& apply);
 
   void Start();  // starts the writer thread
+  // From now on Append() does not wake the writer: the caller calls
+  // WakeWriter() once it has appended what it has (an event loop: at the end
+  // of each turn), so one wakeup carries a turn's appends. Before Start().
+  void DeferWriterWakeups();
+  // Hands what was appended since the last call to the writer. Cheap when
+  // nothing was: the loop calls it on every turn.
+  void WakeWriter();
   // After a disk-full failure, once the caller's state no longer shows the
   // dropped events: lets the writer probe for space and resume.
   void AllowResume();

@@ -1,5 +1,6 @@
 #include "storage/group_commit_writer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -61,6 +62,7 @@ absl::Status GroupCommitWriter::Submit(EncodedBatch batch) {
   if (stopping_) return absl::FailedPreconditionError("event log writer is stopped");
   if (batch.values.empty() && batch.meta_puts.empty()) return absl::OkStatus();
   LOGBOOK_CHECK(batch.meta_puts.empty() || meta_ != nullptr);
+  if (!defer_wakeups_) handed_over_ = true;
   if (batch.values.empty()) {
     batch.first_offset = last_submitted_ + 1;
     pending_.push_back(std::move(batch));
@@ -72,6 +74,16 @@ absl::Status GroupCommitWriter::Submit(EncodedBatch batch) {
   last_submitted_ += batch.values.size();
   pending_.push_back(std::move(batch));
   return absl::OkStatus();
+}
+
+void GroupCommitWriter::DeferWakeups() {
+  absl::MutexLock lock(&mu_);
+  defer_wakeups_ = true;
+}
+
+void GroupCommitWriter::WakeUp() {
+  absl::MutexLock lock(&mu_);
+  if (!pending_.empty()) handed_over_ = true;
 }
 
 core::Offset GroupCommitWriter::last_submitted() const {
@@ -105,6 +117,7 @@ void GroupCommitWriter::Run() {
       absl::MutexLock lock(&mu_, absl::Condition(this, &GroupCommitWriter::HasWorkOrStopping));
       if (pending_.empty()) return;  // stopping, and everything is written
       batches.swap(pending_);
+      handed_over_ = false;
       last_offset = last_submitted_;
     }
     std::uint64_t event_count = 0;
@@ -195,7 +208,23 @@ absl::Status GroupCommitWriter::Probe() {
 absl::Status GroupCommitWriter::Commit(const std::vector<EncodedBatch>& batches,
                                        core::Offset last_offset) {
   const core::Offset first_offset = batches.front().first_offset;
-  rocksdb::WriteBatch write_batch;
+  index_puts_.clear();
+  // Sized up front: grown by doubling, the batch's buffer would copy every
+  // value it already holds several times over (registrations are ~1 KB each,
+  // twice: the event and its audit copy).
+  constexpr std::size_t kRecordOverhead = 24;  // tag, column family, lengths, key
+  std::size_t reserved = 0;
+  for (const EncodedBatch& batch : batches) {
+    for (const std::string& value : batch.values) reserved += value.size() + kRecordOverhead;
+    for (const auto& [key, value] : batch.meta_puts) {
+      reserved += key.size() + value.size() + kRecordOverhead;
+    }
+    for (const EncodedBatch::Audited& audited : batch.audited) {
+      reserved += batch.values[audited.index].size() + kRecordOverhead;
+      for (const std::string& key : audited.index_keys) reserved += key.size() + kRecordOverhead;
+    }
+  }
+  rocksdb::WriteBatch write_batch(reserved);
   for (const EncodedBatch& batch : batches) {
     core::Offset offset = batch.first_offset;
     for (const std::string& value : batch.values) {
@@ -220,12 +249,25 @@ absl::Status GroupCommitWriter::Commit(const std::vector<EncodedBatch>& batches,
            .column_family = kAuditColumnFamily,
            .offset = audited_offset}));
       for (const std::string& key : audited.index_keys) {
-        RETURN_IF_ERROR(FromRocksDb(write_batch.Put(audit_.audit_index, key, rocksdb::Slice()),
-                                    {.operation = "WriteBatch::Put",
-                                     .column_family = kAuditIndexColumnFamily,
-                                     .offset = audited_offset}));
+        index_puts_.push_back(IndexPut{key, audited_offset});
       }
     }
+  }
+  // In key order: the memtable inserts each key starting from where the
+  // previous one went, so sorted index keys are found in a few steps (all the
+  // time keys of a commit are neighbours, and so are an app's keys), where the
+  // events' order would cost a search from the top of the skiplist for nearly
+  // every key, the largest part of a commit of registrations. Distinct keys:
+  // their order inside one WriteBatch changes nothing else.
+  std::sort(index_puts_.begin(), index_puts_.end(),
+            [](const IndexPut& a, const IndexPut& b) { return a.key < b.key; });
+  for (const IndexPut& put : index_puts_) {
+    RETURN_IF_ERROR(FromRocksDb(
+        write_batch.Put(audit_.audit_index, rocksdb::Slice(put.key.data(), put.key.size()),
+                        rocksdb::Slice()),
+        {.operation = "WriteBatch::Put",
+         .column_family = kAuditIndexColumnFamily,
+         .offset = put.offset}));
   }
   rocksdb::WriteOptions options;
   // kNone still writes the WAL (disableWAL stays false): the OS has every

@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -83,6 +84,14 @@ class GroupCommitWriter {
   // (FailedPrecondition). REQUIRES: batch offsets continue last_submitted().
   absl::Status Submit(EncodedBatch batch);
 
+  // From now on Submit() queues without waking the writer: batches wait for
+  // the next WakeUp(). Lets a loop hand over everything one turn appended
+  // with one wakeup, instead of a futex wake per request. Before Start().
+  void DeferWakeups();
+  // Hands every queued batch to the writer (with deferred wakeups; a no-op
+  // otherwise). Stop() writes queued batches whether woken or not.
+  void WakeUp();
+
   // Highest offset submitted and not dropped: after a disk-full failure this
   // falls back to the durable offset, so offsets stay dense.
   core::Offset last_submitted() const;
@@ -105,7 +114,7 @@ class GroupCommitWriter {
   // Writes `batches` as one WriteBatch; returns the status of the write.
   absl::Status Commit(const std::vector<EncodedBatch>& batches, core::Offset last_offset);
   bool HasWorkOrStopping() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return !pending_.empty() || stopping_;
+    return (!pending_.empty() && handed_over_) || stopping_;
   }
   // Disk full: waits for AllowResume(), then probes every probe interval
   // until a write succeeds (true) or Stop()/a non-space error ends it (false).
@@ -130,9 +139,20 @@ class GroupCommitWriter {
   absl::Status latched_ ABSL_GUARDED_BY(mu_);
   absl::Status disk_full_ ABSL_GUARDED_BY(mu_);  // ResourceExhausted while full
   bool resume_allowed_ ABSL_GUARDED_BY(mu_) = false;
+  bool defer_wakeups_ ABSL_GUARDED_BY(mu_) = false;
+  // pending_ may be taken: set by Submit() or, with deferred wakeups, WakeUp().
+  bool handed_over_ ABSL_GUARDED_BY(mu_) = false;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   EventLogStats stats_ ABSL_GUARDED_BY(mu_);
+
+  // The audit index keys of the commit being written, sorted before they go
+  // into the WriteBatch. Writer thread only; kept to reuse its capacity.
+  struct IndexPut {
+    std::string_view key;  // into the commit's EncodedBatch
+    core::Offset offset;   // of the event it indexes, for error messages
+  };
+  std::vector<IndexPut> index_puts_;
 
   // Joined by Stop(); touched only by the thread calling Start()/Stop().
   std::thread thread_;

@@ -1,7 +1,9 @@
 #include "storage/group_commit_writer.h"
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -84,6 +86,27 @@ TEST_F(GroupCommitWriterTest, CommitObserverSeesEachGroupCommitsEventsAndDuratio
   EXPECT_EQ(commits[0].first, 4u);
   EXPECT_EQ(commits[1].first, 2u);
   EXPECT_GT(commits[0].second, 0);  // a synced write takes some time
+}
+
+TEST_F(GroupCommitWriterTest, DeferredWakeupsWaitForWakeUpAndGoAsOneGroupCommit) {
+  GroupCommitWriter writer(db_->raw(), db_->events(), SyncPolicy::kAlways, 0, recorder_.Callback());
+  writer.DeferWakeups();
+  writer.Start();
+  ASSERT_TRUE(writer.Submit(Batch(1, 1)).ok());
+  ASSERT_TRUE(writer.Submit(Batch(2, 3)).ok());
+  // Not handed over yet: the writer, although idle, must not take them.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(writer.durable_offset(), 0u);
+  EXPECT_TRUE(recorder_.calls().empty());
+  writer.WakeUp();
+  ASSERT_TRUE(recorder_.WaitForDurable(4));
+  EXPECT_EQ(writer.stats().batches, 1u);
+  // Stop() writes what was queued and never handed over.
+  ASSERT_TRUE(writer.Submit(Batch(5, 2)).ok());
+  writer.Stop();
+  EXPECT_EQ(writer.durable_offset(), 6u);
+  EXPECT_EQ(Stored(6), "value-6");
+  EXPECT_EQ(writer.stats().batches, 2u);
 }
 
 TEST_F(GroupCommitWriterTest, StopWritesWhatIsPendingEvenIfNeverStarted) {
