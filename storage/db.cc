@@ -113,14 +113,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& data_dir) {
   // pin every WAL since their last flush (RocksDB's default bound is 4x the
   // sum of all write buffers, ~1.5 GiB here): disk use under a steady renew
   // load must level off (docs/log-format.md, "Retention").
-  //
-  // The bound is also what a restart after a crash replays: RocksDB rebuilds
-  // the memtables from every live WAL byte before the log can be read, at
-  // ~8 ms of CPU per MiB here (bench/restart_scale.sh, kill -9 with 100,000
-  // instances: 56 MiB of WAL took 430-550 ms of a ~1 s restart). 16 MiB keeps
-  // that replay near 100 ms and the memtables' RSS small; they flush more
-  // often, in smaller files, which writes the same bytes.
-  options.max_total_wal_size = 16 << 20;
+  options.max_total_wal_size = 64 << 20;
   options.listeners.push_back(std::make_shared<ManualNoSpaceRecovery>());
   // Our own LOG writer (bounded to LOG + LOG.old), which survives a full disk.
   absl::StatusOr<std::shared_ptr<RocksDbInfoLog>> info_log = RocksDbInfoLog::Open(data_dir);
@@ -256,9 +249,9 @@ Db::~Db() {
   // operator will see it, and the WAL still holds every acknowledged write.
   //
   // A clean close flushes the memtables, so that the next Open has no WAL
-  // to replay: up to max_total_wal_size of it (then 64 MiB) took seconds of
-  // a restart with 100,000 instances (bench/restart_scale.sh). After a crash
-  // the WAL is replayed, at most max_total_wal_size of it.
+  // to replay: up to max_total_wal_size (64 MiB) of it took seconds of a
+  // restart with 100,000 instances (bench/restart_scale.sh). After a crash
+  // the WAL is replayed as before.
   rocksdb::FlushOptions flush_options;
   flush_options.allow_write_stall = true;
   if (const absl::Status flushed =
