@@ -20,6 +20,7 @@
 # Environment (defaults): RUNS=3 DURATION=10s DELTA_DURATION=5s THREADS=2 CONNECTIONS=64
 #   INSTANCES=10000 APPS=200 RENEW_RATE=1000 RENEW_CONNECTIONS=32 DELTA_SIZES="10000 100000"
 #   DELTA_CHANGES=1000 DELTA_WINDOW_MS=60000 RESULTS_FILE=- (a path: writes the section there)
+#   DELTA_FULL=1 (0: no full fetch next to each delta; the delta goal compares deltas only)
 #   SKIP_BUILD=0 BUILD_DIR=build NGINX_PORT=18090
 # Tools: wrk, curl, nginx, python3, gzip, cmp (Debian packages; tools/setup.sh). ~4 min.
 set -u -o pipefail
@@ -37,10 +38,11 @@ RENEW_CONNECTIONS="${RENEW_CONNECTIONS:-32}"
 DELTA_SIZES="${DELTA_SIZES:-10000 100000}"
 DELTA_CHANGES="${DELTA_CHANGES:-1000}"
 DELTA_WINDOW_MS="${DELTA_WINDOW_MS:-60000}"
+DELTA_FULL="${DELTA_FULL:-1}"
 NGINX_PORT="${NGINX_PORT:-18090}"
 RESULTS_FILE="${RESULTS_FILE:--}"
 COMMAND="bench/fetch_vs_nginx.sh${1:+ $1}"
-for v in RUNS DURATION DELTA_DURATION THREADS CONNECTIONS INSTANCES APPS RENEW_RATE DELTA_SIZES DELTA_CHANGES; do
+for v in RUNS DURATION DELTA_DURATION THREADS CONNECTIONS INSTANCES APPS RENEW_RATE DELTA_SIZES DELTA_CHANGES DELTA_FULL; do
   [ -n "$(printenv "$v")" ] && COMMAND="$v=\"$(printenv "$v")\" $COMMAND"
 done
 
@@ -174,6 +176,7 @@ for size in $DELTA_SIZES; do
   record "delta$size" 0 shown "$shown"; record "delta$size" 0 gzip_bytes "$delta_gz"; record "full$size" 0 gzip_bytes "$full_gz"
   for run in $(seq 1 "$RUNS"); do
     fetch_wrk "delta$size" "$run" "http://127.0.0.1:$NODE_PORT" "$DELTA_LUA" "$DELTA_DURATION" "$NODE_PID"
+    [ "$DELTA_FULL" = 1 ] || continue
     fetch_wrk "full$size" "$run" "http://127.0.0.1:$NODE_PORT" "$FETCH_LUA" "$DELTA_DURATION" "$NODE_PID"
   done
   stop_pid "$NODE_PID" TERM
@@ -205,8 +208,10 @@ DELTA_ROWS=""; DELTA_RATIO_ROWS=""
 first_size=""
 for size in $DELTA_SIZES; do
   DELTA_ROWS+="$(row "delta$size" "delta, $size instances ($(med "delta$size" shown) in the delta, $(med "delta$size" gzip_bytes) B gzip)")"$'\n'
-  DELTA_ROWS+="$(row "full$size" "full fetch, $size instances ($(med "full$size" gzip_bytes) B gzip)")"$'\n'
-  DELTA_RATIO_ROWS+="| $size | $(ratio "delta$size" rps "full$size" rps) | $(ratio "delta$size" cpu_us "full$size" cpu_us) |"$'\n'
+  if [ "$DELTA_FULL" = 1 ]; then
+    DELTA_ROWS+="$(row "full$size" "full fetch, $size instances ($(med "full$size" gzip_bytes) B gzip)")"$'\n'
+    DELTA_RATIO_ROWS+="| $size | $(ratio "delta$size" rps "full$size" rps) | $(ratio "delta$size" cpu_us "full$size" cpu_us) |"$'\n'
+  fi
   [ -z "$first_size" ] && first_size=$size
   last_size=$size
 done
@@ -251,14 +256,12 @@ Each size: a data dir from \`build/bench/make_datadir --instances N --apps N/50 
 (registrations 90–120 s old), a node with \`eureka.server.retention-time-in-ms-in-delta-queue=$DELTA_WINDOW_MS\`,
 $DELTA_CHANGES status changes (\`eureka_pacer.py status\`, PUT …/status?value=OUT_OF_SERVICE on
 instances spread over the registry), then $RUNS rounds of \`wrk -d$DELTA_DURATION -s bench/load/delta.lua\`
-(\`GET /eureka/apps/delta\`, JSON gzip) and the full fetch at the same size.
+(\`GET /eureka/apps/delta\`, JSON gzip)$( [ "$DELTA_FULL" = 1 ] && echo " and the full fetch at the same size" || echo " (no full fetch at these sizes in this run: \`DELTA_FULL=0\`)").
 
 | figure | req/s | p50 ms | p99 ms | server CPU µs/req | non-2xx + socket errors |
 |---|---|---|---|---|---|
 ${DELTA_ROWS}
-| size | delta ÷ full fetch, req/s | delta ÷ full fetch, CPU/request |
-|---|---|---|
-${DELTA_RATIO_ROWS}
+$( [ -n "$DELTA_RATIO_ROWS" ] && printf '| size | delta ÷ full fetch, req/s | delta ÷ full fetch, CPU/request |\n|---|---|---|\n%s' "$DELTA_RATIO_ROWS")
 Delta CPU/request at $last_size ÷ at $first_size instances: **$(awk -v a="$(med "delta$last_size" cpu_us)" -v b="$(med "delta$first_size" cpu_us)" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "–"}')** (goal: independent of the registry size, ≈ 1).
 
 ### Notes: what limits the full fetch

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Restart at scale (issue 4): a data dir with INSTANCES instances and EVENTS events (registrations,
-# then renewals), built offline by build/bench/make_datadir exactly as a node writes it (snapshots
-# every SNAPSHOT_EVERY events, as logbook.snapshot.every-events does). Measures exec -> /readyz 200:
-#   sigterm: a node on the dir is stopped with SIGTERM (it takes a final snapshot), then restarted
-#   sigkill: a dir whose last TAIL events come after the last snapshot (what kill -9 leaves between
-#            two snapshots), the node is started, kill -9'd, restarted: RocksDB WAL recovery + replay
+# then renewals), built once, offline, by build/bench/make_datadir exactly as a node writes it
+# (snapshots every SNAPSHOT_EVERY events, as logbook.snapshot.every-events does), left as kill -9
+# leaves it: the last TAIL events after the last snapshot, the events since the memtables' last
+# flush only in RocksDB's WAL. Measures exec -> /readyz 200:
+#   sigterm: a copy of that dir, on which a node ran and was stopped with SIGTERM (it takes a final
+#            snapshot and flushes), restarted
+#   sigkill: a fresh copy of the crashed dir for every start: RocksDB WAL recovery + replay of TAIL
 # each cold-ish (the dir's pages dropped from the page cache with posix_fadvise DONTNEED first) and
 # warm, next to `cat DIR/* > /dev/null` of the same files, cold-ish and warm, in the same run.
 # Also the RSS per instance after a restart (VmRSS minus an empty node's, / INSTANCES).
@@ -75,17 +77,19 @@ timed_start() {
   SNAP_OFFSET=$(echo "$NODE_LINE" | sed -n 's/.*snapshot_offset=\([0-9]*\).*/\1/p')
 }
 
-log "building the data dirs: $INSTANCES instances, $EVENTS events, snapshots every $SNAPSHOT_EVERY"
-TERM_DIR="$DATA_ROOT/term"; KILL_DIR="$DATA_ROOT/kill"
+log "building the data dir: $INSTANCES instances, $EVENTS events, snapshots every $SNAPSHOT_EVERY, $TAIL after the last, as kill -9 leaves it"
+CRASHED_DIR="$DATA_ROOT/crashed"; TERM_DIR="$DATA_ROOT/term"; KILL_DIR="$DATA_ROOT/kill"
 GEN_T0=$EPOCHREALTIME
-"$MAKE_DATADIR" --data-dir "$TERM_DIR" --instances "$INSTANCES" --apps "$APPS" --events "$EVENTS" \
-  --snapshot-every-events "$SNAPSHOT_EVERY" > "$OUT/make_term.txt" 2>&1 || die "make_datadir failed: $(cat "$OUT/make_term.txt")"
+"$MAKE_DATADIR" --data-dir "$CRASHED_DIR" --instances "$INSTANCES" --apps "$APPS" --events "$EVENTS" \
+  --snapshot-every-events "$SNAPSHOT_EVERY" --unsnapshotted-tail "$TAIL" --exit-without-close 1 \
+  > "$OUT/make_datadir.txt" 2>&1 || die "make_datadir failed: $(cat "$OUT/make_datadir.txt")"
 GEN_MS=$(ms_between "$GEN_T0" "$EPOCHREALTIME")
-echo "  $(cat "$OUT/make_term.txt") (${GEN_MS} ms)"
-"$MAKE_DATADIR" --data-dir "$KILL_DIR" --instances "$INSTANCES" --apps "$APPS" --events "$EVENTS" \
-  --snapshot-every-events "$SNAPSHOT_EVERY" --unsnapshotted-tail "$TAIL" > "$OUT/make_kill.txt" 2>&1 ||
-  die "make_datadir failed: $(cat "$OUT/make_kill.txt")"
-echo "  $(cat "$OUT/make_kill.txt")"
+WAL_BYTES=$(find "$CRASHED_DIR" -name '*.log' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+echo "  $(cat "$OUT/make_datadir.txt") (${GEN_MS} ms; WAL left: $WAL_BYTES bytes)"
+# fresh_copy DIR: DIR becomes a copy of the crashed dir, as kill -9 left it.
+fresh_copy() { rm -rf "$1" && cp -a "$CRASHED_DIR" "$1" || die "cannot copy the data dir to $1"; }
+# The sigterm dir: a node recovered the crashed copy and stopped cleanly.
+fresh_copy "$TERM_DIR"
 
 # An empty node's RSS, for the per-instance figure.
 EMPTY_DIR="$DATA_ROOT/empty"
@@ -97,11 +101,15 @@ add() { S[$1]="${S[$1]:-} $2"; }
 for r in $(seq 1 "$RESTARTS"); do
   for mode in term kill; do
     dir="$DATA_ROOT/$mode"
-    # Bring the dir to its pre-restart state: a node ran on it and was stopped with the mode's signal.
-    start_on "$dir" "$OUT/$mode-prep-$r.log"; wait_listening; wait_ready
-    if [ "$mode" = term ]; then stop_pid "$NODE_PID" TERM; else stop_pid "$NODE_PID" KILL; fi
-    bytes=$(du -sb "$dir" | cut -f1); add "$mode.bytes" "$bytes"
+    if [ "$mode" = term ]; then
+      # Bring the dir to its pre-restart state: a node ran on it and was stopped with SIGTERM.
+      start_on "$dir" "$OUT/$mode-prep-$r.log"; wait_listening; wait_ready
+      stop_pid "$NODE_PID" TERM
+    fi
     for cache in cold warm; do
+      # Every kill -9 restart starts from the crashed state: the previous start recovered the WAL.
+      if [ "$mode" = kill ]; then fresh_copy "$dir"; fi
+      [ "$cache" = cold ] && add "$mode.bytes" "$(du -sb "$dir" | cut -f1)"
       if [ "$cache" = cold ]; then drop_cache "$dir"; fi
       add "$mode.$cache.read_ms" "$(read_ms "$dir")"
       if [ "$cache" = cold ]; then drop_cache "$dir"; else read_ms "$dir" > /dev/null; fi
@@ -129,13 +137,16 @@ SECTION="$(cat <<MD
 - Date: $(date -u '+%Y-%m-%d %H:%M UTC'); commit $COMMIT; run time $(( SECONDS - START_S )) s
 - Machine: $MACHINE
 - Command: \`$COMMAND\`
-- Data dir: built by \`build/bench/make_datadir\` (core's Decide/Apply + storage's EventLog, the
-  node's own bytes) in $GEN_MS ms: $INSTANCES registrations in $APPS apps, then renewals round-robin up
-  to $EVENTS events, snapshots every $SNAPSHOT_EVERY events (3 kept). Size on disk: $(awk -v b="$(m term.bytes)" 'BEGIN {printf "%.1f MB", b/1e6}').
-- sigterm: the node stops with SIGTERM (final snapshot) and restarts. sigkill: the last $TAIL events
-  follow the last snapshot, the node is killed with \`kill -9\` and restarts (RocksDB WAL recovery,
-  then a replay of $TAIL events). cold-ish: the dir's pages evicted with \`posix_fadvise(DONTNEED)\`
-  first; warm: right after reading them. Each restart is exec → \`/readyz\` 200, polled every 5 ms.
+- Data dir: built once by \`build/bench/make_datadir --exit-without-close 1\` (core's Decide/Apply +
+  storage's EventLog, the node's own bytes) in $GEN_MS ms: $INSTANCES registrations in $APPS apps, then
+  renewals round-robin up to $EVENTS events, snapshots every $SNAPSHOT_EVERY events (3 kept), the last
+  $TAIL events after the last snapshot, ended without closing RocksDB as \`kill -9\` would. Size on disk:
+  $(awk -v b="$(m kill.bytes)" 'BEGIN {printf "%.1f MB", b/1e6}'), of which $(awk -v b="$WAL_BYTES" 'BEGIN {printf "%.1f MB", b/1e6}') of WAL (what RocksDB replays into its memtables).
+- sigkill: a fresh copy of that dir for every start (RocksDB WAL recovery, then a replay of $TAIL
+  events into the registry). sigterm: a copy on which a node ran and stopped with SIGTERM (final
+  snapshot, memtables flushed), restarted. cold-ish: the dir's pages evicted with
+  \`posix_fadvise(DONTNEED)\` first; warm: right after reading them. Each restart is exec →
+  \`/readyz\` 200, polled every 5 ms.
 
 | median (min–max) over $RESTARTS | cold-ish | warm |
 |---|---|---|
@@ -157,4 +168,14 @@ MD
 )"
 echo
 echo "$SECTION"
+# The medians, one "name<TAB>value" a line, for bench/goal_table.py.
+{
+  for k in term.cold.read_ms term.warm.read_ms term.cold.ready_ms term.warm.ready_ms \
+           kill.cold.read_ms kill.warm.read_ms kill.cold.ready_ms kill.warm.ready_ms \
+           term.cold.cpu_ms term.warm.cpu_ms kill.cold.cpu_ms kill.warm.cpu_ms; do
+    printf '%s\t%s\n' "$k" "$(m "$k")"
+  done
+  printf 'wal_bytes\t%s\ninstances\t%s\nevents\t%s\ntail\t%s\nrestarts\t%s\n' \
+    "$WAL_BYTES" "$INSTANCES" "$EVENTS" "$TAIL" "$RESTARTS"
+} > "$OUT/figures.tsv"
 [ "$RESULTS_FILE" = - ] || write_section "$RESULTS_FILE" "## Restart at scale" "$SECTION"

@@ -19,7 +19,10 @@
 #                                         ${TMPDIR:-/tmp}/logbook-bench.XXXXXX, data dirs removed)
 # Environment (defaults):
 #   RUNS=3 DURATION=10s THREADS=2 CONNECTIONS=64   wrk settings (every wrk run uses --latency)
-#   WIDE_CONNECTIONS=256   connections of the second durable renew figure (group commit vs in-flight)
+#   WIDE_CONNECTIONS=256   connections of the second durable renew figure (group commit vs in-flight;
+#                          0 skips it)
+#   SYNC_NONE=1 LOAD_FETCH=1   0 skips node B (renew --sync none) / the fetch wrk on node A (the fetch
+#                          goals come from bench/fetch_vs_nginx.sh)
 #   INSTANCES=10000 APPS=100 RESTARTS=5            registry size, restart samples
 #   SEED_CONNECTIONS=4 SEED_DEPTH=32               seed_instances keep-alive connections / window
 #   HELLO_PORT=18181  ANCHORS_DIR=../shared/bench/anchors (skipped when absent)
@@ -39,6 +42,8 @@ WIDE_CONNECTIONS="${WIDE_CONNECTIONS:-256}"
 INSTANCES="${INSTANCES:-10000}"
 APPS="${APPS:-100}"
 RESTARTS="${RESTARTS:-5}"
+SYNC_NONE="${SYNC_NONE:-1}"
+LOAD_FETCH="${LOAD_FETCH:-1}"
 SEED_CONNECTIONS="${SEED_CONNECTIONS:-4}"
 SEED_DEPTH="${SEED_DEPTH:-32}"
 HELLO_PORT="${HELLO_PORT:-18181}"
@@ -53,7 +58,7 @@ fi
 ANCHORS_DIR="${ANCHORS_DIR:-}"
 # The command as given, with the settings that differ from the defaults in front.
 COMMAND="bench/run_load.sh${1:+ $1}"
-for v in RUNS DURATION THREADS CONNECTIONS WIDE_CONNECTIONS INSTANCES APPS RESTARTS SEED_CONNECTIONS SEED_DEPTH; do
+for v in RUNS DURATION THREADS CONNECTIONS WIDE_CONNECTIONS INSTANCES APPS RESTARTS SEED_CONNECTIONS SEED_DEPTH SYNC_NONE LOAD_FETCH; do
   [ -n "$(printenv "$v")" ] && COMMAND="$v=$(printenv "$v") $COMMAND"
 done
 
@@ -358,17 +363,23 @@ for run in $(seq 1 "$RUNS"); do
   run_wrk renew_always "$run" "$NODE_PID" "http://127.0.0.1:$NODE_PORT" \
     -s "$ROOT/bench/load/renew.lua" -- "$INSTANCES" "$APPS"
   record rss "$run" after_renew_kib "$(rss_kib "$NODE_PID")"
-  WRK_CONNECTIONS="$WIDE_CONNECTIONS" run_wrk renew_always_wide "$run" "$NODE_PID" "http://127.0.0.1:$NODE_PORT" \
-    -s "$ROOT/bench/load/renew.lua" -- "$INSTANCES" "$APPS"
-  run_wrk fetch_json_gzip "$run" "$NODE_PID" "http://127.0.0.1:$NODE_PORT" -s "$ROOT/bench/load/fetch.lua"
+  if [ "$WIDE_CONNECTIONS" -gt 0 ]; then
+    WRK_CONNECTIONS="$WIDE_CONNECTIONS" run_wrk renew_always_wide "$run" "$NODE_PID" "http://127.0.0.1:$NODE_PORT" \
+      -s "$ROOT/bench/load/renew.lua" -- "$INSTANCES" "$APPS"
+  fi
+  if [ "$LOAD_FETCH" = 1 ]; then
+    run_wrk fetch_json_gzip "$run" "$NODE_PID" "http://127.0.0.1:$NODE_PORT" -s "$ROOT/bench/load/fetch.lua"
+  fi
   stop_node "$NODE_PID"
 
   # B: renew without fsync
-  start_node "b_none_run$run" none || die "node B did not start"
-  seed "$NODE_PORT" seed_none "$run"
-  run_wrk renew_none "$run" "$NODE_PID" "http://127.0.0.1:$NODE_PORT" \
-    -s "$ROOT/bench/load/renew.lua" -- "$INSTANCES" "$APPS"
-  stop_node "$NODE_PID"
+  if [ "$SYNC_NONE" = 1 ]; then
+    start_node "b_none_run$run" none || die "node B did not start"
+    seed "$NODE_PORT" seed_none "$run"
+    run_wrk renew_none "$run" "$NODE_PID" "http://127.0.0.1:$NODE_PORT" \
+      -s "$ROOT/bench/load/renew.lua" -- "$INSTANCES" "$APPS"
+    stop_node "$NODE_PID"
+  fi
 
   # C: durable registrations of new instances
   start_node "c_register_run$run" always || die "node C did not start"
@@ -533,9 +544,12 @@ EOF
 }
 
 summary | tee "$OUT/RESULTS.md"
-# The sections of the other benchmarks (restart_scale.sh, snapshot_stall.sh) below their marker stay.
+# The sections of the other benchmarks (restart_scale.sh, snapshot_stall.sh) below their marker stay,
+# and so does the goal table above this summary (bench/goal_table.py, written by bench/run_all.sh).
 if [ "$RESULTS_FILE" != "-" ]; then
-  { cat "$OUT/RESULTS.md"; [ -f "$RESULTS_FILE" ] && sed -n '/^<!-- Sections below: /,$p' "$RESULTS_FILE" | sed '1s/^/\n/'; } > "$OUT/RESULTS.merged.md" &&
+  { [ -f "$RESULTS_FILE" ] && sed -n '1,/^<!-- goal-table:end -->/p' "$RESULTS_FILE" | grep -q 'goal-table:end' &&
+      sed -n '1,/^<!-- goal-table:end -->/p' "$RESULTS_FILE" && echo
+    cat "$OUT/RESULTS.md"; [ -f "$RESULTS_FILE" ] && sed -n '/^<!-- Sections below: /,$p' "$RESULTS_FILE" | sed '1s/^/\n/'; } > "$OUT/RESULTS.merged.md" &&
     cp "$OUT/RESULTS.merged.md" "$RESULTS_FILE" && echo "written: $RESULTS_FILE"
 fi
 

@@ -9,6 +9,9 @@
 #   -> wrk, CONNECTIONS connections, DURATION s, JSON gzip then JSON plain (p50 / p99 / req/s)
 # and writes the "Scaling" section of bench/RESULTS.md (a table), bench/scaling.tsv (the data)
 # and bench/scaling.png (gnuplot: latency and RSS per instance against the registry size).
+# OUT_DIR/memtables.tsv: per size, the bytes RocksDB's memtables held when the node stopped (the
+# "memory_usage" of the flushes a clean stop makes, from the data dir's RocksDB LOG): the log's
+# share of the RSS, for bench/goal_table.py.
 #
 # usage: bench/scaling.sh [OUT_DIR]    (raw output; default: a new ${TMPDIR:-/tmp}/logbook-scaling.XXXXXX)
 # Environment (defaults):
@@ -81,6 +84,7 @@ wrk_fetch() {
 TSV="$OUT/scaling.tsv"
 printf '# instances\tapps\trss_empty_kib\trss_seeded_kib\trss_warm_kib\tbytes_per_instance_seeded\tbytes_per_instance_warm\tcold_json_ms\tcold_json_gzip_ms\tcold_xml_ms\tcold_xml_gzip_ms\tsingle_gzip_ms\tsingle_plain_ms\twrk_gzip_p50_ms\twrk_gzip_p99_ms\twrk_gzip_rps\twrk_plain_p50_ms\twrk_plain_p99_ms\twrk_plain_rps\tgzip_bytes\tplain_bytes\tbad\trss_peak_kib\n' > "$TSV"
 
+: > "$OUT/memtables.tsv"
 for n in $SIZES; do
   apps=$(( n >= 100 ? n / 50 : 1 ))
   log "$n instances in $apps apps"
@@ -108,6 +112,23 @@ for n in $SIZES; do
   wrk_fetch "$port" 0 "wrk-plain-$n" "$CONNECTIONS" "$DURATION"; p50=$W_P50 p99=$W_P99 prps=$W_RPS pbad=$W_BAD
   rss_peak=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")
   stop_pid "$pid" TERM
+  # Nothing is written after seeding (fetches only), so the memtables a clean stop flushes are
+  # the ones the warm RSS held.
+  memtables=$(cat "$dir"/LOG.old "$dir"/LOG 2>/dev/null | python3 -c '
+import json, sys
+total = 0
+for line in sys.stdin:
+    at = line.find("{")
+    if "EVENT_LOG_v1" not in line or at < 0:
+        continue
+    try:
+        event = json.loads(line[at:])
+    except ValueError:
+        continue
+    if event.get("event") == "flush_started" and event.get("flush_reason") == "Manual Flush":
+        total += event.get("memory_usage", 0)
+print(total)')
+  printf '%s\t%s\n' "$n" "$memtables" >> "$OUT/memtables.tsv"
   rm -rf "$dir"
   per_seeded=$(( (rss_seeded - rss_empty) * 1024 / n ))
   per_warm=$(( (rss_warm - rss_empty) * 1024 / n ))
