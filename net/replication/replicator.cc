@@ -53,8 +53,10 @@ std::vector<PeerStatus> Replicator::Statuses() const {
 bool Replicator::CaughtUp() const {
   for (const auto& puller : pullers_) {
     const PeerStatus status = puller->Status();
-    if (!status.caught_up_once && (status.state == "connecting" || status.state == "streaming" ||
-                                    status.state == "waiting")) {
+    // A peer being merged is reachable: its leases arrive with the merge.
+    if (!status.caught_up_once &&
+        (status.state == "connecting" || status.state == "streaming" ||
+         status.state == "waiting" || status.state == "merging_snapshot")) {
       return false;
     }
   }
