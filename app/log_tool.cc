@@ -31,11 +31,12 @@ using storage::EventCursor;
 using storage::LogReader;
 using storage::LogRecord;
 
-constexpr std::array<core::EventType, 8> kAllTypes = {
+constexpr std::array<core::EventType, 9> kAllTypes = {
     core::EventType::kRegister,       core::EventType::kRenew,
     core::EventType::kCancel,         core::EventType::kEvict,
     core::EventType::kStatusUpdate,   core::EventType::kDeleteStatusOverride,
     core::EventType::kMetadataUpdate, core::EventType::kRenewalThresholdUpdate,
+    core::EventType::kInstanceSet,
 };
 
 // "offset 12: <problem>" for the error stream, one line per problem.

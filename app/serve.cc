@@ -39,6 +39,7 @@
 #include "storage/bootstrap_install.h"
 #include "storage/event_log.h"
 #include "storage/recovery.h"
+#include "storage/snapshot_codec.h"
 #include "storage/snapshot_export.h"
 #include "storage/snapshot_store.h"
 #include "storage/snapshotter.h"
@@ -286,6 +287,14 @@ int RunServe(const Config& given) {
   // margin) that detects a silent peer shrinks with it.
   replicator_options.puller.wait_ms =
       std::min(replicator_options.puller.wait_ms, std::max<std::int64_t>(config.events_max_wait_ms, 0));
+  replicator_options.merge.registry = node.registry.get();
+  replicator_options.merge.decode = [registry_options](std::string_view snapshot,
+                                                       core::Offset offset) {
+    return storage::DecodeSnapshot(snapshot, offset, registry_options);
+  };
+  replicator_options.merge.journal = node.log.get();
+  replicator_options.merge.audit = &node.log->audit();
+  replicator_options.merge.clock = &clock;
   absl::StatusOr<std::unique_ptr<net::replication::Replicator>> replicator =
       net::replication::Replicator::Create(replicator_options, node.log->node_id(),
                                            node.log->initial_peer_cursors(), *node.mailbox,

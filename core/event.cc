@@ -6,11 +6,11 @@ namespace logbook::core {
 namespace {
 
 // Indexed by EventType's value; index 0 is unused.
-constexpr std::array<std::string_view, 9> kEventTypeNames = {
+constexpr std::array<std::string_view, 10> kEventTypeNames = {
     "",       "REGISTER",      "RENEW",
     "CANCEL", "EVICT",         "STATUS_UPDATE",
     "DELETE_STATUS_OVERRIDE",  "METADATA_UPDATE",
-    "RENEWAL_THRESHOLD_UPDATE"};
+    "RENEWAL_THRESHOLD_UPDATE", "INSTANCE_SET"};
 
 }  // namespace
 

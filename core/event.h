@@ -25,6 +25,11 @@ enum class EventType : std::uint8_t {
   // Self-preservation's periodic reset of the expected renewing-client count
   // (eureka-protocol.md §6.2), logged so a restart restores it.
   kRenewalThresholdUpdate = 8,
+  // One instance's full record set exactly, or removed when the event has
+  // no record: what merging a peer's snapshot transfer decided
+  // (docs/replication.md, "Merging a peer's snapshot"). REGISTER and RENEW
+  // cannot reproduce a record's timestamps, lease and override exactly.
+  kInstanceSet = 9,
 };
 
 // "REGISTER", "RENEW", ... as in logbook-interface.md.
@@ -90,6 +95,11 @@ struct Event {
 
   // RENEWAL_THRESHOLD_UPDATE: the new expected number of renewing clients.
   std::int64_t expected_clients = 0;
+
+  // INSTANCE_SET: the record to hold (its last_change_offset is replaced by
+  // the event's offset when applied); nullopt removes the instance. Its
+  // override-map entry is `override_to_store` (nullopt: none).
+  std::optional<InstanceRecord> record;
 
   bool operator==(const Event&) const = default;
 };

@@ -283,6 +283,9 @@ void Registry::Apply(const Event& event) {
     case EventType::kMetadataUpdate:
       ApplyMetadataUpdate(event);
       break;
+    case EventType::kInstanceSet:
+      ApplyInstanceSet(event);
+      break;
     case EventType::kRenewalThresholdUpdate:
       // Each node runs its own threshold timer over the whole cluster's
       // instances; a peer's reset is kept in the log but is not ours to apply.
@@ -572,6 +575,30 @@ void Registry::ApplyMetadataUpdate(const Event& event) {
   record->action_type = ActionType::kAdded;
   info.last_updated_timestamp = event.timestamp_ms;
   MarkShownChange(*record, event.offset);
+  RecordInWindow(event, nullptr);
+  ++version_;
+}
+
+void Registry::ApplyInstanceSet(const Event& event) {
+  // The merge decided against the state this event is applied to, so it is
+  // applied as it stands: replay reproduces the decision without redoing it.
+  if (!event.record.has_value()) {
+    ApplyRemove(event);
+    return;
+  }
+  // Codecs refuse a record keyed by another app or id.
+  LOGBOOK_CHECK(event.record->info.app == event.app);
+  LOGBOOK_CHECK(event.record->info.EffectiveId() == event.instance_id);
+  const bool is_new = !Remove(event.app, event.instance_id).has_value();
+  if (is_new && expected_clients_ > 0) ++expected_clients_;
+  InstanceRecord record = *event.record;
+  MarkShownChange(record, event.offset);
+  if (event.override_to_store.has_value()) {
+    overrides_[event.instance_id] = *event.override_to_store;
+  } else {
+    overrides_.erase(event.instance_id);
+  }
+  Insert(std::move(record));
   RecordInWindow(event, nullptr);
   ++version_;
 }

@@ -159,6 +159,7 @@ class Registry {
   void ApplyStatusUpdate(const Event& event);
   void ApplyDeleteStatusOverride(const Event& event);
   void ApplyMetadataUpdate(const Event& event);
+  void ApplyInstanceSet(const Event& event);
   // (app, instance id) viewing the keys of applications_ and of the app's
   // instance map: std::map nodes never move, so a key lives exactly as long
   // as its instance, and the indexes below cost no string copies.

@@ -132,6 +132,9 @@ class Reader {
         case core::EventType::kStatusUpdate:
         case core::EventType::kDeleteStatusOverride:
           return std::optional(previous.status);
+        case core::EventType::kInstanceSet:
+          if (previous.record.has_value()) return std::optional(previous.record->info.status);
+          return std::optional<core::InstanceStatus>();
         case core::EventType::kCancel:
         case core::EventType::kEvict:
           return std::optional<core::InstanceStatus>();
@@ -255,7 +258,8 @@ absl::StatusOr<core::AuditPage> AuditIndex::History(const core::AuditQuery& quer
     if (!Wanted(query, event)) continue;
     core::AuditEntry entry;
     if (event.type == core::EventType::kRegister || event.type == core::EventType::kStatusUpdate ||
-        event.type == core::EventType::kDeleteStatusOverride) {
+        event.type == core::EventType::kDeleteStatusOverride ||
+        (event.type == core::EventType::kInstanceSet && event.record.has_value())) {
       ASSIGN_OR_RETURN(entry.status_before, reader.StatusBefore(event, first));
     }
     entry.event = std::move(event);

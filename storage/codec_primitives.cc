@@ -104,6 +104,36 @@ bool DecodeInstanceInfo(Decoder& dec, InstanceInfo* info) {
   return dec.ok();
 }
 
+void EncodeInstanceRecord(const core::InstanceRecord& record, Encoder& enc) {
+  EncodeInstanceInfo(record.info, enc);
+  const core::Lease& lease = record.lease;
+  enc.Signed(lease.registration_timestamp);
+  enc.Signed(lease.last_renewal_timestamp);
+  enc.Signed(lease.eviction_timestamp);
+  enc.Signed(lease.service_up_timestamp);
+  enc.Signed(lease.duration_ms);
+  enc.Byte(static_cast<std::uint8_t>(record.action_type));
+  enc.Varint(record.last_change_offset);
+}
+
+bool DecodeInstanceRecord(Decoder& dec, core::InstanceRecord* record) {
+  if (!DecodeInstanceInfo(dec, &record->info)) return false;
+  core::Lease& lease = record->lease;
+  dec.Signed64("lease.registration_timestamp", &lease.registration_timestamp);
+  dec.Signed64("lease.last_renewal_timestamp", &lease.last_renewal_timestamp);
+  dec.Signed64("lease.eviction_timestamp", &lease.eviction_timestamp);
+  dec.Signed64("lease.service_up_timestamp", &lease.service_up_timestamp);
+  dec.Signed64("lease.duration_ms", &lease.duration_ms);
+  std::uint8_t action = 0;
+  if (dec.Byte("action_type", &action) &&
+      action > static_cast<std::uint8_t>(core::ActionType::kDeleted)) {
+    return dec.Fail("action_type", absl::StrCat("unknown action type ", static_cast<int>(action)));
+  }
+  record->action_type = static_cast<core::ActionType>(action);
+  dec.Varint("last_change_offset", &record->last_change_offset);
+  return dec.ok();
+}
+
 void PutFixed32LittleEndian(std::uint32_t value, std::string* out) {
   for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
 }

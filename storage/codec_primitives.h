@@ -185,6 +185,10 @@ class Decoder {
 // InstanceInfo as docs/log-format.md ("InstanceInfo") lays it out.
 void EncodeInstanceInfo(const core::InstanceInfo& info, Encoder& enc);
 bool DecodeInstanceInfo(Decoder& dec, core::InstanceInfo* info);
+// InstanceRecord (docs/log-format.md, "Snapshot body"): the snapshot's
+// records and the INSTANCE_SET event's record share this one layout.
+void EncodeInstanceRecord(const core::InstanceRecord& record, Encoder& enc);
+bool DecodeInstanceRecord(Decoder& dec, core::InstanceRecord* record);
 
 void PutFixed32LittleEndian(std::uint32_t value, std::string* out);
 // REQUIRES: bytes.size() >= 4.

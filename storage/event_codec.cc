@@ -44,7 +44,8 @@ constexpr std::uint64_t kEventHasLastDirtyTimestamp = 1u << 5;
 constexpr std::uint64_t kEventHasMetadata = 1u << 6;
 constexpr std::uint64_t kEventHasEvictReason = 1u << 7;
 constexpr std::uint64_t kEventHasExpectedClients = 1u << 8;
-constexpr std::uint64_t kEventKnownBits = (1u << 9) - 1;
+constexpr std::uint64_t kEventHasRecord = 1u << 9;
+constexpr std::uint64_t kEventKnownBits = (1u << 10) - 1;
 
 // ---------------------------------------------------------------- encoding
 
@@ -59,6 +60,7 @@ void EncodeBody(const Event& event, Encoder& enc) {
   if (!event.metadata.empty()) mask |= kEventHasMetadata;
   if (event.evict_reason != core::EvictReason{}) mask |= kEventHasEvictReason;
   if (event.expected_clients != 0) mask |= kEventHasExpectedClients;
+  if (event.record.has_value()) mask |= kEventHasRecord;
 
   enc.Varint(mask);
   enc.Signed(event.timestamp_ms);
@@ -85,6 +87,7 @@ void EncodeBody(const Event& event, Encoder& enc) {
     enc.Varint(reason.registry_size);
   }
   if (mask & kEventHasExpectedClients) enc.Signed(event.expected_clients);
+  if (mask & kEventHasRecord) codec::EncodeInstanceRecord(*event.record, enc);
 }
 
 // ---------------------------------------------------------------- decoding
@@ -101,7 +104,7 @@ bool DecodeBody(Decoder& dec, Event* event) {
   std::uint8_t type = 0;
   if (dec.Byte("type", &type) &&
       (type < static_cast<std::uint8_t>(EventType::kRegister) ||
-       type > static_cast<std::uint8_t>(EventType::kRenewalThresholdUpdate))) {
+       type > static_cast<std::uint8_t>(EventType::kInstanceSet))) {
     return dec.Fail("type", absl::StrCat("unknown event type ", static_cast<int>(type)));
   }
   event->type = static_cast<EventType>(type);
@@ -137,6 +140,18 @@ bool DecodeBody(Decoder& dec, Event* event) {
     dec.Unsigned32("evict_reason.registry_size", &reason.registry_size);
   }
   if (mask & kEventHasExpectedClients) dec.Signed64("expected_clients", &event->expected_clients);
+  if (mask & kEventHasRecord) {
+    // Only INSTANCE_SET carries one, keyed by the event's own app and id:
+    // the registry applies it under that key.
+    if (event->type != EventType::kInstanceSet) {
+      return dec.Fail("record", "only INSTANCE_SET carries a record");
+    }
+    if (!codec::DecodeInstanceRecord(dec, &event->record.emplace())) return false;
+    if (event->record->info.app != event->app ||
+        event->record->info.EffectiveId() != event->instance_id) {
+      return dec.Fail("record", "keyed by another app or instance id than the event");
+    }
+  }
   return dec.ok();
 }
 

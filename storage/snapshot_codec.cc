@@ -30,36 +30,6 @@ constexpr std::uint64_t kMaxRawBodyBytes = std::uint64_t{1} << 34;
 // claiming 600 MB).
 constexpr std::uint64_t kMaxDeflateRatio = 1032;
 
-void EncodeRecord(const core::InstanceRecord& record, Encoder& enc) {
-  codec::EncodeInstanceInfo(record.info, enc);
-  const core::Lease& lease = record.lease;
-  enc.Signed(lease.registration_timestamp);
-  enc.Signed(lease.last_renewal_timestamp);
-  enc.Signed(lease.eviction_timestamp);
-  enc.Signed(lease.service_up_timestamp);
-  enc.Signed(lease.duration_ms);
-  enc.Byte(static_cast<std::uint8_t>(record.action_type));
-  enc.Varint(record.last_change_offset);
-}
-
-bool DecodeRecord(Decoder& dec, core::InstanceRecord* record) {
-  if (!codec::DecodeInstanceInfo(dec, &record->info)) return false;
-  core::Lease& lease = record->lease;
-  dec.Signed64("lease.registration_timestamp", &lease.registration_timestamp);
-  dec.Signed64("lease.last_renewal_timestamp", &lease.last_renewal_timestamp);
-  dec.Signed64("lease.eviction_timestamp", &lease.eviction_timestamp);
-  dec.Signed64("lease.service_up_timestamp", &lease.service_up_timestamp);
-  dec.Signed64("lease.duration_ms", &lease.duration_ms);
-  std::uint8_t action = 0;
-  if (dec.Byte("action_type", &action) &&
-      action > static_cast<std::uint8_t>(core::ActionType::kDeleted)) {
-    return dec.Fail("action_type", absl::StrCat("unknown action type ", static_cast<int>(action)));
-  }
-  record->action_type = static_cast<core::ActionType>(action);
-  dec.Varint("last_change_offset", &record->last_change_offset);
-  return dec.ok();
-}
-
 // Reads a count and rejects one that cannot fit in the bytes left, each
 // item taking at least `min_item_bytes`.
 bool Count(Decoder& dec, std::string_view field, std::size_t min_item_bytes, std::uint64_t* n) {
@@ -108,7 +78,7 @@ bool DecodeBody(Decoder& dec, core::RegistryState* state) {
     application.name = std::move(name);
     for (std::uint64_t j = 0; j < instances; ++j) {
       core::InstanceRecord record;
-      if (!DecodeRecord(dec, &record)) return false;
+      if (!codec::DecodeInstanceRecord(dec, &record)) return false;
       std::string instance_id = record.info.EffectiveId();
       if (!application.instances.empty() &&
           !(application.instances.rbegin()->first < instance_id)) {
@@ -132,7 +102,7 @@ bool DecodeBody(Decoder& dec, core::RegistryState* state) {
     }
     if (has_removed) {
       auto removed = std::make_shared<core::InstanceRecord>();
-      if (!DecodeRecord(dec, removed.get())) return false;
+      if (!codec::DecodeInstanceRecord(dec, removed.get())) return false;
       touch.removed = std::move(removed);
     }
     state->window.push_back(std::move(touch));
@@ -164,7 +134,7 @@ std::string EncodeSnapshotBody(const core::Registry& registry) {
   for (const auto& [name, application] : registry.applications()) {
     enc.String(name);
     enc.Varint(application.instances.size());
-    for (const auto& [instance_id, record] : application.instances) EncodeRecord(record, enc);
+    for (const auto& [instance_id, record] : application.instances) codec::EncodeInstanceRecord(record, enc);
   }
   enc.Varint(registry.window().size());
   for (const core::WindowEntry& touch : registry.window()) {
@@ -172,7 +142,7 @@ std::string EncodeSnapshotBody(const core::Registry& registry) {
     enc.String(touch.app);
     enc.String(touch.instance_id);
     enc.Byte(touch.removed != nullptr ? 1 : 0);
-    if (touch.removed != nullptr) EncodeRecord(*touch.removed, enc);
+    if (touch.removed != nullptr) codec::EncodeInstanceRecord(*touch.removed, enc);
   }
   return body;
 }

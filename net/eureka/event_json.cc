@@ -105,6 +105,20 @@ void WriteEventFields(const core::Event& event, JsonWriter& writer) {
       writer.Key("expected_clients");
       writer.Int(event.expected_clients);
       break;
+    case core::EventType::kInstanceSet:
+      // No record: the merge removed the instance.
+      if (event.record.has_value()) {
+        writer.Key("instance");
+        WriteInstanceObject(event.record->info, event.record->lease, event.record->action_type,
+                            writer);
+      }
+      writer.Key("override");
+      if (event.override_to_store.has_value()) {
+        writer.String(core::StatusName(*event.override_to_store));
+      } else {
+        writer.Null();
+      }
+      break;
     case core::EventType::kCancel:
       break;
   }
@@ -149,6 +163,19 @@ void WriteChanges(const core::AuditEntry& entry, JsonWriter& w) {
         w.String(core::StatusName(event.status));
       } else {
         w.Null();  // removed
+      }
+      w.EndObject();
+      return;
+    case core::EventType::kInstanceSet:
+      if (!event.record.has_value()) return;  // a removal changes nothing more than CANCEL shows
+      w.Key("changes");
+      w.BeginObject();
+      WriteStatusChange(entry.status_before, event.record->info.status, w);
+      w.Key("override");
+      if (event.override_to_store.has_value()) {
+        w.String(core::StatusName(*event.override_to_store));
+      } else {
+        w.Null();
       }
       w.EndObject();
       return;

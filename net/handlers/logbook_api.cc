@@ -478,6 +478,8 @@ void LogbookApi::GetStatus(Responder responder) {
       w.Uint(peer.batches);
       w.Key("events");
       w.Uint(peer.events);
+      w.Key("snapshots_merged");
+      w.Uint(peer.snapshots_merged);
       w.EndObject();
     }
   } else {

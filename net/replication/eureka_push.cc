@@ -109,6 +109,7 @@ std::optional<eureka::OutgoingReplicationItem> EurekaPush::ItemFor(
       return item;
     case core::EventType::kEvict:
     case core::EventType::kRenewalThresholdUpdate:
+    case core::EventType::kInstanceSet:  // a merge's result, never a client's write
       return std::nullopt;
   }
   return std::nullopt;

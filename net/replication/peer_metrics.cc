@@ -8,8 +8,9 @@ namespace {
 
 // Every state a puller can be in, so each peer has one series per state
 // (1 for the current one): alerts can match a state without knowing the rest.
-constexpr std::array<std::string_view, 6> kStates = {
-    "connecting", "streaming", "waiting", "backoff", "needs_snapshot", "stopped"};
+constexpr std::array<std::string_view, 7> kStates = {
+    "connecting", "streaming",      "waiting", "backoff",
+    "merging_snapshot", "needs_snapshot", "stopped"};
 
 }  // namespace
 

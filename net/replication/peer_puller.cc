@@ -87,7 +87,7 @@ void PostChunk(LoopMailbox* mailbox, ReplicationApplier* applier,
 PeerPuller::PeerPuller(std::string url, PeerAddress address, std::string self,
                        PullerOptions options, LoopMailbox& mailbox, ReplicationApplier& applier,
                        const CursorTable& cursors, const core::EventCodec& codec,
-                       std::uint64_t seed)
+                       std::uint64_t seed, SnapshotMerger* merger)
     : url_(std::move(url)),
       self_(std::move(self)),
       options_(options),
@@ -95,6 +95,7 @@ PeerPuller::PeerPuller(std::string url, PeerAddress address, std::string self,
       applier_(applier),
       cursors_(cursors),
       codec_(codec),
+      merger_(merger),
       random_(seed),
       wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
       client_(std::move(address), options.http, wake_fd_),
@@ -275,12 +276,10 @@ bool PeerPuller::PullOnce() {
     // own events before: Min-From says 1 then).
     const std::uint64_t min_from = HeaderNumber(*response, kMinFromHeader).value_or(*first);
     if (min_from != 1) {
-      Fail("needs_snapshot",
-           absl::FailedPreconditionError(absl::StrCat(
-               "peer ", node_id, " has a new log identity ", identity, " (cursor names ",
-               held->peer_log_identity, ") and its log starts at offset ", *first,
-               ": a snapshot transfer is needed")));
-      return false;
+      return MergeSnapshot(absl::FailedPreconditionError(absl::StrCat(
+          "peer ", node_id, " has a new log identity ", identity, " (cursor names ",
+          held->peer_log_identity, ") and its log starts at offset ", *first,
+          ": a snapshot transfer is needed")));
     }
     {
       // Asked with the old identity, so the answer was a 409: ask again.
@@ -303,11 +302,9 @@ bool PeerPuller::PullOnce() {
     }
   }
   if (response->status == 410) {
-    Fail("needs_snapshot",
-         absl::FailedPreconditionError(absl::StrCat(
-             "offset ", from, " is older than peer ", node_id,
-             "'s retained log (first offset ", *first, "): a snapshot transfer is needed")));
-    return false;
+    return MergeSnapshot(absl::FailedPreconditionError(
+        absl::StrCat("offset ", from, " is older than peer ", node_id,
+                     "'s retained log (first offset ", *first, "): a snapshot transfer is needed")));
   }
   if (response->status != 200) {
     Fail("backoff", absl::UnavailableError(absl::StrCat("HTTP ", response->status, ": ",
@@ -376,6 +373,46 @@ void PeerPuller::MarkProgress(core::Offset reached) {
     behind_since_ = SteadyClock::now();
   }
   last_logged_error_.clear();
+}
+
+bool PeerPuller::MergeSnapshot(const absl::Status& why) {
+  if (merger_ == nullptr) {
+    Fail("needs_snapshot", why);
+    return false;
+  }
+  const std::string reason(core::MessageOf(why));
+  if (reason != last_logged_error_) {
+    Log("warn", reason + "; merging its snapshot");
+    last_logged_error_ = reason;
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    status_.state = "merging_snapshot";
+    status_.last_error = reason;
+  }
+  absl::StatusOr<MergeReport> merged = merger_->Merge(
+      client_, self_, node_id_, options_.snapshot_read_timeout_ms, stopping_);
+  if (!merged.ok()) {
+    if (absl::IsCancelled(merged.status()) && stopping_.load()) return false;
+    Fail("needs_snapshot",
+         absl::Status(merged.status().code(),
+                      absl::StrCat("merging the snapshot of peer ", node_id_, " failed: ",
+                                   std::string(core::MessageOf(merged.status())))));
+    return false;
+  }
+  Log("info", absl::StrCat("merged the snapshot of peer ", node_id_, " at its offset ",
+                           merged->cursor.next_offset - 1, ": ", merged->instances,
+                           " instances, replaced=", merged->replaced,
+                           " removed=", merged->removed, " kept=", merged->kept,
+                           "; pulling its log ", merged->cursor.peer_log_identity,
+                           " from offset ", merged->cursor.next_offset));
+  {
+    absl::MutexLock lock(&mu_);
+    status_.log_identity = merged->cursor.peer_log_identity;
+    status_.snapshots_merged += 1;
+  }
+  MarkProgress(merged->cursor.next_offset);
+  return true;
 }
 
 bool PeerPuller::Post(InFlight batch, PulledBatch pulled) {

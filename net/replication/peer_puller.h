@@ -33,6 +33,7 @@
 #include "net/replication/peer_http_client.h"
 #include "net/replication/peer_status.h"
 #include "net/replication/replication_applier.h"
+#include "net/replication/snapshot_merger.h"
 
 namespace logbook::net::replication {
 
@@ -49,17 +50,22 @@ struct PullerOptions {
   std::int64_t read_margin_ms = 5000;  // read timeout = wait_ms + this
   std::int64_t backoff_initial_ms = 50;
   std::int64_t backoff_max_ms = 5000;
+  // Read timeout of a snapshot transfer: a large registry takes the peer a
+  // while to export.
+  std::int64_t snapshot_read_timeout_ms = 120000;
   PeerHttpOptions http;
 };
 
 class PeerPuller {
  public:
-  // `mailbox`, `applier`, `cursors` and `codec` must outlive the puller;
-  // `applier` is used on the loop thread only. `self` is this node's id (a
-  // peer URL that turns out to be this node is refused).
+  // `mailbox`, `applier`, `cursors`, `codec` and `merger` must outlive the
+  // puller; `applier` is used on the loop thread only. `self` is this node's
+  // id (a peer URL that turns out to be this node is refused). Without a
+  // `merger` a peer whose log cannot be pulled stays needs_snapshot.
   PeerPuller(std::string url, PeerAddress address, std::string self, PullerOptions options,
              LoopMailbox& mailbox, ReplicationApplier& applier, const CursorTable& cursors,
-             const core::EventCodec& codec, std::uint64_t seed);
+             const core::EventCodec& codec, std::uint64_t seed,
+             SnapshotMerger* merger = nullptr);
   ~PeerPuller();  // Stop()s
   PeerPuller(const PeerPuller&) = delete;
   PeerPuller& operator=(const PeerPuller&) = delete;
@@ -103,6 +109,10 @@ class PeerPuller {
   // The cursor reached `reached` with nothing refused: streaming, and
   // caught up when it passed the peer's durable end.
   void MarkProgress(core::Offset reached);
+  // The peer's log cannot be pulled from our cursor (`why`): merges its
+  // snapshot transfer and resumes after it. False when the puller must back
+  // off (the peer then shows needs_snapshot until a later attempt merges).
+  bool MergeSnapshot(const absl::Status& why);
   void SleepBackoff();
   void Fail(std::string_view state, const absl::Status& status);
   void Log(std::string_view level, const std::string& message) const;
@@ -114,6 +124,7 @@ class PeerPuller {
   ReplicationApplier& applier_;
   const CursorTable& cursors_;
   const core::EventCodec& codec_;
+  SnapshotMerger* const merger_;
   std::mt19937_64 random_;
   int wake_fd_ = -1;  // eventfd: readable once stopping
   PeerHttpClient client_;

@@ -16,13 +16,15 @@ struct PeerStatus {
   core::Offset peer_durable_offset = 0;
   std::uint64_t lag_events = 0;  // peer offsets not yet pulled (any origin)
   std::int64_t lag_ms = 0;       // since the puller was last caught up; 0 when it is
-  std::string state;             // connecting, streaming, waiting, backoff, needs_snapshot, stopped
+  // connecting, streaming, waiting, backoff, merging_snapshot, needs_snapshot, stopped
+  std::string state;
   std::string last_error;
   std::uint64_t batches = 0;
   std::uint64_t events = 0;       // pulled and appended here
   std::uint64_t bytes = 0;        // answer bodies received (200s)
   std::uint64_t errors = 0;       // failed pulls (each retry counts)
   std::int64_t last_error_unix_ms = 0;  // wall clock of the last failure; 0 = none
+  std::uint64_t snapshots_merged = 0;   // snapshot transfers merged (docs/replication.md)
   bool caught_up_once = false;
 };
 

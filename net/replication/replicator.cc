@@ -19,12 +19,17 @@ absl::StatusOr<std::unique_ptr<Replicator>> Replicator::Create(
     WritePipeline& pipeline, const core::EventCodec& codec, std::uint64_t seed) {
   std::unique_ptr<Replicator> replicator(
       new Replicator(std::move(initial_cursors), pipeline, self));
+  if (options.merge.enabled()) {
+    replicator->merger_ = std::make_unique<SnapshotMerger>(
+        options.merge, mailbox, pipeline, replicator->cursors_, options.puller.apply_chunk_events);
+  }
   for (const std::string& url : options.peer_urls) {
     ASSIGN_OR_RETURN(PeerAddress address, ParsePeerUrl(url, options.default_authorization));
     // The puller shows its URL in status and logs: never the password.
     replicator->pullers_.push_back(std::make_unique<PeerPuller>(
         MaskUrlPassword(url), std::move(address), self, options.puller, mailbox, replicator->applier_,
-        replicator->cursors_, codec, seed + replicator->pullers_.size()));
+        replicator->cursors_, codec, seed + replicator->pullers_.size(),
+        replicator->merger_.get()));
   }
   return replicator;
 }
@@ -48,8 +53,10 @@ std::vector<PeerStatus> Replicator::Statuses() const {
 bool Replicator::CaughtUp() const {
   for (const auto& puller : pullers_) {
     const PeerStatus status = puller->Status();
-    if (!status.caught_up_once && (status.state == "connecting" || status.state == "streaming" ||
-                                    status.state == "waiting")) {
+    // A peer being merged is reachable: its leases arrive with the merge.
+    if (!status.caught_up_once &&
+        (status.state == "connecting" || status.state == "streaming" ||
+         status.state == "waiting" || status.state == "merging_snapshot")) {
       return false;
     }
   }

@@ -18,6 +18,7 @@
 #include "net/replication/peer_puller.h"
 #include "net/replication/peer_status.h"
 #include "net/replication/replication_applier.h"
+#include "net/replication/snapshot_merger.h"
 #include "net/write_pipeline.h"
 
 namespace logbook::net::replication {
@@ -29,6 +30,9 @@ struct ReplicatorOptions {
   // (logbook.auth.peer-credentials); "" = none.
   std::string default_authorization;
   PullerOptions puller;
+  // Merging a peer's snapshot when its log cannot be pulled; without it
+  // (not enabled()) such a peer stays needs_snapshot.
+  SnapshotMergeContext merge;
 };
 
 class Replicator {
@@ -58,6 +62,7 @@ class Replicator {
 
   CursorTable cursors_;
   ReplicationApplier applier_;
+  std::unique_ptr<SnapshotMerger> merger_;  // null: merging is off
   std::vector<std::unique_ptr<PeerPuller>> pullers_;
 };
 

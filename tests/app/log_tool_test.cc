@@ -61,8 +61,9 @@ TEST(ParseEventTypes, UnknownOrEmptyNameIsInvalidArgumentListingTheKnownOnes) {
 
 TEST(StateChangeTypes, AreEveryTypeButRenew) {
   const std::vector<EventType> types = StateChangeTypes();
-  EXPECT_EQ(types.size(), 7u);
+  EXPECT_EQ(types.size(), 8u);
   EXPECT_EQ(std::find(types.begin(), types.end(), EventType::kRenew), types.end());
+  EXPECT_NE(std::find(types.begin(), types.end(), EventType::kInstanceSet), types.end());
 }
 
 core::Event MakeEvent(core::Offset offset, EventType type, std::string app, std::string id,

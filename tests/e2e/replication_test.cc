@@ -193,13 +193,14 @@ TEST(Replication, WipedPeerIsDetectedAndItsNewLogPulledFromTheStart) {
       << cluster.process(1).Output();
 }
 
-TEST(Replication, PeerWhoseRetainedLogStartsLaterNeedsASnapshot) {
-  // n0 drops old offsets quickly; n1 starts later with no cursor, so the
-  // offset it needs (1) is gone: 410, reported as needs_snapshot.
+TEST(Replication, PeerWhoseRetainedLogStartsLaterIsMergedFromItsSnapshot) {
+  // n0 drops old offsets quickly (snapshots every few events let retention
+  // run); n1 starts later with no cursor, so the offset it needs (1) is
+  // gone: 410. n1 merges n0's snapshot transfer instead and pulls on after it.
   Cluster cluster(2, {"--set", "logbook.log.renew-retention=100ms", "--set",
                       "logbook.log.retention-interval-ms=100", "--set",
-                      "logbook.log.test-only-retention-without-snapshot=true", "--set",
-                      // n0 has no snapshot to give: this is the path without one.
+                      "logbook.snapshot.every-events=5", "--set",
+                      // n1 starts empty without bootstrapping: the merge's path.
                       "logbook.replication.bootstrap=false"});
   ASSERT_TRUE(cluster.Start(0));
   for (int n = 0; n < 5; ++n) ASSERT_EQ(cluster.Register(0, Instance("ORDERS", n)), 204);
@@ -209,17 +210,25 @@ TEST(Replication, PeerWhoseRetainedLogStartsLaterNeedsASnapshot) {
       },
       kConverge));
   ASSERT_TRUE(cluster.Start(1));
+  std::string apps;
+  ASSERT_TRUE(Await([&] { return cluster.Converged(&apps); }, kConverge))
+      << cluster.Get(1, "/logbook/v1/status").body << cluster.process(1).Output();
+  EXPECT_EQ(cluster.InstanceCount(1), 5);
   ASSERT_TRUE(Await(
       [&] {
-        return Json(cluster.Get(1, "/logbook/v1/status").body).StringAt("/peers/0/state") ==
-               "needs_snapshot";
+        const Json status(cluster.Get(1, "/logbook/v1/status").body);
+        return status.StringAt("/peers/0/state") == "streaming" &&
+               status.IntAt("/peers/0/snapshots_merged") == 1;
       },
       kConverge))
       << cluster.Get(1, "/logbook/v1/status").body;
-  const Json status(cluster.Get(1, "/logbook/v1/status").body);
-  EXPECT_NE(status.StringAt("/peers/0/last_error")->find("snapshot"), std::string::npos);
-  // Nothing was applied from a log with a hole in it.
-  EXPECT_EQ(cluster.InstanceCount(1), 0);
+  EXPECT_NE(cluster.process(1).Output().find("merged the snapshot of peer n0"), std::string::npos)
+      << cluster.process(1).Output();
+  // And it pulls n0's log on from after the snapshot.
+  ASSERT_EQ(cluster.Register(0, Instance("ORDERS", 9)), 204);
+  ASSERT_TRUE(Await([&] { return cluster.InstanceCount(1) == 6 && cluster.Converged(); },
+                    kConverge))
+      << cluster.process(1).Output();
 }
 
 TEST(Replication, EndpointRefusesBadRangesWithItsHeaders) {

@@ -24,6 +24,7 @@ constexpr EventType kAllTypes[] = {
     EventType::kCancel,         EventType::kEvict,
     EventType::kStatusUpdate,   EventType::kDeleteStatusOverride,
     EventType::kMetadataUpdate, EventType::kRenewalThresholdUpdate,
+    EventType::kInstanceSet,
 };
 
 std::string Encode(const Event& event) {
@@ -73,6 +74,41 @@ TEST(EventCodec, DefaultEventOfEveryTypeRoundTrips) {
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     EXPECT_EQ(*decoded, event);
   }
+}
+
+// INSTANCE_SET carries a whole record (the snapshot's record layout).
+Event InstanceSetEvent() {
+  Event event = FullRegisterEvent();
+  event.type = EventType::kInstanceSet;
+  event.source = core::EventSource::kLogbookPeer;
+  core::InstanceRecord record;
+  record.info = *event.instance;
+  record.lease = core::Lease{1000, 2000, 0, 1500, 30000};
+  record.action_type = core::ActionType::kModified;
+  record.last_change_offset = 12;
+  event.instance.reset();
+  event.record = record;
+  event.override_to_store = core::InstanceStatus::kOutOfService;
+  return event;
+}
+
+TEST(EventCodec, InstanceSetWithItsRecordRoundTrips) {
+  const Event event = InstanceSetEvent();
+  absl::StatusOr<Event> decoded = DecodeEvent(Encode(event), event.offset);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, event);
+}
+
+TEST(EventCodec, RecordKeyedByAnotherInstanceOrOnAnotherTypeIsDataLoss) {
+  Event other_id = InstanceSetEvent();
+  other_id.instance_id = "someone-else";
+  absl::StatusOr<Event> decoded = DecodeEvent(Encode(other_id), 3);
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_TRUE(absl::StrContains(decoded.status().message(), "record")) << decoded.status();
+  Event on_register = InstanceSetEvent();
+  on_register.type = EventType::kRegister;
+  decoded = DecodeEvent(Encode(on_register), 3);
+  EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
 }
 
 TEST(EventCodec, AbsentAndEmptyOptionalStringsStayDistinct) {
@@ -180,12 +216,12 @@ TEST(EventCodec, GoldenBytesRegister) {
 TEST(EventCodec, GoldenBytesEvict) {
   Event event;
   event.timestamp_ms = 0;
-  event.origin_node = "n";
+  event.origin_node = std::string("n");
   event.origin_offset = 2;
   event.type = EventType::kEvict;
   event.source = core::EventSource::kEvictor;
-  event.app = "A";
-  event.instance_id = "h";
+  event.app = std::string("A");
+  event.instance_id = std::string("h");
   event.evict_reason = {.lease_expired_at_ms = 1000,
                         .renews_last_min = 3,
                         .renews_threshold = 4,
@@ -275,16 +311,16 @@ TEST(EventCodec, UnknownVersionWithValidChecksumIsInvalidArgument) {
 }
 
 TEST(EventCodec, UnknownEventTypeWithValidChecksumIsDataLoss) {
-  // mask 0, timestamp 0, origin "", origin_offset 0, type 9, source 0, app "", id "".
-  const std::string body("\x00\x00\x00\x00\x09\x00\x00\x00", 8);
+  // mask 0, timestamp 0, origin "", origin_offset 0, type 10, source 0, app "", id "".
+  const std::string body("\x00\x00\x00\x00\x0a\x00\x00\x00", 8);
   absl::StatusOr<Event> decoded = DecodeEvent(Frame(1, body), 8);
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_TRUE(absl::StrContains(decoded.status().message(), "unknown event type 9"))
+  EXPECT_TRUE(absl::StrContains(decoded.status().message(), "unknown event type 10"))
       << decoded.status();
 }
 
 TEST(EventCodec, UnknownFieldBitsAreDataLoss) {
-  const std::string body("\x80\x04\x00\x00\x00\x02\x00\x00\x00", 9);  // mask bit 9
+  const std::string body("\x80\x08\x00\x00\x00\x02\x00\x00\x00", 9);  // mask bit 10
   absl::StatusOr<Event> decoded = DecodeEvent(Frame(1, body), 8);
   EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_TRUE(absl::StrContains(decoded.status().message(), "field_mask")) << decoded.status();

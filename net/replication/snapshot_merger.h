@@ -1,0 +1,90 @@
+#pragma once
+// Merges a peer's snapshot transfer into this node's non-empty registry when
+// the peer's log cannot be pulled from our cursor (410 past its retention, or
+// a new log identity whose log starts later): docs/replication.md, "Merging
+// a peer's snapshot". The transfer is fetched and checked as a bootstrap's
+// is (snapshot_fetcher.h), decoded off the loop, and decided on the loop
+// chunk by chunk (core/snapshot_merge.h) as INSTANCE_SET events of origin
+// (peer, S); the last chunk is committed with the cursor (peer, its log
+// identity, S + 1) in the same WriteBatch, so pulling resumes right after
+// the snapshot. A crash before that leaves the old cursor: the next attempt
+// merges a fresh snapshot, and what the first one merged already compares
+// equal, so nothing is applied twice.
+//
+// Thread: Merge() on the puller's thread (blocking); the chunks run as loop
+// tasks that own everything they touch besides the registry, the pipeline
+// and the cursor table, which outlive the replicator.
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "core/audit_journal.h"
+#include "core/clock.h"
+#include "core/event_journal.h"
+#include "core/peer_cursor.h"
+#include "core/registry.h"
+#include "net/loop_mailbox.h"
+#include "net/replication/cursor_table.h"
+#include "net/replication/peer_http_client.h"
+#include "net/write_pipeline.h"
+
+namespace logbook::net::replication {
+
+// Decodes a snapshot value stored for `offset` (storage's codec: app/ hands
+// it in, net/ never includes storage/).
+using SnapshotDecoder = std::function<absl::StatusOr<std::unique_ptr<core::Registry>>(
+    std::string_view snapshot, core::Offset offset)>;
+
+// What a merge needs of the node besides the replication plumbing. Without
+// a decoder the puller only reports needs_snapshot.
+struct SnapshotMergeContext {
+  const core::Registry* registry = nullptr;  // read in loop tasks only
+  SnapshotDecoder decode;
+  // Where a local instance's last change came from: the event at its
+  // last_change_offset, from the log or, once retention dropped it there,
+  // from the audit log.
+  const core::EventJournal* journal = nullptr;
+  const core::AuditJournal* audit = nullptr;  // may be null
+  const core::Clock* clock = nullptr;
+  bool enabled() const {
+    return registry != nullptr && decode != nullptr && journal != nullptr && clock != nullptr;
+  }
+};
+
+struct MergeReport {
+  core::PeerCursor cursor;  // the peer's, as committed: S + 1 of its log identity
+  std::size_t instances = 0;  // in the snapshot
+  std::size_t replaced = 0;   // set from the snapshot (added or newer)
+  std::size_t removed = 0;    // ours, last changed at the peer, gone from the snapshot
+  std::size_t kept = 0;       // ours kept: equal, newer, or another node's
+};
+
+class SnapshotMerger {
+ public:
+  // `chunk_instances`: instances decided per loop task.
+  SnapshotMerger(const SnapshotMergeContext& context, LoopMailbox& mailbox,
+                 WritePipeline& pipeline, CursorTable& cursors, std::size_t chunk_instances);
+
+  // Fetches `peer`'s snapshot transfer through `client` and merges it; OK
+  // once the last chunk and the cursor are durable. Unavailable when the
+  // peer has no snapshot to give yet; the fetch's errors otherwise (see
+  // FetchSnapshot); Cancelled once `stopping`.
+  absl::StatusOr<MergeReport> Merge(PeerHttpClient& client, const core::NodeId& self,
+                                    const core::NodeId& peer, std::int64_t read_timeout_ms,
+                                    const std::atomic<bool>& stopping);
+
+  struct Job;
+
+ private:
+  const SnapshotMergeContext context_;
+  LoopMailbox& mailbox_;
+  WritePipeline& pipeline_;
+  CursorTable& cursors_;
+  const std::size_t chunk_instances_;
+};
+
+}  // namespace logbook::net::replication

@@ -1,0 +1,193 @@
+// Merging a peer's snapshot transfer into a non-empty node when the peer's
+// log cannot be pulled (docs/replication.md, "Merging a peer's snapshot"):
+// real processes, a peer whose retention overtook the cursor (410) and a
+// wiped peer whose new log starts after its bootstrap snapshot.
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "tests/e2e/cluster_support.h"
+
+namespace logbook::e2e {
+namespace {
+
+constexpr auto kConverge = std::chrono::seconds(15);
+
+// Retention that overtakes a stopped peer's cursor within a second:
+// snapshots every few events let it drop everything older than 100 ms.
+const std::vector<std::string> kFastRetention = {
+    "--set", "logbook.log.renew-retention=100ms", "--set",
+    "logbook.log.retention-interval-ms=100",      "--set",
+    "logbook.snapshot.every-events=5"};
+
+Registration Instance(const std::string& app, int n) {
+  return R(app, absl::StrCat(app, "-", n), absl::StrCat("h", n),
+           absl::StrCat("10.0.0.", n % 250 + 1));
+}
+
+std::int64_t CursorFor(Cluster& cluster, int node, const std::string& peer_id) {
+  const Json status(cluster.Get(node, "/logbook/v1/status").body);
+  for (std::size_t i = 0; i < status.SizeAt("/peers").value_or(0); ++i) {
+    const std::string base = absl::StrCat("/peers/", i);
+    if (status.StringAt(base + "/node_id") == peer_id) return status.IntAt(base + "/cursor").value_or(0);
+  }
+  return 0;
+}
+
+std::int64_t FirstOffset(Cluster& cluster, int node) {
+  return Json(cluster.Get(node, "/logbook/v1/status").body).IntAt("/log/first_offset").value_or(0);
+}
+
+bool AllAgree(Cluster& cluster) {
+  if (!cluster.Converged()) return false;
+  const std::string overrides = cluster.Get(0, "/eureka/v2/serverinfo/statusoverrides").body;
+  for (int i = 1; i < cluster.size(); ++i) {
+    if (cluster.Get(i, "/eureka/v2/serverinfo/statusoverrides").body != overrides) return false;
+  }
+  return true;
+}
+
+// The merge's own events share the snapshot's (origin, offset); every other
+// event still retained is in the log once.
+bool OtherEventsUnique(Cluster& cluster, int node) {
+  std::set<std::pair<std::string, std::int64_t>> seen;
+  std::int64_t from = FirstOffset(cluster, node);
+  for (;;) {
+    const HttpResult result = cluster.Get(node, absl::StrCat("/logbook/v1/events?limit=1000&from=", from));
+    if (result.status != 200) return false;
+    const Json page(result.body);
+    const std::size_t count = page.SizeAt("/events").value_or(0);
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::string base = absl::StrCat("/events/", k);
+      if (page.StringAt(base + "/type") == "INSTANCE_SET") continue;
+      if (!seen.emplace(page.StringAt(base + "/origin").value_or(""),
+                        page.IntAt(base + "/origin_offset").value_or(-1))
+               .second) {
+        ADD_FAILURE() << "twice: " << page.StringAt(base + "/origin").value_or("") << "/"
+                      << page.IntAt(base + "/origin_offset").value_or(-1) << " "
+                      << page.StringAt(base + "/type").value_or("");
+        return false;
+      }
+    }
+    const std::int64_t next = page.IntAt("/next").value_or(from);
+    if (count == 0 || next == from) return true;
+    from = next;
+  }
+}
+
+bool MergedOnce(Cluster& cluster, int node, int peer_index) {
+  const Json status(cluster.Get(node, "/logbook/v1/status").body);
+  return status.StringAt(absl::StrCat("/peers/", peer_index, "/state")) == "streaming" &&
+         status.IntAt(absl::StrCat("/peers/", peer_index, "/snapshots_merged")).value_or(0) >= 1;
+}
+
+TEST(SnapshotMerge, PeerRetentionPassedTheCursorWhileDownIsMergedAndPulledOn) {
+  Cluster cluster(2, kFastRetention);
+  ASSERT_TRUE(cluster.StartAll());
+  for (int n = 0; n < 6; ++n) ASSERT_EQ(cluster.Register(0, Instance("ORDERS", n)), 204);
+  // n1's own instance: never the merge's to remove.
+  ASSERT_EQ(cluster.Register(1, Instance("LOCAL", 1)), 204);
+  ASSERT_TRUE(Await([&] { return AllAgree(cluster) && cluster.InstanceCount(1) == 7; }, kConverge));
+  const std::int64_t cursor = CursorFor(cluster, 1, "n0");
+  ASSERT_GT(cursor, 1);
+  cluster.Kill(1);
+
+  // While n1 is down n0 registers, cancels and overrides, and its
+  // retention drops the offsets n1 would need.
+  for (int n = 6; n < 16; ++n) ASSERT_EQ(cluster.Register(0, Instance("PAYMENTS", n)), 204);
+  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-1").status, 200);
+  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-2").status, 200);
+  EXPECT_EQ(
+      cluster.Request(0, "PUT", "/eureka/v2/apps/ORDERS/ORDERS-3/status?value=OUT_OF_SERVICE")
+          .status,
+      200);
+  EXPECT_EQ(cluster.Request(0, "PUT", "/eureka/v2/apps/ORDERS/ORDERS-4/metadata?zone=b").status,
+            200);
+  ASSERT_TRUE(Await([&] { return FirstOffset(cluster, 0) > cursor; }, kConverge))
+      << cluster.Get(0, "/logbook/v1/status").body;
+
+  ASSERT_TRUE(cluster.Start(1)) << cluster.process(1).Output();
+  std::string apps;
+  ASSERT_TRUE(Await([&] { return AllAgree(cluster); }, kConverge))
+      << cluster.Apps(0) << "\n---\n" << cluster.Apps(1) << cluster.Get(1, "/logbook/v1/status").body
+      << cluster.process(1).Output();
+  EXPECT_EQ(cluster.InstanceCount(1), 15);  // 6 - 2 cancelled + 10 + LOCAL-1
+  ASSERT_TRUE(Await([&] { return MergedOnce(cluster, 1, 0); }, kConverge))
+      << cluster.Get(1, "/logbook/v1/status").body;
+  const std::string output = cluster.process(1).Output();
+  EXPECT_NE(output.find("merged the snapshot of peer n0"), std::string::npos) << output;
+  EXPECT_NE(output.find("removed=2"), std::string::npos) << output;
+  EXPECT_TRUE(OtherEventsUnique(cluster, 1));
+  // The merge is in n1's log as events: the audit history shows it.
+  const std::string history =
+      cluster.Get(1, "/logbook/v1/history?app=ORDERS&instance=ORDERS-3&types=INSTANCE_SET").body;
+  EXPECT_EQ(Json(history).SizeAt("/events"), 1u) << history;
+
+  // The log replays to what n1 serves: verify, then a restart serves the
+  // same registry.
+  ASSERT_EQ(cluster.process(1).Stop(SIGTERM), 0);
+  std::string verify;
+  EXPECT_EQ(logbook::testing::RunLogbook({"log", "verify", cluster.data_dir(1)}, &verify), 0)
+      << verify;
+  ASSERT_TRUE(cluster.Start(1)) << cluster.process(1).Output();
+  ASSERT_TRUE(Await([&] { return AllAgree(cluster); }, kConverge));
+
+  // n1 pulls n0's log on from after the snapshot.
+  ASSERT_EQ(cluster.Register(0, Instance("ORDERS", 99)), 204);
+  ASSERT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-0").status, 200);
+  ASSERT_TRUE(Await([&] { return AllAgree(cluster) && cluster.InstanceCount(1) == 15; },
+                    kConverge))
+      << cluster.process(1).Output();
+  EXPECT_TRUE(OtherEventsUnique(cluster, 1));
+}
+
+TEST(SnapshotMerge, WipedPeerWhoseNewLogStartsLaterIsMerged) {
+  Cluster cluster(3, kFastRetention);
+  ASSERT_TRUE(cluster.StartAll());
+  for (int n = 0; n < 4; ++n) ASSERT_EQ(cluster.Register(0, Instance("ORDERS", n)), 204);
+  ASSERT_EQ(cluster.Register(2, Instance("THIRD", 1)), 204);
+  ASSERT_TRUE(Await([&] { return AllAgree(cluster) && cluster.InstanceCount(1) == 5; }, kConverge));
+  cluster.Kill(1);
+
+  // n0 is wiped and bootstraps from n2 (n1 is down): its new log starts
+  // after that snapshot, then drops its own first events to retention.
+  ASSERT_EQ(cluster.process(0).Stop(SIGTERM), 0);
+  cluster.Wipe(0);
+  ASSERT_TRUE(cluster.Start(0)) << cluster.process(0).Output();
+  // Enough events for three snapshots past the bootstrap one: retention
+  // keeps three and drops what the oldest covers.
+  for (int n = 10; n < 35; ++n) ASSERT_EQ(cluster.Register(0, Instance("PAYMENTS", n)), 204);
+  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-0").status, 200);
+  EXPECT_EQ(
+      cluster.Request(0, "PUT", "/eureka/v2/apps/ORDERS/ORDERS-1/status?value=OUT_OF_SERVICE")
+          .status,
+      200);
+  ASSERT_TRUE(Await(
+      [&] {
+        const HttpResult answer = cluster.Get(0, "/logbook/v1/replication/events?from=1&limit=1");
+        return answer.Header("X-Logbook-Min-From") != "" &&
+               answer.Header("X-Logbook-Min-From") != "1";
+      },
+      kConverge))
+      << cluster.Get(0, "/logbook/v1/status").body;
+
+  ASSERT_TRUE(cluster.Start(1)) << cluster.process(1).Output();
+  ASSERT_TRUE(Await([&] { return AllAgree(cluster); }, kConverge))
+      << cluster.Apps(0) << "\n---\n" << cluster.Apps(1) << cluster.Get(1, "/logbook/v1/status").body
+      << cluster.process(1).Output();
+  EXPECT_EQ(cluster.InstanceCount(1), 29);  // 4 - 1 + 25 + THIRD-1
+  const std::string output = cluster.process(1).Output();
+  EXPECT_NE(output.find("has a new log identity"), std::string::npos) << output;
+  EXPECT_NE(output.find("merged the snapshot of peer n0"), std::string::npos) << output;
+  const Json status(cluster.Get(1, "/logbook/v1/status").body);
+  EXPECT_EQ(status.StringAt("/peers/0/log_identity"),
+            Json(cluster.Get(0, "/logbook/v1/status").body).StringAt("/log_identity"));
+
+  ASSERT_EQ(cluster.Register(0, Instance("ORDERS", 50)), 204);
+  ASSERT_TRUE(Await([&] { return AllAgree(cluster) && cluster.InstanceCount(1) == 30; },
+                    kConverge));
+}
+
+}  // namespace
+}  // namespace logbook::e2e
