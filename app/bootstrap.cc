@@ -3,6 +3,7 @@
 #include <poll.h>
 
 #include <atomic>
+#include <cstdint>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -19,6 +20,7 @@
 #include "core/status.h"
 #include "net/error_response.h"
 #include "net/http_server.h"
+#include "net/listening_socket.h"
 #include "net/logger.h"
 #include "net/loop_mailbox.h"
 #include "net/replication/bootstrapper.h"
@@ -61,12 +63,19 @@ net::HttpHandler PlaceholderHandler(const net::replication::Bootstrapper& bootst
   };
 }
 
+// How long the placeholder, once it stops accepting, goes on answering the
+// connections it accepted: a client that connected just before the handover
+// gets its 503 rather than a connection closed under its request.
+constexpr std::uint64_t kHandoverGraceMs = 250;
+
 struct PhaseLoop {
   uv_loop_t loop;
   std::unique_ptr<net::LoopMailbox> mailbox;
   std::unique_ptr<net::HttpServer> server;
   uv_signal_t sigterm;
   uv_signal_t sigint;
+  uv_timer_t handover;
+  std::uint64_t handover_deadline = 0;
   std::atomic<bool> signalled{false};
   net::replication::Bootstrapper* bootstrapper = nullptr;
   bool closing = false;
@@ -79,14 +88,28 @@ struct PhaseLoop {
     uv_signal_stop(&sigint);
     uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
-    server->Shutdown([this] { mailbox->Close(); });
+    // From here new connections wait in the socket's backlog for the node.
+    server->StopAccepting();
+    handover_deadline = uv_now(&loop) + kHandoverGraceMs;
+    uv_timer_start(&handover, &PhaseLoop::OnHandoverTick, 0, 10);
+  }
+
+  static void OnHandoverTick(uv_timer_t* timer) {
+    auto* self = static_cast<PhaseLoop*>(timer->data);
+    if (self->server->stats().connections_open > 0 &&
+        uv_now(&self->loop) < self->handover_deadline) {
+      return;
+    }
+    uv_timer_stop(timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(timer), nullptr);
+    self->server->Shutdown([self] { self->mailbox->Close(); });
   }
 };
 
 }  // namespace
 
 BootstrapPhase RunBootstrapPhase(const Config& config) {
-  BootstrapPhase phase{.exit_code = -1, .port = config.port};
+  BootstrapPhase phase{.exit_code = -1, .port = config.port, .socket = std::nullopt};
   if (!config.replication_bootstrap || config.peers.empty()) return phase;
 
   storage::EventLogOptions log_options;
@@ -118,6 +141,8 @@ BootstrapPhase RunBootstrapPhase(const Config& config) {
   phase_loop.bootstrapper = &bootstrapper;
   phase_loop.server = std::make_unique<net::HttpServer>(&phase_loop.loop, HttpLimitsFrom(config),
                                                         PlaceholderHandler(bootstrapper));
+  uv_timer_init(&phase_loop.loop, &phase_loop.handover);
+  phase_loop.handover.data = &phase_loop;
   uv_signal_init(&phase_loop.loop, &phase_loop.sigterm);
   uv_signal_init(&phase_loop.loop, &phase_loop.sigint);
   phase_loop.sigterm.data = &phase_loop;
@@ -130,8 +155,9 @@ BootstrapPhase RunBootstrapPhase(const Config& config) {
   uv_signal_start(&phase_loop.sigterm, on_signal, SIGTERM);
   uv_signal_start(&phase_loop.sigint, on_signal, SIGINT);
 
-  if (absl::Status listening = phase_loop.server->Listen(config.host, config.port);
-      !listening.ok()) {
+  absl::StatusOr<net::ListeningSocket> socket = net::ListeningSocket::Open(config.host, config.port);
+  absl::Status listening = socket.ok() ? phase_loop.server->Listen(*socket) : socket.status();
+  if (!listening.ok()) {
     // RunServe will fail to listen too and say so; nothing was installed.
     phase_loop.Close();
     uv_run(&phase_loop.loop, UV_RUN_DEFAULT);
@@ -139,7 +165,7 @@ BootstrapPhase RunBootstrapPhase(const Config& config) {
     uv_loop_close(&phase_loop.loop);
     return phase;
   }
-  phase.port = phase_loop.server->port();
+  phase.port = socket->port();
   // Scripts and tests learn the port from this line, as from the node's.
   net::Logger::WriteLine(stdout, net::LogLevel::kInfo,
                          "logbook listening on http://" + config.host + ":" +
@@ -196,6 +222,8 @@ BootstrapPhase RunBootstrapPhase(const Config& config) {
     Log(net::LogLevel::kError, "bootstrap failed",
         {{"error", std::string(core::MessageOf(outcome))}});
     phase.exit_code = 1;
+  } else {
+    phase.socket = std::move(*socket);
   }
   return phase;
 }

@@ -167,7 +167,7 @@ int AbandonStart(Node& node) {
 int RunServe(const Config& given) {
   // A client that disappears mid-response must not kill the node.
   std::signal(SIGPIPE, SIG_IGN);
-  const BootstrapPhase bootstrap = RunBootstrapPhase(given);
+  BootstrapPhase bootstrap = RunBootstrapPhase(given);
   if (bootstrap.exit_code >= 0) return bootstrap.exit_code;
   Config config = given;
   config.port = bootstrap.port;  // the port the bootstrap placeholder served on
@@ -473,10 +473,16 @@ int RunServe(const Config& given) {
         [replication] { return replication->Statuses(); });
     node.metrics.Add(node.peer_metrics.get());
   }
-  if (absl::Status listening = node.server->Listen(config.host, config.port); !listening.ok()) {
+  const absl::Status accepting = bootstrap.socket.has_value()
+                                    ? node.server->Listen(*bootstrap.socket)
+                                    : node.server->Listen(config.host, config.port);
+  // The server holds its own descriptor now: once it stops accepting, the
+  // port must close, not queue connections nobody will accept.
+  bootstrap.socket.reset();
+  if (!accepting.ok()) {
     logger.Error("cannot listen", {{"host", config.host},
                                    {"port", config.port},
-                                   {"error", core::MessageOf(listening)}});
+                                   {"error", core::MessageOf(accepting)}});
     return AbandonStart(node);
   }
 

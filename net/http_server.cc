@@ -1,5 +1,7 @@
 #include "net/http_server.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -13,12 +15,10 @@
 #include "net/error_response.h"
 #include "net/http_connection.h"
 #include "net/http_response_writer.h"
+#include "net/listening_socket.h"
 
 namespace logbook::net {
 namespace {
-
-// As nginx and node: the kernel clamps it to somaxconn anyway.
-constexpr int kListenBacklog = 511;
 
 void DeleteTcpHandle(uv_handle_t* handle) { delete reinterpret_cast<uv_tcp_t*>(handle); }
 
@@ -135,48 +135,50 @@ absl::Status HttpServer::Listen(const std::string& host, int port) {
   if (impl_->listener != nullptr || impl_->shutting_down) {
     return absl::FailedPreconditionError("HttpServer is already listening or shut down");
   }
-  if (port < 0 || port > 65535) {
-    return absl::InvalidArgumentError(absl::StrCat("port out of range: ", port));
+  ASSIGN_OR_RETURN(ListeningSocket socket, ListeningSocket::Open(host, port));
+  // The server's duplicate keeps the socket open after `socket` closes its own.
+  return Listen(socket);
+}
+
+absl::Status HttpServer::Listen(const ListeningSocket& socket) {
+  if (impl_->listener != nullptr || impl_->shutting_down) {
+    return absl::FailedPreconditionError("HttpServer is already listening or shut down");
   }
-  // Literal addresses only: name resolution would block the loop.
-  std::string address = host == "localhost" ? "127.0.0.1" : host;
-  sockaddr_storage storage{};
-  auto* addr = reinterpret_cast<sockaddr*>(&storage);
-  if (uv_ip4_addr(address.c_str(), port, reinterpret_cast<sockaddr_in*>(addr)) != 0 &&
-      uv_ip6_addr(address.c_str(), port, reinterpret_cast<sockaddr_in6*>(addr)) != 0) {
-    return absl::InvalidArgumentError(absl::StrCat("listen address is not an IP address: ", host));
-  }
+  ASSIGN_OR_RETURN(const int fd, socket.Duplicate());
   auto* tcp = new uv_tcp_t;
   LOGBOOK_CHECK(uv_tcp_init(impl_->loop, tcp) == 0);
   tcp->data = impl_.get();
-  int rc = uv_tcp_bind(tcp, addr, 0);
-  if (rc == 0) {
+  int rc = uv_tcp_open(tcp, fd);
+  if (rc != 0) {
+    ::close(fd);
+  } else {
+    // listen() again on a listening socket only sets the backlog again;
+    // libuv needs the call to watch the socket for connections.
     rc = uv_listen(reinterpret_cast<uv_stream_t*>(tcp), kListenBacklog, &Impl::OnConnection);
   }
   if (rc != 0) {
     uv_close(reinterpret_cast<uv_handle_t*>(tcp), &DeleteTcpHandle);
     return absl::UnavailableError(
-        absl::StrCat("listen on ", host, ":", port, ": ", uv_strerror(rc)));
+        absl::StrCat("accept on port ", socket.port(), ": ", uv_strerror(rc)));
   }
-  sockaddr_storage bound{};
-  int length = sizeof(bound);
-  LOGBOOK_CHECK(uv_tcp_getsockname(tcp, reinterpret_cast<sockaddr*>(&bound), &length) == 0);
-  impl_->port = bound.ss_family == AF_INET6
-                    ? ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port)
-                    : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  impl_->port = socket.port();
   impl_->listener = tcp;
   return absl::OkStatus();
 }
 
 int HttpServer::port() const { return impl_->port; }
 
-void HttpServer::Shutdown(std::function<void()> done) {
-  impl_->shutting_down = true;
-  if (done) impl_->shutdown_done.push_back(std::move(done));
+void HttpServer::StopAccepting() {
   if (impl_->listener != nullptr && !impl_->listener_closing) {
     impl_->listener_closing = true;
     uv_close(reinterpret_cast<uv_handle_t*>(impl_->listener), &Impl::OnListenerClosed);
   }
+}
+
+void HttpServer::Shutdown(std::function<void()> done) {
+  impl_->shutting_down = true;
+  if (done) impl_->shutdown_done.push_back(std::move(done));
+  StopAccepting();
   // Drain() may close a connection, whose callback later erases it from
   // the map: walk a copy of the keys.
   std::vector<HttpConnection*> connections;

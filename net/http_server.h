@@ -17,6 +17,8 @@
 
 namespace logbook::net {
 
+class ListeningSocket;
+
 struct HttpLimits {
   std::size_t max_header_bytes = 65536;     // 431 beyond
   std::size_t max_body_bytes = 1048576;     // 413 beyond (as soon as announced)
@@ -62,7 +64,15 @@ class HttpServer {
 
   // Binds and listens; port 0 picks a free port (see port()).
   absl::Status Listen(const std::string& host, int port);
+  // Accepts on a duplicate of `socket`, which the caller may keep to hand
+  // the port on to the next server: the port stays open as long as either
+  // holds it.
+  absl::Status Listen(const ListeningSocket& socket);
   int port() const;
+
+  // Stops accepting (this server's descriptor of the socket is closed) and
+  // goes on serving the connections it has.
+  void StopAccepting();
 
   // Stops accepting; lets in-flight requests finish; closes idle connections.
   // `done` runs on the loop once every connection is closed.

@@ -3,8 +3,9 @@
 (bench/fetch_vs_nginx.sh): wrk has no clock in Lua, so it cannot hold a rate.
 
   eureka_pacer.py renew  PORT --rate 1000 --seconds 10 --instances N --apps A [--connections 16]
+                         [--id-prefix i]
       PUT /eureka/apps/{APP}/{ID} at RATE per second, round-robin over the instances
-      bench/seed_instances registered (app BENCH-<k % A, 4 digits>, id i-<k, 8 digits>).
+      bench/seed_instances registered (app BENCH-<k % A, 4 digits>, id <id-prefix>-<k, 8 digits>).
   eureka_pacer.py status PORT --count 1000 --instances N --apps A [--value OUT_OF_SERVICE]
       PUT .../status?value=VALUE on COUNT instances spread over the registry, as fast as
       replies come (one connection, one request in flight): the changes of a delta window.
@@ -21,8 +22,8 @@ import sys
 import time
 
 
-def path_of(k, apps):
-    return "/eureka/apps/BENCH-%04d/i-%08d" % (k % apps, k)
+def path_of(k, apps, id_prefix="i"):
+    return "/eureka/apps/BENCH-%04d/%s-%08d" % (k % apps, id_prefix, k)
 
 
 class Connection:
@@ -75,13 +76,14 @@ def run(args):
         total = int(args.rate * args.seconds)
         interval = 1.0 / args.rate
         connections = [Connection(args.port) for _ in range(args.connections)]
-        targets = [path_of(i % args.instances, args.apps) for i in range(total)]
+        targets = [path_of(i % args.instances, args.apps, args.id_prefix) for i in range(total)]
     else:
         total = args.count
         interval = 0.0
         connections = [Connection(args.port)]
         step = max(1, args.instances // max(1, args.count))
-        targets = ["%s/status?value=%s" % (path_of((i * step) % args.instances, args.apps), args.value)
+        targets = ["%s/status?value=%s" % (path_of((i * step) % args.instances, args.apps,
+                                                   args.id_prefix), args.value)
                    for i in range(total)]
     selector = selectors.DefaultSelector()
     for c in connections:
@@ -149,6 +151,7 @@ def main():
     parser.add_argument("--apps", type=int, default=100)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--value", default="OUT_OF_SERVICE")
+    parser.add_argument("--id-prefix", default="i", help="seed_instances --id-prefix")
     sys.exit(run(parser.parse_args()))
 
 

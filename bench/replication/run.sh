@@ -8,10 +8,15 @@
 #       pulls them: events/s from B's start until B's cursor passes A's durable
 #       offset, RUNS times (median printed);
 #   3. convergence of 2,000 registrations made on 3 nodes at once;
-#   4. bootstrap: a node with a new data dir starts from a peer's snapshot of N instances.
+#   4. bootstrap: a node with a new data dir starts from a peer's snapshot of N instances;
+#   5. cpu (only when named in PHASES: it takes ~2.5 min): CPU_INSTANCES registered over 3
+#      nodes, each renewed every 30 s for CPU_SECONDS (bench/load/eureka_pacer.py, one pacer
+#      per node for the instances registered there), each node's CPU (utime+stime) per second
+#      and per replicated event; then one node without peers taking the same renewals.
 # Usage: bench/replication/run.sh [BUILD_DIR]
 #   env: SAMPLES (500), CATCHUP_INSTANCES (100000), SYNC (always|none),
 #        RESTART_EVENTS (1000000), RESTART_INSTANCES (100000), RUNS (3),
+#        CPU_INSTANCES (10000), CPU_SECONDS (60),
 #        PARENT (where data dirs go; /tmp), PHASES ("latency catchup restart convergence bootstrap")
 set -euo pipefail
 BUILD=${1:-build}
@@ -21,6 +26,8 @@ CATCHUP_INSTANCES=${CATCHUP_INSTANCES:-100000}
 RESTART_EVENTS=${RESTART_EVENTS:-1000000}
 RESTART_INSTANCES=${RESTART_INSTANCES:-100000}
 RUNS=${RUNS:-3}
+CPU_INSTANCES=${CPU_INSTANCES:-10000}
+CPU_SECONDS=${CPU_SECONDS:-60}
 SYNC=${SYNC:-always}
 PARENT=${PARENT:-/tmp}
 PHASES=${PHASES:-latency catchup restart convergence bootstrap}
@@ -141,4 +148,94 @@ until curl -sf "http://127.0.0.1:$PG/readyz" >/dev/null; do sleep 0.01; done
 T1=$(ms)
 BYTES=$(grep -o 'received ([0-9]* bytes' "$DIR/g.log" | grep -o '[0-9]*')
 echo "bootstrap: instances=$(field "$PG" instances) of $(field "$PF" instances) snapshot_bytes=$BYTES ready_ms=$((T1 - T0)) (process start to /readyz 200)"
+fi
+
+# 5. CPU cost of replication: CPU_INSTANCES instances renewing every 30 s (Eureka's default),
+# registered a third on each of 3 nodes; then the same renewals on one node without peers.
+if [[ " $PHASES " == *" cpu "* ]]; then
+RENEW_EVERY_S=30
+TICKS_PER_S=$(getconf CLK_TCK)
+PACER="$(dirname "$0")/../load/eureka_pacer.py"
+# utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat; the
+# command name before them is in parentheses and may hold spaces).
+cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+# Events this node pulled from its peers so far.
+pulled() {
+  curl -s "http://127.0.0.1:$1/logbook/v1/status" |
+    python3 -c 'import json, sys; print(sum(p["events"] for p in json.load(sys.stdin).get("peers", [])))'
+}
+SHARES=($((CPU_INSTANCES - 2 * (CPU_INSTANCES / 3))) $((CPU_INSTANCES / 3)) $((CPU_INSTANCES / 3)))
+# renew_for PORT...: PORTS[i] takes the renewals of the instances of share i (id prefix c<i>)
+# for CPU_SECONDS, open loop, each instance once every RENEW_EVERY_S; fails if one failed.
+renew_for() {
+  local ports=("$@") pacers=() i
+  for i in 0 1 2; do
+    python3 "$PACER" renew "${ports[$i]}" --rate "$(python3 -c "print(${SHARES[$i]} / $RENEW_EVERY_S)")" \
+      --seconds "$CPU_SECONDS" --instances "${SHARES[$i]}" --apps 100 --id-prefix "c$i" \
+      --connections 2 >"$DIR/pacer$i.txt" 2>&1 & pacers+=($!)
+  done
+  for i in 0 1 2; do
+    wait "${pacers[$i]}" || { echo "pacer $i failed: $(cat "$DIR/pacer$i.txt")" >&2; exit 1; }
+  done
+}
+ms_per_s() { python3 -c "print(f'{$1 * 1000 / $TICKS_PER_S / ($2 / 1000):.1f}')"; }
+
+P0=$(free_port); P1=$(free_port); P2=$(free_port)
+while [ "$P1" = "$P0" ]; do P1=$(free_port); done
+while [ "$P2" = "$P0" ] || [ "$P2" = "$P1" ]; do P2=$(free_port); done
+PORTS=("$P0" "$P1" "$P2")
+start c0 "$P0" "http://127.0.0.1:$P1" "http://127.0.0.1:$P2"; NODE_PIDS=("${PIDS[-1]}")
+start c1 "$P1" "http://127.0.0.1:$P0" "http://127.0.0.1:$P2"; NODE_PIDS+=("${PIDS[-1]}")
+start c2 "$P2" "http://127.0.0.1:$P0" "http://127.0.0.1:$P1"; NODE_PIDS+=("${PIDS[-1]}")
+for i in 0 1 2; do
+  "$BUILD/bench/seed_instances" --port "${PORTS[$i]}" --instances "${SHARES[$i]}" --apps 100 \
+    --id-prefix "c$i" >/dev/null
+done
+for i in 0 1 2; do until [ "$(field "${PORTS[$i]}" instances)" = "$CPU_INSTANCES" ]; do sleep 0.05; done; done
+TICKS0=(); PULLED0=()
+for i in 0 1 2; do TICKS0+=("$(cpu_ticks "${NODE_PIDS[$i]}")"); PULLED0+=("$(pulled "${PORTS[$i]}")"); done
+T0=$(ms)
+renew_for "${PORTS[@]}"
+T1=$(ms)
+CLUSTER_TICKS=0; CLUSTER_PULLED=0
+for i in 0 1 2; do
+  TICKS=$(( $(cpu_ticks "${NODE_PIDS[$i]}") - TICKS0[i] ))
+  PULLED=$(( $(pulled "${PORTS[$i]}") - PULLED0[i] ))
+  CLUSTER_TICKS=$((CLUSTER_TICKS + TICKS)); CLUSTER_PULLED=$((CLUSTER_PULLED + PULLED))
+  OWN=$(grep -o 'ok=[0-9]*' "$DIR/pacer$i.txt" | cut -d= -f2)
+  echo "cpu cluster node c$i: cpu_ms_per_s=$(ms_per_s "$TICKS" $((T1 - T0))) own_renewals=$OWN pulled_events=$PULLED" \
+    "cpu_us_per_event=$(python3 -c "print(f'{$TICKS * 1e6 / $TICKS_PER_S / ($OWN + $PULLED):.1f}')") (own + pulled)" \
+    "pacer: $(grep -o 'late=.*p99_ms=[0-9.]*' "$DIR/pacer$i.txt")"
+done
+CLUSTER_MS=$((T1 - T0))
+for p in "${PIDS[@]}"; do kill "$p"; done; wait 2>/dev/null || true; PIDS=()
+
+PS=$(free_port)
+start s "$PS"; SINGLE_PID=${PIDS[-1]}
+for i in 0 1 2; do
+  "$BUILD/bench/seed_instances" --port "$PS" --instances "${SHARES[$i]}" --apps 100 \
+    --id-prefix "c$i" >/dev/null
+done
+TICKS0=$(cpu_ticks "$SINGLE_PID")
+T0=$(ms)
+renew_for "$PS" "$PS" "$PS"
+T1=$(ms)
+SINGLE_TICKS=$(( $(cpu_ticks "$SINGLE_PID") - TICKS0 ))
+SINGLE_MS=$((T1 - T0))
+echo "cpu single node: cpu_ms_per_s=$(ms_per_s "$SINGLE_TICKS" "$SINGLE_MS") renewals=$(cat "$DIR"/pacer*.txt | grep -o 'ok=[0-9]*' | awk -F= '{s += $2} END {print s}')"
+for p in "${PIDS[@]}"; do kill "$p"; done; wait 2>/dev/null || true; PIDS=()
+python3 - "$TICKS_PER_S" "$CLUSTER_TICKS" "$CLUSTER_MS" "$CLUSTER_PULLED" "$SINGLE_TICKS" "$SINGLE_MS" \
+  "$CPU_INSTANCES" "$RENEW_EVERY_S" <<'PY'
+import sys
+tick, cluster_ticks, cluster_ms, pulled, single_ticks, single_ms, instances, every = map(float, sys.argv[1:])
+cluster = cluster_ticks / tick / (cluster_ms / 1000) * 1000   # CPU ms per second, 3 nodes
+single = single_ticks / tick / (single_ms / 1000) * 1000
+pulled_per_s = pulled / (cluster_ms / 1000)
+print(f"cpu: instances={instances:.0f} renewals_per_s={instances / every:.1f} "
+      f"cluster_cpu_ms_per_s={cluster:.1f} (3 nodes) single_node_cpu_ms_per_s={single:.1f} "
+      f"replication_overhead_ms_per_s={cluster - single:.1f} "
+      f"replicated_events_per_s={pulled_per_s:.1f} "
+      f"overhead_us_per_replicated_event={(cluster - single) * 1000 / pulled_per_s if pulled_per_s else 0:.1f} "
+      f"single_us_per_renewal={single * 1000 / (instances / every):.1f}")
+PY
 fi

@@ -233,6 +233,9 @@ struct LogbookApi::ReadJob {
   std::string body;
   std::size_t event_count = 0;
   core::Offset next = 0;
+  // Set on the loop when the read is scheduled: the scan reaches at least
+  // this offset unless the batch fills first.
+  core::Offset durable_before_read = 0;
 
   // Pool thread.
   void Run() {
@@ -695,6 +698,7 @@ void LogbookApi::StartRead(EventsQuery query, Responder responder) {
   job->codec = options_.codec;
   job->node_id = options_.node_id;
   job->max_bytes = options_.max_replication_bytes_per_read;
+  job->durable_before_read = pipeline_.durable_offset();
   job->work.data = job;
   const int rc = uv_queue_work(
       loop_, &job->work,
@@ -748,15 +752,14 @@ void LogbookApi::FinishRead(ReadJob* job) {
 namespace logbook::net {
 
 void LogbookApi::SetReplicationHeaders(core::Offset from, core::Offset next,
-                                       HttpResponse& response) const {
+                                       core::Offset durable, HttpResponse& response) const {
   response.SetHeader(std::string(replication::kNodeIdHeader), options_.node_id);
   response.SetHeader(std::string(replication::kLogIdentityHeader), options_.log_identity);
   response.SetHeader(std::string(replication::kFromHeader), std::to_string(from));
   response.SetHeader(std::string(replication::kNextHeader), std::to_string(next));
   response.SetHeader(std::string(replication::kFirstOffsetHeader),
                      std::to_string(journal_.first_offset()));
-  response.SetHeader(std::string(replication::kDurableOffsetHeader),
-                     std::to_string(pipeline_.durable_offset()));
+  response.SetHeader(std::string(replication::kDurableOffsetHeader), std::to_string(durable));
   response.SetHeader(std::string(replication::kMinFromHeader), std::to_string(MinFrom()));
 }
 
@@ -793,7 +796,7 @@ void LogbookApi::GetReplicationEvents(const HttpRequest& request, Responder resp
     // long-poll, with this log's identity in the headers.
     HttpResponse conflict = ErrorResponse(409, "log identity changed",
                                           "this node's log identity is " + options_.log_identity);
-    SetReplicationHeaders(query.from, query.from, conflict);
+    SetReplicationHeaders(query.from, query.from, pipeline_.durable_offset(), conflict);
     return std::move(responder)(std::move(conflict));
   }
   const core::Offset first = journal_.first_offset();
@@ -806,7 +809,7 @@ void LogbookApi::GetReplicationEvents(const HttpRequest& request, Responder resp
   if (query.from < first) {
     // The puller must fall back to a snapshot: never a silent jump.
     HttpResponse gone = GoneResponse(query.from, first);
-    SetReplicationHeaders(query.from, query.from, gone);
+    SetReplicationHeaders(query.from, query.from, pipeline_.durable_offset(), gone);
     return std::move(responder)(std::move(gone));
   }
   if (query.from > journal_.last_offset() + 1) {
@@ -814,7 +817,7 @@ void LogbookApi::GetReplicationEvents(const HttpRequest& request, Responder resp
         400, "bad parameter",
         "from is beyond the end of the log (next offset " +
             std::to_string(journal_.last_offset() + 1) + ")");
-    SetReplicationHeaders(query.from, query.from, bad);
+    SetReplicationHeaders(query.from, query.from, pipeline_.durable_offset(), bad);
     return std::move(responder)(std::move(bad));
   }
   if (query.from <= pipeline_.durable_offset()) {
@@ -825,7 +828,7 @@ void LogbookApi::GetReplicationEvents(const HttpRequest& request, Responder resp
     response.status = 200;
     response.SetHeader("Content-Type", std::string(replication::kContentType));
     response.SetHeader(std::string(replication::kEventCountHeader), "0");
-    SetReplicationHeaders(query.asked_from, query.from, response);
+    SetReplicationHeaders(query.asked_from, query.from, pipeline_.durable_offset(), response);
     return std::move(responder)(std::move(response));
   }
   Park(std::move(query), std::move(responder));
@@ -834,18 +837,21 @@ void LogbookApi::GetReplicationEvents(const HttpRequest& request, Responder resp
 void LogbookApi::FinishReplicationRead(ReadJob* job) {
   if (job->status.code() == absl::StatusCode::kOutOfRange) {
     HttpResponse gone = GoneResponse(job->query.from, journal_.first_offset());
-    SetReplicationHeaders(job->query.from, job->query.from, gone);
+    SetReplicationHeaders(job->query.from, job->query.from, pipeline_.durable_offset(), gone);
     return std::move(job->responder)(std::move(gone));
   }
   if (!job->status.ok()) {
     return std::move(job->responder)(
         ErrorResponse(500, "log read failed", core::MessageOf(job->status)));
   }
-  // Only events from other origins in this range: keep waiting from past
-  // them rather than answer empty and be asked again at once.
-  if (job->event_count == 0 && job->query.wait_ms > 0 &&
+  // A parked pull woken by events from other origins only: keep waiting
+  // from past them rather than answer empty and be asked again at once.
+  // A pull that found them already durable when it arrived is answered now,
+  // empty: its puller would otherwise count them as lag for the whole wait
+  // (it learns it holds every event of ours only from an answer's Next).
+  if (job->event_count == 0 && job->query.wait_ms > 0 && job->query.deadline != 0 &&
       job->next > pipeline_.durable_offset() && !released_ &&
-      (job->query.deadline == 0 || uv_now(loop_) < job->query.deadline)) {
+      uv_now(loop_) < job->query.deadline) {
     EventsQuery query = job->query;
     query.from = job->next;
     return Park(std::move(query), std::move(job->responder));
@@ -856,7 +862,13 @@ void LogbookApi::FinishReplicationRead(ReadJob* job) {
   response.SetHeader("Content-Type", std::string(replication::kContentType));
   response.SetHeader(std::string(replication::kEventCountHeader),
                      std::to_string(job->event_count));
-  SetReplicationHeaders(job->query.asked_from, job->next, response);
+  // The durable offset as of the scan, not as of now: events that became
+  // durable since were not looked at, and counting them as the puller's lag
+  // would show it behind while it long-polls, which it does until the next
+  // own event or the end of the wait when they are other origins' events.
+  // A scan stops short of this offset only when the batch is full.
+  SetReplicationHeaders(job->query.asked_from, job->next,
+                        std::max(job->durable_before_read, job->next - 1), response);
   std::move(job->responder)(std::move(response));
 }
 

@@ -134,8 +134,10 @@ class LogbookApi {
   void Park(EventsQuery query, Responder responder);
   void StartRead(EventsQuery query, Responder responder);
   void FinishReplicationRead(ReadJob* job);
-  // The headers every replication answer carries.
-  void SetReplicationHeaders(core::Offset from, core::Offset next, HttpResponse& response) const;
+  // The headers every replication answer carries; `durable` is the durable
+  // offset the answer speaks for.
+  void SetReplicationHeaders(core::Offset from, core::Offset next, core::Offset durable,
+                             HttpResponse& response) const;
   // See kMinFromHeader.
   core::Offset MinFrom() const;
   void FinishRead(ReadJob* job);

@@ -14,7 +14,9 @@ struct PeerStatus {
   std::string log_identity;  // the peer's, as last seen
   core::Offset cursor = 1;   // next offset of the peer's log to pull
   core::Offset peer_durable_offset = 0;
-  std::uint64_t lag_events = 0;  // peer offsets not yet pulled (any origin)
+  // Peer offsets not yet pulled, up to the durable end the peer's last
+  // answer scanned to: 0 when we hold all the peer's own events.
+  std::uint64_t lag_events = 0;
   std::int64_t lag_ms = 0;       // since the puller was last caught up; 0 when it is
   // connecting, streaming, waiting, backoff, merging_snapshot, needs_snapshot, stopped
   std::string state;

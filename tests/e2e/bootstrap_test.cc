@@ -109,6 +109,43 @@ TEST(Bootstrap, NewNodeIsNotReadyUntilItHoldsThePeersRegistry) {
   EXPECT_TRUE(Unique(cluster.Origins(2)));
 }
 
+TEST(Bootstrap, PortNeverRefusesAConnectionAcrossTheHandoverToTheNode) {
+  Cluster cluster(2, {"--set", "logbook.replication.test-only-bootstrap-delay-ms=500"});
+  ASSERT_TRUE(cluster.Start(0));
+  for (int n = 0; n < 5; ++n) ASSERT_EQ(cluster.Register(0, Instance("ORDERS", n)), 204);
+  ASSERT_TRUE(cluster.Start(1, /*await_ready=*/false)) << cluster.process(1).Output();
+
+  // One new connection after another from the placeholder's first answer
+  // until the node proper has answered many times: the placeholder stops,
+  // the node opens its data dir and recovers, and meanwhile the port must
+  // hold each connection (in the backlog) instead of refusing it.
+  int placeholder_answers = 0;
+  int node_answers = 0;
+  int unanswered = 0;  // a refused connect, or one closed without an answer
+  std::vector<std::string> other_answers;
+  const auto deadline = std::chrono::steady_clock::now() + kConverge;
+  while (node_answers < 200 && std::chrono::steady_clock::now() < deadline) {
+    HttpClient client(cluster.port(1), std::chrono::seconds(5));
+    const HttpResult result = client.Get("/eureka/v2/apps", {{"Connection", "close"}});
+    if (result.status == 503 && result.Header("Retry-After") == "1") {
+      ++placeholder_answers;
+    } else if (result.status == 200) {
+      ++node_answers;
+    } else if (result.status == 0) {
+      ++unanswered;
+    } else {
+      other_answers.push_back(absl::StrCat(result.status, ": ", result.body));
+    }
+  }
+  EXPECT_EQ(unanswered, 0) << "after " << placeholder_answers << " placeholder answers and "
+                           << node_answers << " of the node";
+  EXPECT_TRUE(other_answers.empty()) << other_answers.front();
+  EXPECT_GT(placeholder_answers, 0);
+  EXPECT_EQ(node_answers, 200) << cluster.process(1).Output();
+  EXPECT_NE(cluster.process(1).Output().find("snapshot installed"), std::string::npos);
+  EXPECT_TRUE(cluster.Ready(1, kConverge));
+}
+
 TEST(Bootstrap, KilledMidBootstrapStartsOverAndCompletes) {
   Cluster cluster(3, {"--set", "logbook.replication.test-only-bootstrap-delay-ms=3000"});
   ASSERT_TRUE(cluster.Start(0));

@@ -231,6 +231,40 @@ TEST(Replication, PeerWhoseRetainedLogStartsLaterIsMergedFromItsSnapshot) {
       << cluster.process(1).Output();
 }
 
+TEST(Replication, PullOverOtherOriginsEventsOnlyIsAnsweredAtOnceAndLagIsZero) {
+  Cluster cluster(2);
+  ASSERT_TRUE(cluster.StartAll());
+  // n0's log then holds only n1's events (pulled), none of its own.
+  for (int n = 0; n < 3; ++n) ASSERT_EQ(cluster.Register(1, Instance("ORDERS", n)), 204);
+  ASSERT_TRUE(Await([&] { return cluster.InstanceCount(0) == 3; }, kConverge));
+  ASSERT_TRUE(Await(
+      [&] {
+        return Json(cluster.Get(0, "/logbook/v1/status").body).IntAt("/log/durable_offset") == 3;
+      },
+      kConverge));
+
+  // A long-poll over them: nothing of n0's to wait for, so the answer comes
+  // now (not after the wait) and its Next passes them, which is how a puller
+  // learns it holds all n0 originated.
+  const auto start = std::chrono::steady_clock::now();
+  const HttpResult pull =
+      cluster.Get(0, "/logbook/v1/replication/events?from=1&wait_ms=8000");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+  EXPECT_EQ(pull.status, 200);
+  EXPECT_EQ(pull.Header("X-Logbook-Event-Count"), "0");
+  EXPECT_EQ(pull.Header("X-Logbook-Next"), "4");
+  EXPECT_EQ(pull.Header("X-Logbook-Durable-Offset"), "3");
+
+  // n1 holds everything n0 originated (nothing): no lag, in the status and
+  // in /metrics alike, whether or not its long-poll has passed them yet.
+  EXPECT_EQ(Json(cluster.Get(1, "/logbook/v1/status").body).IntAt("/peers/0/lag_events"), 0)
+      << cluster.Get(1, "/logbook/v1/status").body;
+  EXPECT_NE(cluster.Get(1, "/metrics", {}).body.find("logbook_peer_lag_events{peer=\"http://127.0.0.1:" +
+                                                      std::to_string(cluster.port(0)) + "\"} 0\n"),
+            std::string::npos)
+      << cluster.Get(1, "/metrics", {}).body;
+}
+
 TEST(Replication, EndpointRefusesBadRangesWithItsHeaders) {
   Cluster cluster(1);
   ASSERT_TRUE(cluster.Start(0));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "net/listening_socket.h"
 #include "net/shared_body.h"
 #include "tests/net/http_test_support.h"
 
@@ -50,6 +51,35 @@ TEST(HttpServer, ListenOnABusyPortFails) {
   }
   uv_run(&loop, UV_RUN_DEFAULT);  // the failed listener's close callback
   EXPECT_EQ(uv_loop_close(&loop), 0);
+}
+
+TEST(HttpServer, AListeningSocketPassesToTheNextServerWithoutRefusingConnections) {
+  absl::StatusOr<ListeningSocket> socket = ListeningSocket::Open("127.0.0.1", 0);
+  ASSERT_TRUE(socket.ok()) << socket.status();
+  {
+    TestServer first;
+    first.StartOn(*socket, [](HttpRequest&&, Responder respond) {
+      HttpResponse unavailable;
+      unavailable.status = 503;
+      std::move(respond)(std::move(unavailable));
+    });
+    TestClient client(socket->port());
+    ASSERT_TRUE(client.Send(Get("/a")));
+    std::optional<ClientResponse> response = client.ReadResponse();
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->status, 503);
+  }
+  // No server accepts now, yet the port is open: this connection (the
+  // client's constructor dies on a refused connect) waits in the backlog
+  // and the next server answers it.
+  TestClient waiting(socket->port());
+  ASSERT_TRUE(waiting.Send(Get("/b")));
+  TestServer second;
+  second.StartOn(*socket, EchoHandler());
+  std::optional<ClientResponse> response = waiting.ReadResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body.substr(0, 6), "GET /b");
 }
 
 TEST(HttpServer, GetIsAnsweredWithTheHandlersResponse) {

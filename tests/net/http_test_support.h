@@ -27,6 +27,7 @@
 #include "gtest/gtest.h"
 #include "net/http_ascii.h"
 #include "net/http_server.h"
+#include "net/listening_socket.h"
 #include "net/loop_mailbox.h"
 
 namespace logbook::net::testing {
@@ -91,10 +92,12 @@ class TestServer {
   // Listens and starts the loop thread. The handler runs on that thread.
   void Start(HttpHandler handler, HttpLimits limits = HttpLimits()) {
     server_ = std::make_unique<HttpServer>(&loop_, limits, std::move(handler));
-    absl::Status status = server_->Listen("127.0.0.1", 0);
-    if (!status.ok()) DieInTest("Listen failed");
-    port_ = server_->port();
-    thread_ = std::thread([this] { uv_run(&loop_, UV_RUN_DEFAULT); });
+    RunAfterListen(server_->Listen("127.0.0.1", 0));
+  }
+  // The same, accepting on `socket` (which the caller keeps).
+  void StartOn(const ListeningSocket& socket, HttpHandler handler) {
+    server_ = std::make_unique<HttpServer>(&loop_, HttpLimits(), std::move(handler));
+    RunAfterListen(server_->Listen(socket));
   }
 
   // Runs `hook` on the loop thread when the server is destroyed, before it
@@ -144,6 +147,12 @@ class TestServer {
   }
 
  private:
+  void RunAfterListen(const absl::Status& listening) {
+    if (!listening.ok()) DieInTest("Listen failed");
+    port_ = server_->port();
+    thread_ = std::thread([this] { uv_run(&loop_, UV_RUN_DEFAULT); });
+  }
+
   uv_loop_t loop_;
   std::unique_ptr<LoopMailbox> mailbox_;
   std::unique_ptr<HttpServer> server_;
