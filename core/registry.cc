@@ -19,9 +19,10 @@ std::size_t Index(InstanceStatus status) { return static_cast<std::size_t>(statu
 // E12/E13: vipAddress is split on ',' without trimming. Empty tokens are not
 // indexed: no /vips/{name} request can name them.
 template <typename Index, typename Key>
-void AddToVipIndex(Index& index, const std::optional<std::string>& vip_address, const Key& key) {
+void AddToVipIndex(Index& index, const CompactString& vip_address, const Key& key) {
   if (!vip_address.has_value()) return;
-  for (absl::string_view token : absl::StrSplit(*vip_address, ',', absl::SkipEmpty())) {
+  const absl::string_view vips(vip_address.data(), vip_address.size());
+  for (absl::string_view token : absl::StrSplit(vips, ',', absl::SkipEmpty())) {
     const std::string_view vip(token.data(), token.size());
     auto it = index.find(vip);
     if (it == index.end()) it = index.emplace(std::string(vip), typename Index::mapped_type()).first;
@@ -30,10 +31,10 @@ void AddToVipIndex(Index& index, const std::optional<std::string>& vip_address, 
 }
 
 template <typename Index, typename Key>
-void RemoveFromVipIndex(Index& index, const std::optional<std::string>& vip_address,
-                        const Key& key) {
+void RemoveFromVipIndex(Index& index, const CompactString& vip_address, const Key& key) {
   if (!vip_address.has_value()) return;
-  for (absl::string_view token : absl::StrSplit(*vip_address, ',', absl::SkipEmpty())) {
+  const absl::string_view vips(vip_address.data(), vip_address.size());
+  for (absl::string_view token : absl::StrSplit(vips, ',', absl::SkipEmpty())) {
     const std::string_view vip(token.data(), token.size());
     auto it = index.find(vip);
     if (it == index.end()) continue;
@@ -80,11 +81,11 @@ std::string Quoted(std::string_view text) {
   return absl::StrCat("\"", absl::CEscape(absl::string_view(text.data(), text.size())), "\"");
 }
 
-std::string QuotedOptional(const std::optional<std::string>& text) {
+std::string QuotedOptional(const CompactString& text) {
   return text.has_value() ? Quoted(*text) : "-";
 }
 
-std::string MapText(const std::map<std::string, std::string>& map) {
+std::string MapText(const CompactStringMap& map) {
   std::string text = absl::StrCat("{", map.size());
   for (const auto& [key, value] : map) absl::StrAppend(&text, " ", Quoted(key), "=", Quoted(value));
   return text + "}";
@@ -224,7 +225,9 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::FromState(RegistryOptions op
         return absl::InvalidArgumentError(
             absl::StrCat("instance '", instance_id, "' of '", name, "' has an unknown status"));
       }
-      // The counting Insert() does; the indexes follow once the maps are in place.
+      // What Insert() does: sharing, counting; the indexes follow once the
+      // maps are in place.
+      ShareKnownValues(record.info);
       ++registry->status_counts_[Index(record.info.status)];
       ++registry->instance_count_;
     }
@@ -239,7 +242,7 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::FromState(RegistryOptions op
   for (const WindowEntry& touch : state.window) {
     if (touch.removed != nullptr && !valid_record(*touch.removed)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "delta window entry for '", touch.instance_id, "' has an unknown status"));
+          "delta window entry for '", touch.instance_id.str(), "' has an unknown status"));
     }
   }
   if (state.expected_clients < 0) {
@@ -356,7 +359,8 @@ std::vector<DeltaEntry> Registry::Delta(TimestampMs now_ms) const {
     if (touch.timestamp_ms < window_start) continue;
     auto [it, inserted] = position.try_emplace({touch.app, touch.instance_id}, entries.size());
     if (inserted) {
-      entries.push_back(DeltaEntry{touch.app, touch.instance_id, ActionType::kAdded, nullptr});
+      entries.push_back(
+          DeltaEntry{touch.app.str(), touch.instance_id.str(), ActionType::kAdded, nullptr});
       latest_removed.push_back(nullptr);
     }
     if (touch.removed != nullptr) latest_removed[it->second] = touch.removed.get();
@@ -581,6 +585,7 @@ void Registry::MarkShownChange(InstanceRecord& record, Offset offset) {
 }
 
 void Registry::Insert(InstanceRecord record) {
+  ShareKnownValues(record.info);
   ++status_counts_[Index(record.info.status)];
   ++instance_count_;
   auto app_it = applications_.try_emplace(record.info.app).first;

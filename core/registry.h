@@ -51,8 +51,9 @@ using StatusCounts = std::array<std::int64_t, 5>;
 // One touch of the delta window (§5.2, Part A), in event order.
 struct WindowEntry {
   TimestampMs timestamp_ms = 0;
-  std::string app;
-  std::string instance_id;
+  // Compact: during a registration storm the window holds one entry per instance.
+  CompactString app;
+  CompactString instance_id;
   // Set for CANCEL/EVICT: the instance as it was removed.
   std::shared_ptr<const InstanceRecord> removed;
 };
