@@ -141,8 +141,8 @@ template <typename Index>
 void AppendVipIndex(std::string* out, std::string_view name, const Index& index) {
   for (const auto& [vip, members] : index) {
     out->append(name).append(" ").append(Quoted(vip));
-    for (const auto& [app, instance_id] : members) {
-      absl::StrAppend(out, " ", Quoted(app), "/", Quoted(instance_id));
+    for (const auto* entry : members) {
+      absl::StrAppend(out, " ", Quoted(entry->second.info.app), "/", Quoted(entry->first));
     }
     out->append("\n");
   }
@@ -173,20 +173,16 @@ Registry& Registry::operator=(const Registry& other) {
   return *this;
 }
 
-void Registry::IndexInstance(const std::string& app, const std::string& instance_id,
-                             InstanceRecord& record) {
-  const InstanceKey key(app, instance_id);
-  by_key_.insert_or_assign(key, &record);
-  AddToVipIndex(vips_, record.info.vip_address, key);
-  AddToVipIndex(svips_, record.info.secure_vip_address, key);
+void Registry::IndexInstance(const InstanceEntry& entry) {
+  by_key_.insert(&entry);
+  AddToVipIndex(vips_, entry.second.info.vip_address, &entry);
+  AddToVipIndex(svips_, entry.second.info.secure_vip_address, &entry);
 }
 
-void Registry::UnindexInstance(std::string_view app, std::string_view instance_id,
-                               const InstanceRecord& record) {
-  const InstanceKey key(app, instance_id);
-  RemoveFromVipIndex(vips_, record.info.vip_address, key);
-  RemoveFromVipIndex(svips_, record.info.secure_vip_address, key);
-  by_key_.erase(key);
+void Registry::UnindexInstance(const InstanceEntry& entry) {
+  RemoveFromVipIndex(vips_, entry.second.info.vip_address, &entry);
+  RemoveFromVipIndex(svips_, entry.second.info.secure_vip_address, &entry);
+  by_key_.erase(&entry);
 }
 
 void Registry::RebuildIndexes() {
@@ -194,10 +190,8 @@ void Registry::RebuildIndexes() {
   vips_.clear();
   svips_.clear();
   by_key_.reserve(static_cast<std::size_t>(instance_count_));
-  for (auto& [name, application] : applications_) {
-    for (auto& [instance_id, record] : application.instances) {
-      IndexInstance(name, instance_id, record);
-    }
+  for (const auto& [name, application] : applications_) {
+    for (const InstanceEntry& entry : application.instances) IndexInstance(entry);
   }
 }
 
@@ -301,7 +295,7 @@ void Registry::Apply(const Event& event) {
 
 const InstanceRecord* Registry::Find(std::string_view app, std::string_view instance_id) const {
   auto it = by_key_.find(InstanceKey(app, instance_id));
-  return it == by_key_.end() ? nullptr : it->second;
+  return it == by_key_.end() ? nullptr : &(*it)->second;
 }
 
 InstanceRecord* Registry::FindMutable(std::string_view app, std::string_view instance_id) {
@@ -327,11 +321,7 @@ std::vector<const InstanceRecord*> Registry::ByVip(std::string_view vip, bool se
   auto it = index.find(vip);
   if (it == index.end()) return records;
   records.reserve(it->second.size());
-  for (const auto& [app, instance_id] : it->second) {
-    const InstanceRecord* record = Find(app, instance_id);
-    LOGBOOK_CHECK(record != nullptr);  // the index only names present instances
-    records.push_back(record);
-  }
+  for (const InstanceEntry* entry : it->second) records.push_back(&entry->second);
   return records;
 }
 
@@ -593,7 +583,7 @@ void Registry::Insert(InstanceRecord record) {
   application.name = app_it->first;
   std::string instance_id = record.info.EffectiveId();
   auto it = application.instances.insert_or_assign(std::move(instance_id), std::move(record)).first;
-  IndexInstance(app_it->first, it->first, it->second);
+  IndexInstance(*it);
 }
 
 std::optional<InstanceRecord> Registry::Remove(std::string_view app, std::string_view instance_id) {
@@ -603,7 +593,7 @@ std::optional<InstanceRecord> Registry::Remove(std::string_view app, std::string
   auto it = instances.find(instance_id);
   if (it == instances.end()) return std::nullopt;
   // Before the nodes go: the index keys view them.
-  UnindexInstance(app_it->first, it->first, it->second);
+  UnindexInstance(*it);
   InstanceRecord record = std::move(it->second);
   instances.erase(it);
   // E9/§3.2: applications with zero instances do not exist.
