@@ -63,7 +63,7 @@ Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
   const std::string instance_id = registrant.EffectiveId();
   // E1 step 2: an Amazon data center without instance-id gets the effective id.
   if (registrant.data_center.IsAmazon()) {
-    std::string& amazon_id = registrant.data_center.metadata["instance-id"];
+    CompactString& amazon_id = registrant.data_center.metadata["instance-id"];
     if (amazon_id.empty()) amazon_id = instance_id;
   }
 

@@ -63,12 +63,20 @@ std::string_view ActionTypeName(ActionType action) {
 }
 
 std::string InstanceInfo::EffectiveId() const {
-  if (instance_id.has_value() && !instance_id->empty()) return *instance_id;
+  if (instance_id.has_value() && !instance_id->empty()) return instance_id.str();
   if (data_center.IsAmazon()) {
     auto it = data_center.metadata.find("instance-id");
-    if (it != data_center.metadata.end() && !it->second.empty()) return it->second;
+    if (it != data_center.metadata.end() && !it->second.empty()) return it->second.str();
   }
-  return host_name;
+  return host_name.str();
+}
+
+void ShareKnownValues(InstanceInfo& info) {
+  for (std::string_view known : {kDefaultDataCenterClass, kAmazonDataCenterClass}) {
+    if (info.data_center.class_name == known) {
+      info.data_center.class_name = CompactString::Literal(known);
+    }
+  }
 }
 
 bool IsValidName(std::string_view name) {

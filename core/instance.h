@@ -3,11 +3,12 @@
 // as the registry stores them. Plain values: codecs read and write them,
 // events carry them, the registry owns them.
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/compact_string.h"
+#include "core/compact_string_map.h"
 #include "core/ids.h"
 
 namespace logbook::core {
@@ -36,33 +37,33 @@ struct PortInfo {
   bool operator==(const PortInfo&) const = default;
 };
 
-// Data center kinds (§3.3): Amazon carries a metadata map; the others only a name.
-struct DataCenterInfo {
-  // "MyOwn", "Amazon" or "Netflix" (the `name` field).
-  std::string name = "MyOwn";
-  // The polymorphic type id (`@class`); AmazonInfo or DefaultDataCenterInfo.
-  std::string class_name = "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo";
-  std::map<std::string, std::string> metadata;  // Amazon only
-  bool IsAmazon() const { return name == "Amazon"; }
-  bool operator==(const DataCenterInfo&) const = default;
-};
-
 inline constexpr std::string_view kDefaultDataCenterClass =
     "com.netflix.appinfo.InstanceInfo$DefaultDataCenterInfo";
 inline constexpr std::string_view kAmazonDataCenterClass = "com.netflix.appinfo.AmazonInfo";
+
+// Data center kinds (§3.3): Amazon carries a metadata map; the others only a name.
+struct DataCenterInfo {
+  // "MyOwn", "Amazon" or "Netflix" (the `name` field).
+  CompactString name = "MyOwn";
+  // The polymorphic type id (`@class`); AmazonInfo or DefaultDataCenterInfo.
+  CompactString class_name = CompactString::Literal(kDefaultDataCenterClass);
+  CompactStringMap metadata;  // Amazon only
+  bool IsAmazon() const { return name == "Amazon"; }
+  bool operator==(const DataCenterInfo&) const = default;
+};
 
 inline constexpr std::int32_t kDefaultRenewalIntervalSecs = 30;
 inline constexpr std::int32_t kDefaultLeaseDurationSecs = 90;
 
 // What a client registers. Field defaults are Eureka's (E1 "Defaults applied").
-// Nullable Java strings are std::optional so "absent" and "" stay distinct on output.
+// Nullable Java strings are CompactStrings, which keep "absent" and "" distinct on output.
 struct InstanceInfo {
-  std::optional<std::string> instance_id;
-  std::string host_name;
+  CompactString instance_id;
+  CompactString host_name;
   std::string app;  // upper-case
-  std::optional<std::string> app_group_name;  // upper-case
-  std::string ip_addr;
-  std::string sid = "na";
+  CompactString app_group_name;  // upper-case
+  CompactString ip_addr;
+  CompactString sid = "na";
   InstanceStatus status = InstanceStatus::kUp;
   InstanceStatus overridden_status = InstanceStatus::kUnknown;
   PortInfo port{7001, true};
@@ -73,17 +74,17 @@ struct InstanceInfo {
   // leaseInfo as sent by the client; <= 0 means the default (30 / 90).
   std::int32_t renewal_interval_secs = kDefaultRenewalIntervalSecs;
   std::int32_t duration_secs = kDefaultLeaseDurationSecs;
-  std::map<std::string, std::string> metadata;
-  std::optional<std::string> home_page_url;
-  std::optional<std::string> status_page_url;
-  std::optional<std::string> health_check_url;
-  std::optional<std::string> secure_health_check_url;
-  std::optional<std::string> vip_address;
-  std::optional<std::string> secure_vip_address;
+  CompactStringMap metadata;
+  CompactString home_page_url;
+  CompactString status_page_url;
+  CompactString health_check_url;
+  CompactString secure_health_check_url;
+  CompactString vip_address;
+  CompactString secure_vip_address;
   bool is_coordinating_discovery_server = false;
   TimestampMs last_updated_timestamp = 0;
   TimestampMs last_dirty_timestamp = 0;
-  std::optional<std::string> asg_name;
+  CompactString asg_name;
 
   // The registry key (E1 "effective id"): instanceId if non-empty, else the
   // Amazon instance-id, else hostName.
@@ -123,6 +124,11 @@ struct InstanceRecord {
   Offset last_change_offset = kNoOffset;  // event that last changed info (not renewals)
   bool operator==(const InstanceRecord&) const = default;
 };
+
+// Points values that every instance repeats and that are too long to be
+// inline (the data center classes) at static text, so that a registry keeps
+// one copy of them instead of one per instance. The value is unchanged.
+void ShareKnownValues(InstanceInfo& info);
 
 // True for ids, app names and VIPs we accept: non-empty, valid UTF-8, no
 // control characters (they end up in logs, the dashboard and the audit history).

@@ -19,9 +19,10 @@ std::size_t Index(InstanceStatus status) { return static_cast<std::size_t>(statu
 // E12/E13: vipAddress is split on ',' without trimming. Empty tokens are not
 // indexed: no /vips/{name} request can name them.
 template <typename Index, typename Key>
-void AddToVipIndex(Index& index, const std::optional<std::string>& vip_address, const Key& key) {
+void AddToVipIndex(Index& index, const CompactString& vip_address, const Key& key) {
   if (!vip_address.has_value()) return;
-  for (absl::string_view token : absl::StrSplit(*vip_address, ',', absl::SkipEmpty())) {
+  const absl::string_view vips(vip_address.data(), vip_address.size());
+  for (absl::string_view token : absl::StrSplit(vips, ',', absl::SkipEmpty())) {
     const std::string_view vip(token.data(), token.size());
     auto it = index.find(vip);
     if (it == index.end()) it = index.emplace(std::string(vip), typename Index::mapped_type()).first;
@@ -30,10 +31,10 @@ void AddToVipIndex(Index& index, const std::optional<std::string>& vip_address, 
 }
 
 template <typename Index, typename Key>
-void RemoveFromVipIndex(Index& index, const std::optional<std::string>& vip_address,
-                        const Key& key) {
+void RemoveFromVipIndex(Index& index, const CompactString& vip_address, const Key& key) {
   if (!vip_address.has_value()) return;
-  for (absl::string_view token : absl::StrSplit(*vip_address, ',', absl::SkipEmpty())) {
+  const absl::string_view vips(vip_address.data(), vip_address.size());
+  for (absl::string_view token : absl::StrSplit(vips, ',', absl::SkipEmpty())) {
     const std::string_view vip(token.data(), token.size());
     auto it = index.find(vip);
     if (it == index.end()) continue;
@@ -80,11 +81,11 @@ std::string Quoted(std::string_view text) {
   return absl::StrCat("\"", absl::CEscape(absl::string_view(text.data(), text.size())), "\"");
 }
 
-std::string QuotedOptional(const std::optional<std::string>& text) {
+std::string QuotedOptional(const CompactString& text) {
   return text.has_value() ? Quoted(*text) : "-";
 }
 
-std::string MapText(const std::map<std::string, std::string>& map) {
+std::string MapText(const CompactStringMap& map) {
   std::string text = absl::StrCat("{", map.size());
   for (const auto& [key, value] : map) absl::StrAppend(&text, " ", Quoted(key), "=", Quoted(value));
   return text + "}";
@@ -140,8 +141,8 @@ template <typename Index>
 void AppendVipIndex(std::string* out, std::string_view name, const Index& index) {
   for (const auto& [vip, members] : index) {
     out->append(name).append(" ").append(Quoted(vip));
-    for (const auto& [app, instance_id] : members) {
-      absl::StrAppend(out, " ", Quoted(app), "/", Quoted(instance_id));
+    for (const auto* entry : members) {
+      absl::StrAppend(out, " ", Quoted(entry->second.info.app), "/", Quoted(entry->first));
     }
     out->append("\n");
   }
@@ -172,20 +173,16 @@ Registry& Registry::operator=(const Registry& other) {
   return *this;
 }
 
-void Registry::IndexInstance(const std::string& app, const std::string& instance_id,
-                             InstanceRecord& record) {
-  const InstanceKey key(app, instance_id);
-  by_key_.insert_or_assign(key, &record);
-  AddToVipIndex(vips_, record.info.vip_address, key);
-  AddToVipIndex(svips_, record.info.secure_vip_address, key);
+void Registry::IndexInstance(const InstanceEntry& entry) {
+  by_key_.insert(&entry);
+  AddToVipIndex(vips_, entry.second.info.vip_address, &entry);
+  AddToVipIndex(svips_, entry.second.info.secure_vip_address, &entry);
 }
 
-void Registry::UnindexInstance(std::string_view app, std::string_view instance_id,
-                               const InstanceRecord& record) {
-  const InstanceKey key(app, instance_id);
-  RemoveFromVipIndex(vips_, record.info.vip_address, key);
-  RemoveFromVipIndex(svips_, record.info.secure_vip_address, key);
-  by_key_.erase(key);
+void Registry::UnindexInstance(const InstanceEntry& entry) {
+  RemoveFromVipIndex(vips_, entry.second.info.vip_address, &entry);
+  RemoveFromVipIndex(svips_, entry.second.info.secure_vip_address, &entry);
+  by_key_.erase(&entry);
 }
 
 void Registry::RebuildIndexes() {
@@ -193,10 +190,8 @@ void Registry::RebuildIndexes() {
   vips_.clear();
   svips_.clear();
   by_key_.reserve(static_cast<std::size_t>(instance_count_));
-  for (auto& [name, application] : applications_) {
-    for (auto& [instance_id, record] : application.instances) {
-      IndexInstance(name, instance_id, record);
-    }
+  for (const auto& [name, application] : applications_) {
+    for (const InstanceEntry& entry : application.instances) IndexInstance(entry);
   }
 }
 
@@ -224,7 +219,9 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::FromState(RegistryOptions op
         return absl::InvalidArgumentError(
             absl::StrCat("instance '", instance_id, "' of '", name, "' has an unknown status"));
       }
-      // The counting Insert() does; the indexes follow once the maps are in place.
+      // What Insert() does: sharing, counting; the indexes follow once the
+      // maps are in place.
+      ShareKnownValues(record.info);
       ++registry->status_counts_[Index(record.info.status)];
       ++registry->instance_count_;
     }
@@ -239,7 +236,7 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::FromState(RegistryOptions op
   for (const WindowEntry& touch : state.window) {
     if (touch.removed != nullptr && !valid_record(*touch.removed)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "delta window entry for '", touch.instance_id, "' has an unknown status"));
+          "delta window entry for '", touch.instance_id.str(), "' has an unknown status"));
     }
   }
   if (state.expected_clients < 0) {
@@ -301,7 +298,7 @@ void Registry::Apply(const Event& event) {
 
 const InstanceRecord* Registry::Find(std::string_view app, std::string_view instance_id) const {
   auto it = by_key_.find(InstanceKey(app, instance_id));
-  return it == by_key_.end() ? nullptr : it->second;
+  return it == by_key_.end() ? nullptr : &(*it)->second;
 }
 
 InstanceRecord* Registry::FindMutable(std::string_view app, std::string_view instance_id) {
@@ -327,11 +324,7 @@ std::vector<const InstanceRecord*> Registry::ByVip(std::string_view vip, bool se
   auto it = index.find(vip);
   if (it == index.end()) return records;
   records.reserve(it->second.size());
-  for (const auto& [app, instance_id] : it->second) {
-    const InstanceRecord* record = Find(app, instance_id);
-    LOGBOOK_CHECK(record != nullptr);  // the index only names present instances
-    records.push_back(record);
-  }
+  for (const InstanceEntry* entry : it->second) records.push_back(&entry->second);
   return records;
 }
 
@@ -359,7 +352,8 @@ std::vector<DeltaEntry> Registry::Delta(TimestampMs now_ms) const {
     if (touch.timestamp_ms < window_start) continue;
     auto [it, inserted] = position.try_emplace({touch.app, touch.instance_id}, entries.size());
     if (inserted) {
-      entries.push_back(DeltaEntry{touch.app, touch.instance_id, ActionType::kAdded, nullptr});
+      entries.push_back(
+          DeltaEntry{touch.app.str(), touch.instance_id.str(), ActionType::kAdded, nullptr});
       latest_removed.push_back(nullptr);
     }
     if (touch.removed != nullptr) latest_removed[it->second] = touch.removed.get();
@@ -609,6 +603,7 @@ void Registry::MarkShownChange(InstanceRecord& record, Offset offset) {
 }
 
 void Registry::Insert(InstanceRecord record) {
+  ShareKnownValues(record.info);
   ++status_counts_[Index(record.info.status)];
   ++instance_count_;
   auto app_it = applications_.try_emplace(record.info.app).first;
@@ -616,7 +611,7 @@ void Registry::Insert(InstanceRecord record) {
   application.name = app_it->first;
   std::string instance_id = record.info.EffectiveId();
   auto it = application.instances.insert_or_assign(std::move(instance_id), std::move(record)).first;
-  IndexInstance(app_it->first, it->first, it->second);
+  IndexInstance(*it);
 }
 
 std::optional<InstanceRecord> Registry::Remove(std::string_view app, std::string_view instance_id) {
@@ -626,7 +621,7 @@ std::optional<InstanceRecord> Registry::Remove(std::string_view app, std::string
   auto it = instances.find(instance_id);
   if (it == instances.end()) return std::nullopt;
   // Before the nodes go: the index keys view them.
-  UnindexInstance(app_it->first, it->first, it->second);
+  UnindexInstance(*it);
   InstanceRecord record = std::move(it->second);
   instances.erase(it);
   // E9/§3.2: applications with zero instances do not exist.

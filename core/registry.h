@@ -16,7 +16,8 @@
 #include <vector>
 
 #include "absl/container/btree_set.h"
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
 #include "core/event.h"
 #include "core/ids.h"
@@ -51,8 +52,9 @@ using StatusCounts = std::array<std::int64_t, 5>;
 // One touch of the delta window (§5.2, Part A), in event order.
 struct WindowEntry {
   TimestampMs timestamp_ms = 0;
-  std::string app;
-  std::string instance_id;
+  // Compact: during a registration storm the window holds one entry per instance.
+  CompactString app;
+  CompactString instance_id;
   // Set for CANCEL/EVICT: the instance as it was removed.
   std::shared_ptr<const InstanceRecord> removed;
 };
@@ -160,15 +162,43 @@ class Registry {
   void ApplyDeleteStatusOverride(const Event& event);
   void ApplyMetadataUpdate(const Event& event);
   void ApplyInstanceSet(const Event& event);
-  // (app, instance id) viewing the keys of applications_ and of the app's
-  // instance map: std::map nodes never move, so a key lives exactly as long
-  // as its instance, and the indexes below cost no string copies.
+  // The indexes below hold pointers to the nodes of the applications' maps
+  // (std::map nodes never move, so one lives exactly as long as its
+  // instance): 8 bytes per entry instead of a copy or view of (app, id).
+  // An entry's key is the instance id; its record's info.app is the app.
+  using InstanceEntry = std::map<std::string, InstanceRecord, std::less<>>::value_type;
+  // (app, instance id), what lookups take.
   using InstanceKey = std::pair<std::string_view, std::string_view>;
-  using VipIndex = std::map<std::string, absl::btree_set<InstanceKey>, std::less<>>;
-  void IndexInstance(const std::string& app, const std::string& instance_id,
-                     InstanceRecord& record);
-  void UnindexInstance(std::string_view app, std::string_view instance_id,
-                       const InstanceRecord& record);
+  static InstanceKey KeyOf(const InstanceEntry* entry) {
+    return InstanceKey(entry->second.info.app, entry->first);
+  }
+  static InstanceKey KeyOf(const InstanceKey& key) { return key; }
+  struct EntryHash {
+    using is_transparent = void;
+    template <typename Key>
+    std::size_t operator()(const Key& key) const {
+      return absl::Hash<InstanceKey>()(KeyOf(key));
+    }
+  };
+  struct EntryEqual {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return KeyOf(a) == KeyOf(b);
+    }
+  };
+  // By (app, id), so that VIP answers come out sorted as the documents are.
+  struct EntryOrder {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      return KeyOf(a) < KeyOf(b);
+    }
+  };
+  using VipIndex =
+      std::map<std::string, absl::btree_set<const InstanceEntry*, EntryOrder>, std::less<>>;
+  void IndexInstance(const InstanceEntry& entry);
+  void UnindexInstance(const InstanceEntry& entry);
   void RebuildIndexes();
   // A change the documents show: the record's fragment key and the cached
   // documents' version move together (every shown change goes through here).
@@ -184,7 +214,7 @@ class Registry {
   std::map<std::string, InstanceStatus, std::less<>> overrides_;
   // Every instance by (app, id): one hash probe per lookup instead of two
   // tree descents with string compares (each renewal looks up twice).
-  absl::flat_hash_map<InstanceKey, InstanceRecord*> by_key_;
+  absl::flat_hash_set<const InstanceEntry*, EntryHash, EntryEqual> by_key_;
   // vip -> (app, id), for vipAddress and secureVipAddress.
   VipIndex vips_;
   VipIndex svips_;

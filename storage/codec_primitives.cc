@@ -22,7 +22,7 @@ constexpr std::uint64_t kInstanceIsCoordinatingDiscoveryServer = 1u << 12;
 constexpr std::uint64_t kInstanceKnownBits = (1u << 13) - 1;
 
 // The order of InstanceInfo's optional strings on disk: never reorder.
-constexpr std::optional<std::string> InstanceInfo::*kOptionalStrings[kInstanceOptionalStringCount] =
+constexpr core::CompactString InstanceInfo::*kOptionalStrings[kInstanceOptionalStringCount] =
     {
         &InstanceInfo::instance_id,      &InstanceInfo::app_group_name,
         &InstanceInfo::home_page_url,    &InstanceInfo::status_page_url,
@@ -94,9 +94,7 @@ bool DecodeInstanceInfo(Decoder& dec, InstanceInfo* info) {
   dec.Signed64("instance.last_dirty_timestamp", &info->last_dirty_timestamp);
   for (int i = 0; i < kInstanceOptionalStringCount; ++i) {
     if (flags & (std::uint64_t{1} << i)) {
-      std::string value;
-      dec.String("instance.optional_string", &value);
-      (info->*kOptionalStrings[i]) = std::move(value);
+      dec.String("instance.optional_string", &(info->*kOptionalStrings[i]));
     } else {
       (info->*kOptionalStrings[i]).reset();
     }

@@ -41,7 +41,8 @@ class Encoder {
     Varint(value.size());
     out_->append(value);
   }
-  void Map(const StringMap& map) {
+  template <typename AnyStringMap>  // StringMap or core::CompactStringMap
+  void Map(const AnyStringMap& map) {
     Varint(map.size());
     for (const auto& [key, value] : map) {
       String(key);
@@ -131,6 +132,13 @@ class Decoder {
     return true;
   }
 
+  bool String(std::string_view field, core::CompactString* value) {
+    std::string_view text;
+    if (!StringView(field, &text)) return false;
+    *value = text;
+    return true;
+  }
+
   // String() without the copy: `value` points into the decoded bytes.
   bool StringView(std::string_view field, std::string_view* value) {
     std::uint64_t length = 0;
@@ -143,20 +151,22 @@ class Decoder {
 
   // Keys must be strictly increasing, as EncodeMap writes them: a duplicate
   // would otherwise vanish silently on insert.
-  bool Map(std::string_view field, StringMap* map) {
+  template <typename AnyStringMap>  // StringMap or core::CompactStringMap
+  bool Map(std::string_view field, AnyStringMap* map) {
     std::uint64_t count = 0;
     if (!Varint(field, &count)) return false;
     // Each entry takes at least two bytes; this rejects absurd counts early.
     if (count > rest_.size() / 2) return Fail(field, "entry count runs past the end");
     map->clear();
+    std::string_view previous_key;
     for (std::uint64_t i = 0; i < count; ++i) {
-      std::string key;
-      std::string value;
-      if (!String(field, &key) || !String(field, &value)) return false;
-      if (!map->empty() && !(map->rbegin()->first < key)) {
-        return Fail(field, "keys not strictly increasing");
-      }
-      map->emplace_hint(map->end(), std::move(key), std::move(value));
+      std::string_view key;
+      std::string_view value;
+      if (!StringView(field, &key) || !StringView(field, &value)) return false;
+      if (i > 0 && !(previous_key < key)) return Fail(field, "keys not strictly increasing");
+      previous_key = key;
+      map->insert_or_assign(typename AnyStringMap::key_type(key),
+                            typename AnyStringMap::mapped_type(value));
     }
     return true;
   }

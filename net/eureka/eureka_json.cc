@@ -22,7 +22,7 @@ void WritePort(std::string_view key, const core::PortInfo& port, JsonWriter& wri
   writer.EndObject();
 }
 
-void WriteStringMap(const std::map<std::string, std::string>& map, JsonWriter& writer) {
+void WriteStringMap(const core::CompactStringMap& map, JsonWriter& writer) {
   writer.BeginObject();
   for (const auto& [key, value] : map) {
     writer.Key(key);
@@ -47,7 +47,7 @@ void WriteDataCenter(const core::DataCenterInfo& data_center, JsonWriter& writer
   writer.EndObject();
 }
 
-void WriteOptionalString(std::string_view key, const std::optional<std::string>& value,
+void WriteOptionalString(std::string_view key, const core::CompactString& value,
                          JsonWriter& writer) {
   if (!value.has_value()) return;
   writer.Key(key);

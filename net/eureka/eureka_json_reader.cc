@@ -127,8 +127,7 @@ absl::StatusOr<object> ReadObject(element value, std::string_view field) {
 
 // A string map; "@class" (Jackson's type marker, e.g. EmptyMap) and null
 // values are skipped.
-absl::Status ReadStringMap(element value, std::string_view field,
-                           std::map<std::string, std::string>& map) {
+absl::Status ReadStringMap(element value, std::string_view field, core::CompactStringMap& map) {
   absl::StatusOr<object> fields = ReadObject(value, field);
   if (!fields.ok()) return fields.status();
   map.clear();
@@ -136,7 +135,7 @@ absl::Status ReadStringMap(element value, std::string_view field,
     if (key == "@class" || entry.is_null()) continue;
     absl::StatusOr<std::string> text = ReadText(entry, field);
     if (!text.ok()) return text.status();
-    map.insert_or_assign(std::string(key), *std::move(text));
+    map.insert_or_assign(key, *std::move(text));
   }
   return absl::OkStatus();
 }
@@ -220,8 +219,8 @@ absl::Status ReadLeaseInfo(element value, core::InstanceInfo& info) {
   return absl::OkStatus();
 }
 
-absl::Status ReadOptionalText(element value, std::string_view field,
-                              std::optional<std::string>& target) {
+template <typename Nullable>  // std::optional<std::string> or core::CompactString
+absl::Status ReadOptionalText(element value, std::string_view field, Nullable& target) {
   absl::StatusOr<std::string> text = ReadText(value, field);
   if (!text.ok()) return text.status();
   target = *std::move(text);
@@ -231,7 +230,7 @@ absl::Status ReadOptionalText(element value, std::string_view field,
 // One field of the instance object; unknown names are ignored.
 absl::Status ReadInstanceField(std::string_view key, element value, core::InstanceInfo& info,
                                bool& saw_app) {
-  const auto text_into = [&](std::string& target) -> absl::Status {
+  const auto text_into = [&](auto& target) -> absl::Status {  // std::string or CompactString
     absl::StatusOr<std::string> text = ReadText(value, key);
     if (!text.ok()) return text.status();
     target = *std::move(text);

@@ -139,7 +139,7 @@ class XmlWriter {
   bool tag_is_empty_ = false;
 };
 
-void WriteOptional(XmlWriter& xml, std::string_view name, const std::optional<std::string>& value) {
+void WriteOptional(XmlWriter& xml, std::string_view name, const core::CompactString& value) {
   if (value.has_value()) xml.Leaf(name, *value);
 }
 
@@ -153,7 +153,7 @@ void WritePort(XmlWriter& xml, std::string_view name, const core::PortInfo& port
 // Map entries as child elements named by the (coded) key. A key that codes
 // to nothing cannot be an element and is left out rather than break the
 // whole document.
-void WriteMapEntries(XmlWriter& xml, const std::map<std::string, std::string>& map) {
+void WriteMapEntries(XmlWriter& xml, const core::CompactStringMap& map) {
   for (const auto& [key, value] : map) {
     const std::string name = EncodeXmlName(key);
     if (name.empty()) continue;

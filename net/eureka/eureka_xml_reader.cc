@@ -141,12 +141,12 @@ absl::StatusOr<std::int32_t> ReadInt32(const XmlElement& element) {
 
 // Child elements as a string map, names decoded; XStream's "class" entry is
 // a type marker, not a key.
-void ReadMap(const XmlElement& element, std::map<std::string, std::string>& map) {
+void ReadMap(const XmlElement& element, core::CompactStringMap& map) {
   map.clear();
   for (const XmlElement& child : element.children) {
     std::string key = DecodeXmlName(child.name);
     if (key == "class") continue;
-    map.insert_or_assign(std::move(key), child.text);
+    map.insert_or_assign(key, child.text);
   }
 }
 

@@ -1,6 +1,5 @@
 #include "net/eureka/registration_validation.h"
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "net/eureka/text.h"
 
@@ -18,10 +17,11 @@ void ApplySpringInstanceIdFixUp(core::InstanceInfo& instance) {
   if (instance.instance_id.has_value()) return;
   const auto it = instance.metadata.find("instanceId");
   if (it == instance.metadata.end() || it->second.empty()) return;
-  if (absl::StartsWith(it->second, instance.host_name)) {
+  const std::string_view id = it->second;
+  if (id.starts_with(instance.host_name.view())) {
     instance.instance_id = it->second;
   } else {
-    instance.instance_id = absl::StrCat(instance.host_name, ":", it->second);
+    instance.instance_id = Concat({instance.host_name, ":", id});
   }
 }
 
@@ -65,7 +65,7 @@ std::optional<std::string> ValidateRegistration(core::InstanceInfo& instance,
   // Eureka fills a blank Amazon instance-id with the effective id, so the AWS
   // metadata always names the registry key.
   if (instance.data_center.IsAmazon()) {
-    std::string& amazon_id = instance.data_center.metadata["instance-id"];
+    core::CompactString& amazon_id = instance.data_center.metadata["instance-id"];
     if (amazon_id.empty()) amazon_id = effective_id;
   }
   return std::nullopt;

@@ -36,9 +36,9 @@ bool IsAmazonName(std::string_view name) { return EqualsIgnoreCaseAscii(name, "A
 void NormalizeDataCenter(bool amazon, core::DataCenterInfo& data_center) {
   if (amazon) {
     data_center.name = "Amazon";
-    data_center.class_name = core::kAmazonDataCenterClass;
+    data_center.class_name = core::CompactString::Literal(core::kAmazonDataCenterClass);
   } else {
-    data_center.class_name = core::kDefaultDataCenterClass;
+    data_center.class_name = core::CompactString::Literal(core::kDefaultDataCenterClass);
     data_center.metadata.clear();
   }
 }

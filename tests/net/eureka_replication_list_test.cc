@@ -37,7 +37,7 @@ TEST(WriteReplicationListJson, HeartbeatHasNumericTimestampAndCamelCaseOverride)
 
 TEST(WriteReplicationListJson, RegisterReadsBackThroughTheBatchReader) {
   const core::InstanceRecord record = HostARecord();
-  OutgoingReplicationItem reg = Item("Register", *record.info.instance_id);
+  OutgoingReplicationItem reg = Item("Register", record.info.instance_id.str());
   reg.last_dirty_timestamp = record.info.last_dirty_timestamp;
   reg.status = record.info.status;
   reg.instance = record;

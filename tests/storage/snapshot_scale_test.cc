@@ -28,8 +28,8 @@ core::Event Register(core::Offset offset, int k) {
   info.host_name = event.instance_id + ".scale.local";
   info.ip_addr = "10.0." + std::to_string((k >> 8) & 255) + "." + std::to_string(k & 255);
   info.vip_address = event.app;
-  info.home_page_url = "http://" + info.ip_addr + ":8080/";
-  info.health_check_url = "http://" + info.ip_addr + ":8080/actuator/health";
+  info.home_page_url = "http://" + info.ip_addr.str() + ":8080/";
+  info.health_check_url = "http://" + info.ip_addr.str() + ":8080/actuator/health";
   info.metadata = {{"zone", "z" + std::to_string(k % 3)}};
   info.last_updated_timestamp = event.timestamp_ms;
   info.last_dirty_timestamp = event.timestamp_ms;
