@@ -57,7 +57,7 @@ RecentRemovals RecentRemovalsOf(const Registry& local) {
   RecentRemovals removals;
   for (const WindowEntry& touch : local.window()) {
     if (touch.removed == nullptr) continue;
-    TimestampMs& at = removals[{touch.app, touch.instance_id}];
+    TimestampMs& at = removals[{touch.app.str(), touch.instance_id.str()}];
     at = std::max(at, touch.timestamp_ms);
   }
   return removals;
