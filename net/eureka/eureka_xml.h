@@ -3,16 +3,35 @@
 #include <string>
 #include <string_view>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "core/ids.h"
 #include "core/instance.h"
 #include "net/eureka/documents.h"
+#include "net/eureka/xml_writer.h"
 
 namespace logbook::net::eureka {
 
 std::string WriteApplicationsXml(const ApplicationsDocument& document);
 std::string WriteApplicationXml(const ApplicationView& application);
 std::string WriteInstanceXml(const InstanceView& instance);
+
+// The pieces of the documents above, shared by those encoders and the
+// fragment assembler (net/eureka/fragment_documents.h), whose bytes must be
+// the same: the applications envelope (versions__delta, apps__hashcode, each
+// application element) and one application element, with `write_instance`
+// called for each instance in order.
+void WriteApplicationsXmlEnvelope(const ApplicationsDocument& document, XmlWriter& xml,
+                                  absl::FunctionRef<void(const InstanceView&)> write_instance);
+void WriteApplicationElement(const ApplicationView& application, XmlWriter& xml,
+                             absl::FunctionRef<void(const InstanceView&)> write_instance);
+// The <instance> element: leaseInfo interval and duration from `info`, its
+// timestamps from `lease` (XML twin of WriteInstanceObject).
+void WriteInstanceElement(const core::InstanceInfo& info, const core::Lease& lease,
+                          core::ActionType action, XmlWriter& xml);
+// The <instance> element as the applications / application documents show
+// it (ShownLease).
+void WriteDocumentInstanceXml(const InstanceView& instance, XmlWriter& xml);
 
 // <error><message>...</message></error>: E1's 400 body for a request body
 // that is not exactly application/json.
