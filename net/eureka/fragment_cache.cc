@@ -1,39 +1,86 @@
 #include "net/eureka/fragment_cache.h"
 
+#include "core/status.h"
 #include "net/eureka/documents.h"
 #include "net/eureka/eureka_json.h"
+#include "net/eureka/eureka_xml.h"
 #include "net/eureka/json_writer.h"
+#include "net/eureka/xml_writer.h"
 
 namespace logbook::net::eureka {
 
-std::string_view FragmentCache::Json(const core::InstanceRecord& record) {
-  auto [it, inserted] = entries_.try_emplace(&record);
+std::string_view FragmentCache::Get(FragmentFormat format, const core::InstanceRecord& record,
+                                    absl::FunctionRef<void(std::string*)> encode) {
+  Shelf& fragments = shelf(format);
+  auto [it, inserted] = fragments.entries.try_emplace(&record);
   Entry& entry = it->second;
   entry.touched = generation_;
   // A record at a reused address is a new registration, and every change
   // to a record's shown fields comes with the offset of its event.
   if (inserted || entry.offset != record.last_change_offset) {
-    bytes_ -= entry.json.size();
-    entry.json.clear();
-    JsonWriter writer(&entry.json);
-    WriteInstanceObject(record.info, ShownLease(record), record.action_type, writer);
-    entry.json.shrink_to_fit();
+    fragments.bytes -= entry.text.size();
+    entry.text.clear();
+    encode(&entry.text);
+    entry.text.shrink_to_fit();
     entry.offset = record.last_change_offset;
-    bytes_ += entry.json.size();
-    ++encodes_;
+    fragments.bytes += entry.text.size();
+    ++fragments.encodes;
   }
-  return entry.json;
+  return entry.text;
+}
+
+std::string_view FragmentCache::Json(const core::InstanceRecord& record) {
+  return Get(FragmentFormat::kJson, record, [&record](std::string* out) {
+    JsonWriter writer(out);
+    WriteInstanceObject(record.info, ShownLease(record), record.action_type, writer);
+  });
+}
+
+std::string_view FragmentCache::Xml(const core::InstanceRecord& record, int depth) {
+  LOGBOOK_CHECK(depth == 1 || depth == 2);
+  const FragmentFormat format =
+      depth == 2 ? FragmentFormat::kXmlInApplications : FragmentFormat::kXmlInApplication;
+  return Get(format, record, [&record, depth](std::string* out) {
+    XmlWriter xml(out, depth);
+    WriteDocumentInstanceXml(InstanceView{&record, record.action_type}, xml);
+  });
 }
 
 void FragmentCache::Prune(std::size_t live_instances) {
-  if (entries_.size() > 2 * live_instances) {
-    absl::erase_if(entries_, [this](const auto& item) {
+  for (Shelf& fragments : shelves_) {
+    if (fragments.entries.size() <= 2 * live_instances) continue;
+    absl::erase_if(fragments.entries, [this, &fragments](const auto& item) {
       if (item.second.touched == generation_) return false;
-      bytes_ -= item.second.json.size();
+      fragments.bytes -= item.second.text.size();
       return true;
     });
   }
   ++generation_;
+}
+
+void FragmentCache::Clear() {
+  for (Shelf& fragments : shelves_) {
+    fragments.entries.clear();
+    fragments.bytes = 0;
+  }
+}
+
+std::size_t FragmentCache::size() const {
+  std::size_t total = 0;
+  for (const Shelf& fragments : shelves_) total += fragments.entries.size();
+  return total;
+}
+
+std::size_t FragmentCache::bytes() const {
+  std::size_t total = 0;
+  for (const Shelf& fragments : shelves_) total += fragments.bytes;
+  return total;
+}
+
+std::uint64_t FragmentCache::encodes() const {
+  std::uint64_t total = 0;
+  for (const Shelf& fragments : shelves_) total += fragments.encodes;
+  return total;
 }
 
 }  // namespace logbook::net::eureka

@@ -2,7 +2,9 @@
 
 #include "core/status.h"
 #include "net/eureka/eureka_json.h"
+#include "net/eureka/eureka_xml.h"
 #include "net/eureka/json_writer.h"
+#include "net/eureka/xml_writer.h"
 
 namespace logbook::net::eureka {
 namespace {
@@ -37,6 +39,29 @@ void AppendApplicationObject(const ApplicationView& application, FragmentCache& 
   writer.EndObject();
 }
 
+// Sized first (this also refreshes every stale fragment), so a document is
+// built in one allocation.
+std::size_t XmlFragmentBytes(const ApplicationView& application, int depth,
+                             FragmentCache& fragments) {
+  std::size_t bytes = 64 + application.name.size();
+  for (const InstanceView& instance : application.instances) {
+    bytes += fragments.Xml(*instance.record, depth).size();
+  }
+  return bytes;
+}
+
+// Copies the instance's fragment into `xml`, at the writer's depth.
+void AppendInstanceXml(const InstanceView& instance, FragmentCache& fragments, XmlWriter& xml) {
+  LOGBOOK_CHECK(instance.record != nullptr);
+  // As for JSON: a view showing another actionType than the record's own is
+  // encoded in place.
+  if (instance.action == instance.record->action_type) {
+    xml.Raw(fragments.Xml(*instance.record, xml.depth()));
+  } else {
+    WriteDocumentInstanceXml(instance, xml);
+  }
+}
+
 }  // namespace
 
 std::string AssembleApplicationsJson(const ApplicationsDocument& document,
@@ -64,6 +89,33 @@ std::string AssembleApplicationJson(const ApplicationView& application, Fragment
   writer.Key("application");
   AppendApplicationObject(application, fragments, writer);
   writer.EndObject();
+  return out;
+}
+
+std::string AssembleApplicationsXml(const ApplicationsDocument& document,
+                                    FragmentCache& fragments) {
+  constexpr int kInstanceDepth = 2;  // applications > application > instance
+  std::size_t bytes = 128 + document.apps_hashcode.size() + document.versions_delta.size();
+  for (const ApplicationView& application : document.applications) {
+    bytes += XmlFragmentBytes(application, kInstanceDepth, fragments);
+  }
+  std::string out;
+  out.reserve(bytes);
+  XmlWriter xml(&out);
+  WriteApplicationsXmlEnvelope(document, xml, [&](const InstanceView& instance) {
+    AppendInstanceXml(instance, fragments, xml);
+  });
+  return out;
+}
+
+std::string AssembleApplicationXml(const ApplicationView& application, FragmentCache& fragments) {
+  constexpr int kInstanceDepth = 1;  // application > instance
+  std::string out;
+  out.reserve(32 + XmlFragmentBytes(application, kInstanceDepth, fragments));
+  XmlWriter xml(&out);
+  WriteApplicationElement(application, xml, [&](const InstanceView& instance) {
+    AppendInstanceXml(instance, fragments, xml);
+  });
   return out;
 }
 

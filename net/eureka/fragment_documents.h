@@ -1,8 +1,9 @@
 #pragma once
-// The JSON documents of the cached reads (full registry, per-app, VIP),
-// assembled from per-instance fragments: byte for byte what
-// WriteApplicationsJson / WriteApplicationJson write for the same views,
-// but each instance is copied from its fragment instead of encoded.
+// The documents of the cached reads (full registry, per-app, VIP),
+// assembled from per-instance fragments: byte for byte what the encoders
+// (WriteApplicationsJson / WriteApplicationJson, WriteApplicationsXml /
+// WriteApplicationXml) write for the same views, but each instance is copied
+// from its fragment instead of encoded.
 #include <string>
 
 #include "net/eureka/documents.h"
@@ -15,5 +16,11 @@ std::string AssembleApplicationsJson(const ApplicationsDocument& document,
                                      FragmentCache& fragments);
 // {"application":{"name":..,"instance":[..]}}
 std::string AssembleApplicationJson(const ApplicationView& application, FragmentCache& fragments);
+
+// <applications>...</applications>
+std::string AssembleApplicationsXml(const ApplicationsDocument& document,
+                                    FragmentCache& fragments);
+// <application>...</application>
+std::string AssembleApplicationXml(const ApplicationView& application, FragmentCache& fragments);
 
 }  // namespace logbook::net::eureka

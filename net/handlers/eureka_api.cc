@@ -216,11 +216,12 @@ void EurekaApi::GetApps(const HttpRequest& request, Responder responder) {
       request, "apps", registry_.shown_version(),
       [this](WireFormat format) {
         const eureka::ApplicationsDocument document = eureka::FullRegistryDocument(registry_);
-        if (format != WireFormat::kJson) return eureka::WriteApplicationsXml(document);
-        std::string json = eureka::AssembleApplicationsJson(document, fragments_);
+        std::string body = format == WireFormat::kJson
+                               ? eureka::AssembleApplicationsJson(document, fragments_)
+                               : eureka::AssembleApplicationsXml(document, fragments_);
         // Every live record was just reached: drop the fragments of removed ones.
         fragments_.Prune(static_cast<std::size_t>(registry_.instance_count()));
-        return json;
+        return body;
       },
       std::move(responder));
 }
@@ -257,7 +258,7 @@ void EurekaApi::GetApp(const Route& route, const HttpRequest& request, Responder
       [this, &route](WireFormat format) {
         const eureka::ApplicationView view = *eureka::ApplicationDocument(registry_, route.app);
         return format == WireFormat::kJson ? eureka::AssembleApplicationJson(view, fragments_)
-                                           : eureka::WriteApplicationXml(view);
+                                           : eureka::AssembleApplicationXml(view, fragments_);
       },
       std::move(responder));
 }
@@ -270,7 +271,7 @@ void EurekaApi::GetVip(const Route& route, const HttpRequest& request, Responder
         const eureka::ApplicationsDocument document =
             eureka::VipDocument(registry_, route.vip, secure);
         return format == WireFormat::kJson ? eureka::AssembleApplicationsJson(document, fragments_)
-                                           : eureka::WriteApplicationsXml(document);
+                                           : eureka::AssembleApplicationsXml(document, fragments_);
       },
       std::move(responder));
 }

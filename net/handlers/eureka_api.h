@@ -81,7 +81,7 @@ class EurekaApi {
   const core::Clock& clock_;
   EurekaApiOptions options_;
   eureka::ResponseCache cache_;
-  eureka::FragmentCache fragments_;  // JSON instance objects of the cached documents
+  eureka::FragmentCache fragments_;  // encoded instances of the cached documents
   std::uint64_t delta_generation_ = 0;  // versions__delta
   core::TimestampMs started_at_ms_;
 };

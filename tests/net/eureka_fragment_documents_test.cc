@@ -1,7 +1,7 @@
-// The cached JSON documents assembled from per-instance fragments equal a
-// from-scratch encode, byte for byte, over random register / renew / status /
-// cancel / evict / metadata histories (fragments are refreshed only when a
-// record's last_change_offset moves, so a renewal that changed what a
+// The cached JSON and XML documents assembled from per-instance fragments
+// equal a from-scratch encode, byte for byte, over random register / renew /
+// status / cancel / evict / metadata histories (fragments are refreshed only
+// when a record's last_change_offset moves, so a renewal that changed what a
 // document shows would make them differ); renewals re-encode nothing.
 #include <gtest/gtest.h>
 
@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/registry.h"
 #include "net/eureka/eureka_json.h"
+#include "net/eureka/eureka_xml.h"
 #include "net/eureka/fragment_cache.h"
 #include "net/eureka/fragment_documents.h"
 #include "net/eureka/gzip.h"
@@ -38,30 +39,47 @@ TEST_P(FragmentDocuments, EqualAFromScratchEncodeAfterEveryRandomStep) {
     const bool full_first = rng() % 2 == 0;
     const auto full = [&] {
       const ApplicationsDocument document = FullRegistryDocument(registry);
-      const std::string assembled = AssembleApplicationsJson(document, fragments);
+      const std::string json = AssembleApplicationsJson(document, fragments);
+      const std::string xml = AssembleApplicationsXml(document, fragments);
       fragments.Prune(static_cast<std::size_t>(registry.instance_count()));
-      ASSERT_EQ(assembled, WriteApplicationsJson(document));
+      ASSERT_EQ(json, WriteApplicationsJson(document));
+      ASSERT_EQ(xml, WriteApplicationsXml(document));
       ++documents;
     };
     if (full_first) full();
+    const auto applications = [&](const ApplicationsDocument& document) {
+      ASSERT_EQ(AssembleApplicationsJson(document, fragments), WriteApplicationsJson(document));
+      ASSERT_EQ(AssembleApplicationsXml(document, fragments), WriteApplicationsXml(document));
+    };
     for (const char* vip : {"v1", "v2", "orders-vip"}) {
-      const ApplicationsDocument document = VipDocument(registry, vip, false);
-      ASSERT_EQ(AssembleApplicationsJson(document, fragments),
-                WriteApplicationsJson(document));
+      applications(VipDocument(registry, vip, false));
     }
-    const ApplicationsDocument secure = VipDocument(registry, "s1", true);
-    ASSERT_EQ(AssembleApplicationsJson(secure, fragments),
-              WriteApplicationsJson(secure));
+    applications(VipDocument(registry, "s1", true));
+    // A view may show another actionType than the record's (the delta's
+    // kind): such instances are encoded in place, the others still copied.
+    ApplicationsDocument relabelled = FullRegistryDocument(registry);
+    for (ApplicationView& application : relabelled.applications) {
+      for (std::size_t i = 0; i < application.instances.size(); i += 2) {
+        application.instances[i].action = core::ActionType::kDeleted;
+      }
+    }
+    applications(relabelled);
     for (const char* app : {"ORDERS", "BILLING"}) {
       const std::optional<ApplicationView> view = ApplicationDocument(registry, app);
       if (!view.has_value()) continue;
       ASSERT_EQ(AssembleApplicationJson(*view, fragments), WriteApplicationJson(*view));
+      ASSERT_EQ(AssembleApplicationXml(*view, fragments), WriteApplicationXml(*view));
     }
     if (!full_first) full();
   }
   EXPECT_GT(documents, 50);
   // Fragments of removed instances do not pile up.
-  EXPECT_LE(fragments.size(), 2 * static_cast<std::size_t>(registry.instance_count()) + 64);
+  for (const FragmentFormat format :
+       {FragmentFormat::kJson, FragmentFormat::kXmlInApplications,
+        FragmentFormat::kXmlInApplication}) {
+    EXPECT_LE(fragments.size(format),
+              2 * static_cast<std::size_t>(registry.instance_count()) + 64);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Seeds, FragmentDocuments, ::testing::Range<std::uint64_t>(1, 41));
@@ -76,11 +94,54 @@ core::testing::Harness Seeded(int count) {
   return harness;
 }
 
+// Values whose escaping or line breaks could confuse a copied fragment:
+// text with line breaks and indentation-like runs of spaces, markup
+// characters, coded element names, empty values and maps, Amazon metadata.
+TEST(FragmentDocumentsAwkwardValues, EqualAFromScratchEncodeAtEveryDepth) {
+  core::testing::Harness harness;
+  core::InstanceInfo plain = core::testing::MakeInstance("ORDERS", "o1");
+  plain.metadata = {{"multi", "line\n    </instance>\n  "}, {"x$y_z", "<a & 'b'>"},
+                    {"empty", ""}, {"tab", "\t\r\n"}};
+  plain.app_group_name = "";
+  harness.Register(plain, 1000);
+  core::InstanceInfo amazon = core::testing::MakeInstance("ORDERS", "o2");
+  amazon.data_center.name = "Amazon";
+  amazon.data_center.metadata = {{"availability-zone", "z1"}, {"instance-id", "i-1\n"}};
+  harness.Register(amazon, 1000);
+  core::InstanceInfo bare = core::testing::MakeInstance("BILLING", "b1");
+  bare.has_data_center = false;
+  bare.instance_id.reset();
+  harness.Register(bare, 1000);
+
+  FragmentCache fragments;
+  const ApplicationsDocument full = FullRegistryDocument(harness.registry());
+  EXPECT_EQ(AssembleApplicationsXml(full, fragments), WriteApplicationsXml(full));
+  EXPECT_EQ(AssembleApplicationsJson(full, fragments), WriteApplicationsJson(full));
+  const std::optional<ApplicationView> orders = ApplicationDocument(harness.registry(), "ORDERS");
+  ASSERT_TRUE(orders.has_value());
+  EXPECT_EQ(AssembleApplicationXml(*orders, fragments), WriteApplicationXml(*orders));
+  const ApplicationsDocument vip = VipDocument(harness.registry(), "orders-vip", false);
+  EXPECT_EQ(AssembleApplicationsXml(vip, fragments), WriteApplicationsXml(vip));
+  EXPECT_EQ(fragments.size(FragmentFormat::kXmlInApplications), 3u);
+  EXPECT_EQ(fragments.size(FragmentFormat::kXmlInApplication), 2u);
+}
+
+TEST(FragmentDocumentsLaziness, AJsonOnlyReaderHoldsNoXml) {
+  core::testing::Harness harness = Seeded(50);
+  FragmentCache fragments;
+  AssembleApplicationsJson(FullRegistryDocument(harness.registry()), fragments);
+  EXPECT_EQ(fragments.size(FragmentFormat::kJson), 50u);
+  EXPECT_EQ(fragments.size(FragmentFormat::kXmlInApplications), 0u);
+  EXPECT_EQ(fragments.size(FragmentFormat::kXmlInApplication), 0u);
+}
+
 TEST(FragmentDocumentsRenewals, ReEncodeNothingAndKeepTheShownVersion) {
   core::testing::Harness harness = Seeded(200);
   FragmentCache fragments;
   const std::string before =
       AssembleApplicationsJson(FullRegistryDocument(harness.registry()), fragments);
+  const std::string xml_before =
+      AssembleApplicationsXml(FullRegistryDocument(harness.registry()), fragments);
   const std::uint64_t encodes = fragments.encodes();
   const std::uint64_t shown_version = harness.registry().shown_version();
   const std::uint64_t version = harness.registry().version();
@@ -88,6 +149,8 @@ TEST(FragmentDocumentsRenewals, ReEncodeNothingAndKeepTheShownVersion) {
   EXPECT_GT(harness.registry().version(), version);
   EXPECT_EQ(harness.registry().shown_version(), shown_version);
   EXPECT_EQ(AssembleApplicationsJson(FullRegistryDocument(harness.registry()), fragments), before);
+  EXPECT_EQ(AssembleApplicationsXml(FullRegistryDocument(harness.registry()), fragments),
+            xml_before);
   EXPECT_EQ(fragments.encodes(), encodes);
 
   // A status change is shown: one fragment re-encoded, a new shown version.
@@ -97,6 +160,12 @@ TEST(FragmentDocumentsRenewals, ReEncodeNothingAndKeepTheShownVersion) {
       AssembleApplicationsJson(FullRegistryDocument(harness.registry()), fragments);
   EXPECT_NE(after, before);
   EXPECT_EQ(fragments.encodes(), encodes + 1);
+  const std::string xml_after =
+      AssembleApplicationsXml(FullRegistryDocument(harness.registry()), fragments);
+  EXPECT_EQ(xml_after, WriteApplicationsXml(FullRegistryDocument(harness.registry())));
+  EXPECT_EQ(fragments.encodes(), encodes + 2);
+  EXPECT_NE(xml_after.find("<lastRenewalTimestamp>6000</lastRenewalTimestamp>"),
+            std::string::npos);
   // Documents show the time of the last change, not of the last heartbeat.
   EXPECT_EQ(after.find(R"("lastRenewalTimestamp":5000)"), std::string::npos);
   EXPECT_NE(after.find(R"("lastRenewalTimestamp":6000)"), std::string::npos);
