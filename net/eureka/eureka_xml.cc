@@ -40,6 +40,20 @@ void WriteMapEntries(XmlWriter& xml, const std::map<std::string, std::string>& m
   }
 }
 
+void WriteDataCenter(XmlWriter& xml, const core::DataCenterInfo& data_center) {
+  const bool amazon = data_center.IsAmazon();
+  xml.StartNode("dataCenterInfo");
+  xml.Attribute("class", amazon ? core::kAmazonDataCenterClass : core::kDefaultDataCenterClass);
+  xml.Leaf("name", data_center.name);
+  if (amazon) {
+    // AmazonInfo's map is a HashMap, so no class attribute even when empty.
+    xml.StartNode("metadata");
+    WriteMapEntries(xml, data_center.metadata);
+    xml.EndNode();
+  }
+  xml.EndNode();
+}
+
 bool IsAsciiLetter(std::uint32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsAsciiDigit(std::uint32_t c) { return c >= '0' && c <= '9'; }
 
@@ -146,19 +160,7 @@ void WriteInstanceElement(const core::InstanceInfo& info, const core::Lease& lea
   WritePort(xml, "port", info.port);
   WritePort(xml, "securePort", info.secure_port);
   xml.Leaf("countryId", absl::StrCat(info.country_id));
-  if (info.has_data_center) {
-    const bool amazon = info.data_center.IsAmazon();
-    xml.StartNode("dataCenterInfo");
-    xml.Attribute("class", amazon ? core::kAmazonDataCenterClass : core::kDefaultDataCenterClass);
-    xml.Leaf("name", info.data_center.name);
-    if (amazon) {
-      // AmazonInfo's map is a HashMap, so no class attribute even when empty.
-      xml.StartNode("metadata");
-      WriteMapEntries(xml, info.data_center.metadata);
-      xml.EndNode();
-    }
-    xml.EndNode();
-  }
+  if (info.has_data_center) WriteDataCenter(xml, info.data_center);
   xml.StartNode("leaseInfo");
   xml.Leaf("renewalIntervalInSecs", absl::StrCat(info.EffectiveRenewalIntervalSecs()));
   xml.Leaf("durationInSecs", absl::StrCat(info.EffectiveDurationSecs()));
@@ -197,37 +199,75 @@ void WriteApplicationElement(const ApplicationView& application, XmlWriter& xml,
   xml.EndNode();
 }
 
-void WriteApplicationsXmlEnvelope(const ApplicationsDocument& document, XmlWriter& xml,
-                                  absl::FunctionRef<void(const InstanceView&)> write_instance) {
-  xml.StartNode("applications");
-  xml.Leaf("versions__delta", document.versions_delta);
-  xml.Leaf("apps__hashcode", document.apps_hashcode);
-  for (const ApplicationView& application : document.applications) {
-    WriteApplicationElement(application, xml, write_instance);
-  }
+void WriteCompactInstanceElement(const core::InstanceInfo& info, core::ActionType action,
+                                 XmlWriter& xml) {
+  xml.StartNode("instance");
+  WriteOptional(xml, "instanceId", info.instance_id);
+  xml.Leaf("app", info.app);
+  xml.Leaf("ipAddr", info.ip_addr);
+  WriteOptional(xml, "vipAddress", info.vip_address);
+  WriteOptional(xml, "secureVipAddress", info.secure_vip_address);
+  if (info.has_data_center) WriteDataCenter(xml, CompactDataCenter(info.data_center));
+  xml.Leaf("hostName", info.host_name);
+  xml.Leaf("status", core::StatusName(info.status));
+  xml.Leaf("lastUpdatedTimestamp", absl::StrCat(info.last_updated_timestamp));
+  xml.Leaf("actionType", core::ActionTypeName(action));
+  WriteOptional(xml, "asgName", info.asg_name);
+  // The mini codec's serializer appends the ports after the bean's fields.
+  WritePort(xml, "port", info.port);
+  WritePort(xml, "securePort", info.secure_port);
   xml.EndNode();
 }
 
-void WriteDocumentInstanceXml(const InstanceView& instance, XmlWriter& xml) {
-  LOGBOOK_CHECK(instance.record != nullptr);
-  WriteInstanceElement(instance.record->info, ShownLease(*instance.record), instance.action, xml);
+void WriteApplicationsXmlEnvelope(const ApplicationsDocument& document, XmlWriter& xml,
+                                  absl::FunctionRef<void(const InstanceView&)> write_instance,
+                                  PayloadFlavour flavour) {
+  const auto write_versions = [&] {
+    xml.Leaf("versions__delta", document.versions_delta);
+    xml.Leaf("apps__hashcode", document.apps_hashcode);
+  };
+  xml.StartNode("applications");
+  if (flavour == PayloadFlavour::kFull) write_versions();
+  for (const ApplicationView& application : document.applications) {
+    WriteApplicationElement(application, xml, write_instance);
+  }
+  // The mini codec's bean serializer adds them after the bean's own fields.
+  if (flavour == PayloadFlavour::kCompact) write_versions();
+  xml.EndNode();
 }
 
-std::string WriteApplicationsXml(const ApplicationsDocument& document) {
+void WriteDocumentInstanceXml(const InstanceView& instance, PayloadFlavour flavour,
+                              XmlWriter& xml) {
+  LOGBOOK_CHECK(instance.record != nullptr);
+  if (flavour == PayloadFlavour::kCompact) {
+    WriteCompactInstanceElement(instance.record->info, instance.action, xml);
+  } else {
+    WriteInstanceElement(instance.record->info, ShownLease(*instance.record), instance.action,
+                         xml);
+  }
+}
+
+XmlLayout LayoutOf(PayloadFlavour flavour) {
+  return flavour == PayloadFlavour::kCompact ? XmlLayout::kCompact : XmlLayout::kPretty;
+}
+
+std::string WriteApplicationsXml(const ApplicationsDocument& document, PayloadFlavour flavour) {
   std::string out;
-  XmlWriter xml(&out);
-  WriteApplicationsXmlEnvelope(document, xml,
-                               [&xml](const InstanceView& instance) {
-                                 WriteDocumentInstanceXml(instance, xml);
-                               });
+  XmlWriter xml(&out, 0, LayoutOf(flavour));
+  WriteApplicationsXmlEnvelope(
+      document, xml,
+      [&xml, flavour](const InstanceView& instance) {
+        WriteDocumentInstanceXml(instance, flavour, xml);
+      },
+      flavour);
   return out;
 }
 
-std::string WriteApplicationXml(const ApplicationView& application) {
+std::string WriteApplicationXml(const ApplicationView& application, PayloadFlavour flavour) {
   std::string out;
-  XmlWriter xml(&out);
-  WriteApplicationElement(application, xml, [&xml](const InstanceView& instance) {
-    WriteDocumentInstanceXml(instance, xml);
+  XmlWriter xml(&out, 0, LayoutOf(flavour));
+  WriteApplicationElement(application, xml, [&xml, flavour](const InstanceView& instance) {
+    WriteDocumentInstanceXml(instance, flavour, xml);
   });
   return out;
 }

@@ -12,8 +12,12 @@
 
 namespace logbook::net::eureka {
 
-std::string WriteApplicationsXml(const ApplicationsDocument& document);
-std::string WriteApplicationXml(const ApplicationView& application);
+// Full: XStream's pretty layout. Compact (§3.5): the mini codec's fields,
+// no line breaks, versions__delta and apps__hashcode after the applications.
+std::string WriteApplicationsXml(const ApplicationsDocument& document,
+                                 PayloadFlavour flavour = PayloadFlavour::kFull);
+std::string WriteApplicationXml(const ApplicationView& application,
+                                PayloadFlavour flavour = PayloadFlavour::kFull);
 std::string WriteInstanceXml(const InstanceView& instance);
 
 // The pieces of the documents above, shared by those encoders and the
@@ -22,16 +26,23 @@ std::string WriteInstanceXml(const InstanceView& instance);
 // application element) and one application element, with `write_instance`
 // called for each instance in order.
 void WriteApplicationsXmlEnvelope(const ApplicationsDocument& document, XmlWriter& xml,
-                                  absl::FunctionRef<void(const InstanceView&)> write_instance);
+                                  absl::FunctionRef<void(const InstanceView&)> write_instance,
+                                  PayloadFlavour flavour = PayloadFlavour::kFull);
 void WriteApplicationElement(const ApplicationView& application, XmlWriter& xml,
                              absl::FunctionRef<void(const InstanceView&)> write_instance);
 // The <instance> element: leaseInfo interval and duration from `info`, its
 // timestamps from `lease` (XML twin of WriteInstanceObject).
 void WriteInstanceElement(const core::InstanceInfo& info, const core::Lease& lease,
                           core::ActionType action, XmlWriter& xml);
-// The <instance> element as the applications / application documents show
-// it (ShownLease).
-void WriteDocumentInstanceXml(const InstanceView& instance, XmlWriter& xml);
+// The compact <instance> element (§3.5; XML twin of WriteCompactInstanceObject).
+void WriteCompactInstanceElement(const core::InstanceInfo& info, core::ActionType action,
+                                 XmlWriter& xml);
+// The <instance> element as the applications / application documents of
+// `flavour` show it (full: with ShownLease).
+void WriteDocumentInstanceXml(const InstanceView& instance, PayloadFlavour flavour,
+                              XmlWriter& xml);
+// The layout of `flavour`'s XML documents.
+XmlLayout LayoutOf(PayloadFlavour flavour);
 
 // <error><message>...</message></error>: E1's 400 body for a request body
 // that is not exactly application/json.

@@ -42,7 +42,22 @@ std::string_view FragmentCache::Xml(const core::InstanceRecord& record, int dept
       depth == 2 ? FragmentFormat::kXmlInApplications : FragmentFormat::kXmlInApplication;
   return Get(format, record, [&record, depth](std::string* out) {
     XmlWriter xml(out, depth);
-    WriteDocumentInstanceXml(InstanceView{&record, record.action_type}, xml);
+    WriteDocumentInstanceXml(InstanceView{&record, record.action_type}, PayloadFlavour::kFull,
+                             xml);
+  });
+}
+
+std::string_view FragmentCache::CompactJson(const core::InstanceRecord& record) {
+  return Get(FragmentFormat::kCompactJson, record, [&record](std::string* out) {
+    JsonWriter writer(out);
+    WriteCompactInstanceObject(record.info, record.action_type, writer);
+  });
+}
+
+std::string_view FragmentCache::CompactXml(const core::InstanceRecord& record) {
+  return Get(FragmentFormat::kCompactXml, record, [&record](std::string* out) {
+    XmlWriter xml(out, 0, XmlLayout::kCompact);
+    WriteCompactInstanceElement(record.info, record.action_type, xml);
   });
 }
 

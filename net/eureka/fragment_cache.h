@@ -30,8 +30,10 @@ enum class FragmentFormat : std::uint8_t {
   kJson,               // the bare instance object (§3.3), actionType included
   kXmlInApplications,  // <instance> two levels down: full registry and VIP documents
   kXmlInApplication,   // <instance> one level down: the per-app document
+  kCompactJson,        // the compact instance object (§3.5)
+  kCompactXml,         // the compact <instance> element (no layout, so any depth)
 };
-inline constexpr std::size_t kFragmentFormats = 3;
+inline constexpr std::size_t kFragmentFormats = 5;
 
 class FragmentCache {
  public:
@@ -42,6 +44,9 @@ class FragmentCache {
   // The <instance> element at `depth` (1 or 2) of an XML document, starting
   // with its line break and indent (XmlWriter::Raw).
   std::string_view Xml(const core::InstanceRecord& record, int depth);
+  // The compact flavour's (§3.5), made only once a compact document is asked for.
+  std::string_view CompactJson(const core::InstanceRecord& record);
+  std::string_view CompactXml(const core::InstanceRecord& record);
 
   // Forgets fragments of records no longer reached since the last call: at
   // most `live_instances` per format are kept once a format has grown past

@@ -9,16 +9,40 @@
 namespace logbook::net::eureka {
 namespace {
 
-std::size_t FragmentBytes(const ApplicationView& application, FragmentCache& fragments) {
+std::string_view JsonFragment(const core::InstanceRecord& record, PayloadFlavour flavour,
+                              FragmentCache& fragments) {
+  return flavour == PayloadFlavour::kCompact ? fragments.CompactJson(record)
+                                             : fragments.Json(record);
+}
+
+std::string_view XmlFragment(const core::InstanceRecord& record, PayloadFlavour flavour,
+                             int depth, FragmentCache& fragments) {
+  return flavour == PayloadFlavour::kCompact ? fragments.CompactXml(record)
+                                             : fragments.Xml(record, depth);
+}
+
+// Sized first (this also refreshes every stale fragment), so a document is
+// built in one allocation: ~10 MB at 10,000 instances.
+std::size_t JsonFragmentBytes(const ApplicationView& application, PayloadFlavour flavour,
+                              FragmentCache& fragments) {
   std::size_t bytes = 64 + application.name.size();
   for (const InstanceView& instance : application.instances) {
-    bytes += fragments.Json(*instance.record).size() + 1;
+    bytes += JsonFragment(*instance.record, flavour, fragments).size() + 1;
   }
   return bytes;
 }
 
-void AppendApplicationObject(const ApplicationView& application, FragmentCache& fragments,
-                             JsonWriter& writer) {
+std::size_t XmlFragmentBytes(const ApplicationView& application, PayloadFlavour flavour,
+                             int depth, FragmentCache& fragments) {
+  std::size_t bytes = 64 + application.name.size();
+  for (const InstanceView& instance : application.instances) {
+    bytes += XmlFragment(*instance.record, flavour, depth, fragments).size();
+  }
+  return bytes;
+}
+
+void AppendApplicationObject(const ApplicationView& application, PayloadFlavour flavour,
+                             FragmentCache& fragments, JsonWriter& writer) {
   writer.BeginObject();
   writer.Key("name");
   writer.String(application.name);
@@ -29,92 +53,83 @@ void AppendApplicationObject(const ApplicationView& application, FragmentCache& 
     // Fragments carry the record's own actionType; a view that shows
     // another one (none of the cached documents does) is encoded in place.
     if (instance.action == instance.record->action_type) {
-      writer.Raw(fragments.Json(*instance.record));
+      writer.Raw(JsonFragment(*instance.record, flavour, fragments));
     } else {
-      WriteInstanceObject(instance.record->info, ShownLease(*instance.record), instance.action,
-                          writer);
+      WriteDocumentInstanceObject(instance, flavour, writer);
     }
   }
   writer.EndArray();
   writer.EndObject();
 }
 
-// Sized first (this also refreshes every stale fragment), so a document is
-// built in one allocation.
-std::size_t XmlFragmentBytes(const ApplicationView& application, int depth,
-                             FragmentCache& fragments) {
-  std::size_t bytes = 64 + application.name.size();
-  for (const InstanceView& instance : application.instances) {
-    bytes += fragments.Xml(*instance.record, depth).size();
-  }
-  return bytes;
-}
-
 // Copies the instance's fragment into `xml`, at the writer's depth.
-void AppendInstanceXml(const InstanceView& instance, FragmentCache& fragments, XmlWriter& xml) {
+void AppendInstanceXml(const InstanceView& instance, PayloadFlavour flavour,
+                       FragmentCache& fragments, XmlWriter& xml) {
   LOGBOOK_CHECK(instance.record != nullptr);
-  // As for JSON: a view showing another actionType than the record's own is
-  // encoded in place.
   if (instance.action == instance.record->action_type) {
-    xml.Raw(fragments.Xml(*instance.record, xml.depth()));
+    xml.Raw(XmlFragment(*instance.record, flavour, xml.depth(), fragments));
   } else {
-    WriteDocumentInstanceXml(instance, xml);
+    WriteDocumentInstanceXml(instance, flavour, xml);
   }
 }
 
 }  // namespace
 
 std::string AssembleApplicationsJson(const ApplicationsDocument& document,
-                                     FragmentCache& fragments) {
-  // Sized first (this also refreshes every stale fragment), so the document
-  // is built in one allocation: ~10 MB at 10,000 instances.
-  std::size_t bytes = 128 + document.apps_hashcode.size();
+                                     FragmentCache& fragments, PayloadFlavour flavour) {
+  std::size_t bytes = 128 + document.apps_hashcode.size() + document.versions_delta.size();
   for (const ApplicationView& application : document.applications) {
-    bytes += FragmentBytes(application, fragments);
+    bytes += JsonFragmentBytes(application, flavour, fragments);
   }
   std::string out;
   out.reserve(bytes);
   JsonWriter writer(&out);
-  WriteApplicationsEnvelope(document, writer, [&](const ApplicationView& application) {
-    AppendApplicationObject(application, fragments, writer);
-  });
+  WriteApplicationsEnvelope(
+      document, writer,
+      [&](const ApplicationView& application) {
+        AppendApplicationObject(application, flavour, fragments, writer);
+      },
+      flavour);
   return out;
 }
 
-std::string AssembleApplicationJson(const ApplicationView& application, FragmentCache& fragments) {
+std::string AssembleApplicationJson(const ApplicationView& application, FragmentCache& fragments,
+                                    PayloadFlavour flavour) {
   std::string out;
-  out.reserve(32 + FragmentBytes(application, fragments));
+  out.reserve(32 + JsonFragmentBytes(application, flavour, fragments));
   JsonWriter writer(&out);
   writer.BeginObject();
   writer.Key("application");
-  AppendApplicationObject(application, fragments, writer);
+  AppendApplicationObject(application, flavour, fragments, writer);
   writer.EndObject();
   return out;
 }
 
 std::string AssembleApplicationsXml(const ApplicationsDocument& document,
-                                    FragmentCache& fragments) {
+                                    FragmentCache& fragments, PayloadFlavour flavour) {
   constexpr int kInstanceDepth = 2;  // applications > application > instance
   std::size_t bytes = 128 + document.apps_hashcode.size() + document.versions_delta.size();
   for (const ApplicationView& application : document.applications) {
-    bytes += XmlFragmentBytes(application, kInstanceDepth, fragments);
+    bytes += XmlFragmentBytes(application, flavour, kInstanceDepth, fragments);
   }
   std::string out;
   out.reserve(bytes);
-  XmlWriter xml(&out);
-  WriteApplicationsXmlEnvelope(document, xml, [&](const InstanceView& instance) {
-    AppendInstanceXml(instance, fragments, xml);
-  });
+  XmlWriter xml(&out, 0, LayoutOf(flavour));
+  WriteApplicationsXmlEnvelope(
+      document, xml,
+      [&](const InstanceView& instance) { AppendInstanceXml(instance, flavour, fragments, xml); },
+      flavour);
   return out;
 }
 
-std::string AssembleApplicationXml(const ApplicationView& application, FragmentCache& fragments) {
+std::string AssembleApplicationXml(const ApplicationView& application, FragmentCache& fragments,
+                                   PayloadFlavour flavour) {
   constexpr int kInstanceDepth = 1;  // application > instance
   std::string out;
-  out.reserve(32 + XmlFragmentBytes(application, kInstanceDepth, fragments));
-  XmlWriter xml(&out);
+  out.reserve(32 + XmlFragmentBytes(application, flavour, kInstanceDepth, fragments));
+  XmlWriter xml(&out, 0, LayoutOf(flavour));
   WriteApplicationElement(application, xml, [&](const InstanceView& instance) {
-    AppendInstanceXml(instance, fragments, xml);
+    AppendInstanceXml(instance, flavour, fragments, xml);
   });
   return out;
 }

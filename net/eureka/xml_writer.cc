@@ -52,8 +52,8 @@ void AppendXmlEscaped(std::string* out, std::string_view text) {
   }
 }
 
-XmlWriter::XmlWriter(std::string* out, int depth)
-    : out_(out), base_depth_(depth), ready_for_new_line_(depth > 0) {}
+XmlWriter::XmlWriter(std::string* out, int depth, XmlLayout layout)
+    : out_(out), base_depth_(depth), layout_(layout), ready_for_new_line_(depth > 0) {}
 
 void XmlWriter::StartNode(std::string_view name) {
   FinishTag();
@@ -113,7 +113,7 @@ void XmlWriter::Raw(std::string_view element) {
 void XmlWriter::FinishTag(bool closing) {
   if (tag_in_progress_) out_->push_back('>');
   tag_in_progress_ = false;
-  if (ready_for_new_line_) {
+  if (ready_for_new_line_ && layout_ == XmlLayout::kPretty) {
     out_->push_back('\n');
     const std::size_t depth =
         static_cast<std::size_t>(base_depth_) + stack_.size() - (closing ? 1 : 0);

@@ -9,13 +9,17 @@
 
 namespace logbook::net::eureka {
 
+// kPretty: XStream's layout (the full flavour). kCompact: no line breaks and
+// no indentation, as Jackson's XmlMapper writes the compact flavour (§3.5).
+enum class XmlLayout { kPretty, kCompact };
+
 class XmlWriter {
  public:
   // `depth`: how deep in an enclosing document the first element written
   // here sits. Above 0, that element starts on a new line indented to that
   // depth, as it would after a sibling: what a fragment copied into a
   // document at that depth needs (Raw).
-  explicit XmlWriter(std::string* out, int depth = 0);
+  explicit XmlWriter(std::string* out, int depth = 0, XmlLayout layout = XmlLayout::kPretty);
 
   void StartNode(std::string_view name);
   // REQUIRES: directly after StartNode or another Attribute.
@@ -24,7 +28,8 @@ class XmlWriter {
   void EndNode();
   void Leaf(std::string_view name, std::string_view text);
   // Inserts a whole element written by an XmlWriter constructed with this
-  // writer's current depth (it starts with its own line break and indent).
+  // writer's current depth and layout (a pretty one starts with its own line
+  // break and indent).
   void Raw(std::string_view element);
   // How deep the next child element would sit.
   int depth() const { return base_depth_ + static_cast<int>(stack_.size()); }
@@ -37,6 +42,7 @@ class XmlWriter {
 
   std::string* out_;
   int base_depth_;
+  XmlLayout layout_;
   std::vector<std::string> stack_;
   bool tag_in_progress_ = false;
   bool ready_for_new_line_ = false;

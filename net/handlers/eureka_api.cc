@@ -22,6 +22,7 @@
 namespace logbook::net {
 namespace {
 
+using eureka::PayloadFlavour;
 using eureka::WireFormat;
 
 constexpr std::string_view kReplicationHeader = "x-netflix-discovery-replication";
@@ -191,9 +192,10 @@ void EurekaApi::ReplyWhenDurable(HttpResponse response, Responder responder) {
       });
 }
 
-void EurekaApi::ReplyCached(const HttpRequest& request, std::string key, std::uint64_t version,
-                            absl::FunctionRef<std::string(WireFormat)> build, Responder responder,
-                            std::uint64_t variant) {
+void EurekaApi::ReplyCached(
+    const HttpRequest& request, std::string key, std::uint64_t version,
+    absl::FunctionRef<std::string(WireFormat, PayloadFlavour)> build, Responder responder,
+    std::uint64_t variant) {
   const std::string_view accept = request.Header("Accept");
   if (eureka::CachedReadNotAcceptable(accept)) {
     return std::move(responder)(ErrorResponse(406, "not acceptable",
@@ -201,9 +203,12 @@ void EurekaApi::ReplyCached(const HttpRequest& request, std::string key, std::ui
   }
   const WireFormat format = eureka::CachedReadFormat(accept);
   const bool gzip = eureka::AcceptsGzip(request.Header("Accept-Encoding"));
+  const PayloadFlavour flavour = eureka::CachedReadFlavour(request.Header("X-Eureka-Accept"));
   key += format == WireFormat::kJson ? "|json" : "|xml";
+  if (flavour == PayloadFlavour::kCompact) key += "|compact";
   HttpResponse response;
-  SharedBody body = cache_.Get(key, version, gzip, [&] { return build(format); }, variant);
+  SharedBody body =
+      cache_.Get(key, version, gzip, [&] { return build(format, flavour); }, variant);
   response.shared_body = std::move(body.bytes);
   response.shared_body_fd = body.fd;
   response.SetHeader("Content-Type", std::string(eureka::ContentTypeOf(format)));
@@ -214,11 +219,11 @@ void EurekaApi::ReplyCached(const HttpRequest& request, std::string key, std::ui
 void EurekaApi::GetApps(const HttpRequest& request, Responder responder) {
   ReplyCached(
       request, "apps", registry_.shown_version(),
-      [this](WireFormat format) {
+      [this](WireFormat format, PayloadFlavour flavour) {
         const eureka::ApplicationsDocument document = eureka::FullRegistryDocument(registry_);
         std::string body = format == WireFormat::kJson
-                               ? eureka::AssembleApplicationsJson(document, fragments_)
-                               : eureka::AssembleApplicationsXml(document, fragments_);
+                               ? eureka::AssembleApplicationsJson(document, fragments_, flavour)
+                               : eureka::AssembleApplicationsXml(document, fragments_, flavour);
         // Every live record was just reached: drop the fragments of removed ones.
         fragments_.Prune(static_cast<std::size_t>(registry_.instance_count()));
         return body;
@@ -237,11 +242,11 @@ void EurekaApi::GetDelta(const HttpRequest& request, Responder responder) {
   const core::TimestampMs now_ms = clock_.NowMs();
   ReplyCached(
       request, "delta", registry_.shown_version(),
-      [this, now_ms](WireFormat format) {
+      [this, now_ms](WireFormat format, PayloadFlavour flavour) {
         const eureka::ApplicationsDocument document =
             eureka::DeltaDocument(registry_, now_ms, ++delta_generation_);
-        return format == WireFormat::kJson ? eureka::WriteApplicationsJson(document)
-                                           : eureka::WriteApplicationsXml(document);
+        return format == WireFormat::kJson ? eureka::WriteApplicationsJson(document, flavour)
+                                           : eureka::WriteApplicationsXml(document, flavour);
       },
       std::move(responder), eureka::DeltaWindowEntries(registry_, now_ms));
 }
@@ -255,10 +260,11 @@ void EurekaApi::GetApp(const Route& route, const HttpRequest& request, Responder
   }
   ReplyCached(
       request, "app|" + route.app, registry_.shown_version(),
-      [this, &route](WireFormat format) {
+      [this, &route](WireFormat format, PayloadFlavour flavour) {
         const eureka::ApplicationView view = *eureka::ApplicationDocument(registry_, route.app);
-        return format == WireFormat::kJson ? eureka::AssembleApplicationJson(view, fragments_)
-                                           : eureka::AssembleApplicationXml(view, fragments_);
+        return format == WireFormat::kJson
+                   ? eureka::AssembleApplicationJson(view, fragments_, flavour)
+                   : eureka::AssembleApplicationXml(view, fragments_, flavour);
       },
       std::move(responder));
 }
@@ -267,11 +273,12 @@ void EurekaApi::GetVip(const Route& route, const HttpRequest& request, Responder
   const bool secure = route.endpoint == Endpoint::kSvip;
   ReplyCached(
       request, (secure ? "svip|" : "vip|") + route.vip, registry_.shown_version(),
-      [this, &route, secure](WireFormat format) {
+      [this, &route, secure](WireFormat format, PayloadFlavour flavour) {
         const eureka::ApplicationsDocument document =
             eureka::VipDocument(registry_, route.vip, secure);
-        return format == WireFormat::kJson ? eureka::AssembleApplicationsJson(document, fragments_)
-                                           : eureka::AssembleApplicationsXml(document, fragments_);
+        return format == WireFormat::kJson
+                   ? eureka::AssembleApplicationsJson(document, fragments_, flavour)
+                   : eureka::AssembleApplicationsXml(document, fragments_, flavour);
       },
       std::move(responder));
 }

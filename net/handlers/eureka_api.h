@@ -72,9 +72,12 @@ class EurekaApi {
                       Responder responder);
   // Sends `response` once every applied event is durable (reads after writes).
   void ReplyWhenDurable(HttpResponse response, Responder responder);
-  void ReplyCached(const HttpRequest& request, std::string key, std::uint64_t version,
-                   absl::FunctionRef<std::string(eureka::WireFormat)> build, Responder responder,
-                   std::uint64_t variant = 0);
+  // A cached read's body in the format and flavour the request asks for,
+  // built by `build` when the cache has none for `version`.
+  void ReplyCached(
+      const HttpRequest& request, std::string key, std::uint64_t version,
+      absl::FunctionRef<std::string(eureka::WireFormat, eureka::PayloadFlavour)> build,
+      Responder responder, std::uint64_t variant = 0);
 
   core::Registry& registry_;
   WritePipeline& pipeline_;

@@ -22,6 +22,8 @@
 namespace logbook::net::eureka {
 namespace {
 
+constexpr PayloadFlavour kFlavours[] = {PayloadFlavour::kFull, PayloadFlavour::kCompact};
+
 class FragmentDocuments : public ::testing::TestWithParam<std::uint64_t> {};
 
 TEST_P(FragmentDocuments, EqualAFromScratchEncodeAfterEveryRandomStep) {
@@ -39,17 +41,23 @@ TEST_P(FragmentDocuments, EqualAFromScratchEncodeAfterEveryRandomStep) {
     const bool full_first = rng() % 2 == 0;
     const auto full = [&] {
       const ApplicationsDocument document = FullRegistryDocument(registry);
-      const std::string json = AssembleApplicationsJson(document, fragments);
-      const std::string xml = AssembleApplicationsXml(document, fragments);
+      for (const PayloadFlavour flavour : kFlavours) {
+        const std::string json = AssembleApplicationsJson(document, fragments, flavour);
+        const std::string xml = AssembleApplicationsXml(document, fragments, flavour);
+        ASSERT_EQ(json, WriteApplicationsJson(document, flavour));
+        ASSERT_EQ(xml, WriteApplicationsXml(document, flavour));
+      }
       fragments.Prune(static_cast<std::size_t>(registry.instance_count()));
-      ASSERT_EQ(json, WriteApplicationsJson(document));
-      ASSERT_EQ(xml, WriteApplicationsXml(document));
       ++documents;
     };
     if (full_first) full();
     const auto applications = [&](const ApplicationsDocument& document) {
-      ASSERT_EQ(AssembleApplicationsJson(document, fragments), WriteApplicationsJson(document));
-      ASSERT_EQ(AssembleApplicationsXml(document, fragments), WriteApplicationsXml(document));
+      for (const PayloadFlavour flavour : kFlavours) {
+        ASSERT_EQ(AssembleApplicationsJson(document, fragments, flavour),
+                  WriteApplicationsJson(document, flavour));
+        ASSERT_EQ(AssembleApplicationsXml(document, fragments, flavour),
+                  WriteApplicationsXml(document, flavour));
+      }
     };
     for (const char* vip : {"v1", "v2", "orders-vip"}) {
       applications(VipDocument(registry, vip, false));
@@ -67,8 +75,12 @@ TEST_P(FragmentDocuments, EqualAFromScratchEncodeAfterEveryRandomStep) {
     for (const char* app : {"ORDERS", "BILLING"}) {
       const std::optional<ApplicationView> view = ApplicationDocument(registry, app);
       if (!view.has_value()) continue;
-      ASSERT_EQ(AssembleApplicationJson(*view, fragments), WriteApplicationJson(*view));
-      ASSERT_EQ(AssembleApplicationXml(*view, fragments), WriteApplicationXml(*view));
+      for (const PayloadFlavour flavour : kFlavours) {
+        ASSERT_EQ(AssembleApplicationJson(*view, fragments, flavour),
+                  WriteApplicationJson(*view, flavour));
+        ASSERT_EQ(AssembleApplicationXml(*view, fragments, flavour),
+                  WriteApplicationXml(*view, flavour));
+      }
     }
     if (!full_first) full();
   }
@@ -76,7 +88,8 @@ TEST_P(FragmentDocuments, EqualAFromScratchEncodeAfterEveryRandomStep) {
   // Fragments of removed instances do not pile up.
   for (const FragmentFormat format :
        {FragmentFormat::kJson, FragmentFormat::kXmlInApplications,
-        FragmentFormat::kXmlInApplication}) {
+        FragmentFormat::kXmlInApplication, FragmentFormat::kCompactJson,
+        FragmentFormat::kCompactXml}) {
     EXPECT_LE(fragments.size(format),
               2 * static_cast<std::size_t>(registry.instance_count()) + 64);
   }
@@ -122,6 +135,11 @@ TEST(FragmentDocumentsAwkwardValues, EqualAFromScratchEncodeAtEveryDepth) {
   EXPECT_EQ(AssembleApplicationXml(*orders, fragments), WriteApplicationXml(*orders));
   const ApplicationsDocument vip = VipDocument(harness.registry(), "orders-vip", false);
   EXPECT_EQ(AssembleApplicationsXml(vip, fragments), WriteApplicationsXml(vip));
+  for (const PayloadFlavour flavour : kFlavours) {
+    EXPECT_EQ(AssembleApplicationsXml(full, fragments, flavour), WriteApplicationsXml(full, flavour));
+    EXPECT_EQ(AssembleApplicationJson(*orders, fragments, flavour),
+              WriteApplicationJson(*orders, flavour));
+  }
   EXPECT_EQ(fragments.size(FragmentFormat::kXmlInApplications), 3u);
   EXPECT_EQ(fragments.size(FragmentFormat::kXmlInApplication), 2u);
 }
@@ -133,6 +151,8 @@ TEST(FragmentDocumentsLaziness, AJsonOnlyReaderHoldsNoXml) {
   EXPECT_EQ(fragments.size(FragmentFormat::kJson), 50u);
   EXPECT_EQ(fragments.size(FragmentFormat::kXmlInApplications), 0u);
   EXPECT_EQ(fragments.size(FragmentFormat::kXmlInApplication), 0u);
+  EXPECT_EQ(fragments.size(FragmentFormat::kCompactJson), 0u);
+  EXPECT_EQ(fragments.size(FragmentFormat::kCompactXml), 0u);
 }
 
 TEST(FragmentDocumentsRenewals, ReEncodeNothingAndKeepTheShownVersion) {
