@@ -317,6 +317,42 @@ TEST(FragmentDocumentsGzip, AChangeRecompressesOnlyItsApplicationAndTheEnvelope)
   std::remove(path.c_str());
 }
 
+// Every format and flavour gzips incrementally: after one change, only the
+// parts whose bytes or preceding bytes moved are compressed again. Full:
+// the head (apps__hashcode), the application after it, the changed one and
+// the one after it (JSON: and the comma between them). Compact: versions
+// come after the applications, so the tail moves instead of the head.
+TEST(FragmentDocumentsGzip, EveryFormatAndFlavourRecompressesOnlyWhatMoved) {
+  core::testing::Harness harness = Seeded(2000);
+  FragmentCache fragments;
+  const std::map<std::string, std::size_t> expected = {
+      {"apps|json", 5}, {"apps|json|compact", 4}, {"apps|xml", 4}, {"apps|xml|compact", 3}};
+  int round = 0;
+  for (const WireFormat format : kFormats) {
+    for (const PayloadFlavour flavour : kFlavours) {
+      const std::string key = KeyOf("apps", format, flavour);
+      DocumentParts parts;
+      DeflatedParts deflated;
+      PieceDeflater deflater;
+      Full(FullRegistryDocument(harness.registry()), fragments, &parts, format, flavour);
+      deflated.Gzip(parts, deflater);
+      // JSON: head, 10 applications, 9 commas, tail. XML: no commas.
+      EXPECT_EQ(deflated.compressed_last(), format == WireFormat::kJson ? 21u : 12u) << key;
+      // Alternates, so that every round is a change.
+      ++round;
+      harness.SetStatus("APP3", "i3",
+                        round % 2 == 1 ? core::InstanceStatus::kOutOfService
+                                       : core::InstanceStatus::kUp,
+                        5000 + 1000 * round);
+      const std::string changed =
+          Full(FullRegistryDocument(harness.registry()), fragments, &parts, format, flavour);
+      const std::string gzip = deflated.Gzip(parts, deflater);
+      EXPECT_EQ(logbook::testing::Gunzip(gzip), changed) << key;
+      EXPECT_EQ(deflated.compressed_last(), expected.at(key)) << key;
+    }
+  }
+}
+
 TEST(FragmentDocumentsGzip, EmptyAndSinglePartDocuments) {
   DeflatedParts deflated;
   PieceDeflater deflater;
