@@ -81,7 +81,7 @@ class FragmentCache {
   // The fragment of `record` on `format`'s shelf, made by `encode` (which
   // appends to its argument) when missing or stale.
   FragmentRef Get(FragmentFormat format, const core::InstanceRecord& record,
-                       absl::FunctionRef<void(std::string*)> encode);
+                  absl::FunctionRef<void(std::string*)> encode);
   Shelf& shelf(FragmentFormat format) { return shelves_[static_cast<std::size_t>(format)]; }
   const Shelf& shelf(FragmentFormat format) const {
     return shelves_[static_cast<std::size_t>(format)];

@@ -73,8 +73,7 @@ class JsonParts final : public PartFormat {
   }
   std::string_view application_separator() const override { return ","; }
   std::string_view instance_separator() const override { return ","; }
-  FragmentRef Instance(const InstanceView& instance, int,
-                       FragmentCache& fragments) const override {
+  FragmentRef Instance(const InstanceView& instance, int, FragmentCache& fragments) const override {
     // Fragments carry the record's own actionType; a view that shows
     // another one (none of the cached documents does) is encoded in place.
     if (instance.action == instance.record->action_type) {
@@ -129,9 +128,8 @@ class XmlParts final : public PartFormat {
                        FragmentCache& fragments) const override {
     const int instance_depth = depth + 1;
     if (instance.action == instance.record->action_type) {
-      return flavour_ == PayloadFlavour::kCompact
-                 ? fragments.CompactXml(*instance.record)
-                 : fragments.Xml(*instance.record, instance_depth);
+      return flavour_ == PayloadFlavour::kCompact ? fragments.CompactXml(*instance.record)
+                                                  : fragments.Xml(*instance.record, instance_depth);
     }
     std::string xml_text;
     XmlWriter xml(&xml_text, instance_depth, LayoutOf(flavour_));
@@ -171,7 +169,8 @@ class PartBuilder {
     // One separator part for the whole document: compressed once.
     PartRef separator;
     if (!format_.application_separator().empty()) {
-      separator = reuse_.Reuse(DocumentPart{std::string(format_.application_separator()), {}, {}, {}});
+      separator =
+          reuse_.Reuse(DocumentPart{std::string(format_.application_separator()), {}, {}, {}});
     }
     bool first = true;
     for (const ApplicationView& application : applications) {
