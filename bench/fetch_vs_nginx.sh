@@ -19,7 +19,7 @@
 # usage: bench/fetch_vs_nginx.sh [OUT_DIR]
 # Environment (defaults): RUNS=3 DURATION=10s DELTA_DURATION=5s THREADS=2 CONNECTIONS=64
 #   INSTANCES=10000 APPS=200 RENEW_RATE=1000 RENEW_CONNECTIONS=32 DELTA_SIZES="10000 100000"
-#   DELTA_CHANGES=1000 DELTA_WINDOW_MS=60000 RESULTS_FILE=- (a path: writes the section there)
+#   (DELTA_SIZES="" skips the delta fetch) DELTA_CHANGES=1000 DELTA_WINDOW_MS=60000 RESULTS_FILE=- (a path: writes the section there)
 #   DELTA_FULL=1 (0: no full fetch next to each delta; the delta goal compares deltas only)
 #   SKIP_BUILD=0 BUILD_DIR=build NGINX_PORT=18090
 # Tools: wrk, curl, nginx, python3, gzip, cmp (Debian packages; tools/setup.sh). ~4 min.
@@ -35,7 +35,7 @@ INSTANCES="${INSTANCES:-10000}"
 APPS="${APPS:-200}"
 RENEW_RATE="${RENEW_RATE:-1000}"
 RENEW_CONNECTIONS="${RENEW_CONNECTIONS:-32}"
-DELTA_SIZES="${DELTA_SIZES:-10000 100000}"
+DELTA_SIZES="${DELTA_SIZES-10000 100000}"
 DELTA_CHANGES="${DELTA_CHANGES:-1000}"
 DELTA_WINDOW_MS="${DELTA_WINDOW_MS:-60000}"
 DELTA_FULL="${DELTA_FULL:-1}"
@@ -205,7 +205,7 @@ row() { # FIGURE LABEL
   echo "| $2 | $(fig "$1" rps 0) | $(fig "$1" p50_ms 2) | $(fig "$1" p99_ms 2) | $(fig "$1" cpu_us 1) | $(total "$1" errors) |"
 }
 DELTA_ROWS=""; DELTA_RATIO_ROWS=""
-first_size=""
+first_size=""; last_size=""
 for size in $DELTA_SIZES; do
   DELTA_ROWS+="$(row "delta$size" "delta, $size instances ($(med "delta$size" shown) in the delta, $(med "delta$size" gzip_bytes) B gzip)")"$'\n'
   if [ "$DELTA_FULL" = 1 ]; then
@@ -215,6 +215,11 @@ for size in $DELTA_SIZES; do
   [ -z "$first_size" ] && first_size=$size
   last_size=$size
 done
+if [ -z "$first_size" ]; then
+  DELTA_SCALING="Delta fetch not run (\`DELTA_SIZES\` empty)."
+else
+  DELTA_SCALING="Delta CPU/request at $last_size ÷ at $first_size instances: **$(awk -v a="$(med "delta$last_size" cpu_us)" -v b="$(med "delta$first_size" cpu_us)" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "–"}')** (goal: independent of the registry size, ≈ 1)."
+fi
 
 SECTION=$(cat <<EOF
 ## Full fetch side by side with nginx
@@ -262,7 +267,7 @@ instances spread over the registry), then $RUNS rounds of \`wrk -d$DELTA_DURATIO
 |---|---|---|---|---|---|
 ${DELTA_ROWS}
 $( [ -n "$DELTA_RATIO_ROWS" ] && printf '| size | delta ÷ full fetch, req/s | delta ÷ full fetch, CPU/request |\n|---|---|---|\n%s' "$DELTA_RATIO_ROWS")
-Delta CPU/request at $last_size ÷ at $first_size instances: **$(awk -v a="$(med "delta$last_size" cpu_us)" -v b="$(med "delta$first_size" cpu_us)" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "–"}')** (goal: independent of the registry size, ≈ 1).
+${DELTA_SCALING}
 
 ### Notes: what limits the full fetch
 

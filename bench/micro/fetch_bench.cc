@@ -27,11 +27,14 @@ constexpr long kDeltaChanges = 1000;
 struct Format {
   std::string_view accept;
   bool gzip;
+  bool compact = false;  // X-Eureka-Accept: compact
 };
 constexpr Format kJson{"application/json", false};
 constexpr Format kJsonGzip{"application/json", true};
 constexpr Format kXml{"application/xml", false};
 constexpr Format kXmlGzip{"application/xml", true};
+constexpr Format kJsonCompact{"application/json", false, true};
+constexpr Format kXmlCompact{"application/xml", false, true};
 
 void Report(benchmark::State& state, const InProcessNode& node, long instances) {
   state.SetItemsProcessed(state.iterations() * instances);  // instances served
@@ -49,7 +52,8 @@ void BM_FullFetchAfterChange(benchmark::State& state, Format format) {
   const long instances = state.range(0);
   InProcessNode& node = SeededNode(instances);
   const long apps = BenchApps(instances);
-  const std::string fetch = GetRequestBytes("/eureka/apps", format.accept, format.gzip);
+  const std::string fetch =
+      GetRequestBytes("/eureka/apps", format.accept, format.gzip, format.compact);
   const std::string down = StatusRequestBytes(0, apps, "OUT_OF_SERVICE");
   const std::string up = StatusRequestBytes(0, apps, "UP");
   bool toggle = false;
@@ -117,6 +121,8 @@ BENCHMARK_CAPTURE(BM_FullFetchAfterChange, json, kJson)->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_FullFetchAfterChange, json_gzip, kJsonGzip)->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_FullFetchAfterChange, xml, kXml)->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_FullFetchAfterChange, xml_gzip, kXmlGzip)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_FullFetchAfterChange, json_compact, kJsonCompact)->Apply(Sizes);
+BENCHMARK_CAPTURE(BM_FullFetchAfterChange, xml_compact, kXmlCompact)->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_FullFetchCached, json_gzip, kJsonGzip)->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_FullFetchCached, xml_gzip, kXmlGzip)->Apply(Sizes);
 BENCHMARK_CAPTURE(BM_DeltaFetch, json, kJson)->Apply(Sizes);

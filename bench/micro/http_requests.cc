@@ -26,10 +26,12 @@ std::string RenewRequestBytes(long k, long apps) {
          " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nContent-Length: 0\r\n\r\n";
 }
 
-std::string GetRequestBytes(std::string_view path, std::string_view accept, bool gzip) {
+std::string GetRequestBytes(std::string_view path, std::string_view accept, bool gzip,
+                            bool compact) {
   std::string request = "GET " + std::string(path) +
                         " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: " + std::string(accept) + "\r\n";
   if (gzip) request += "Accept-Encoding: gzip\r\n";
+  if (compact) request += "X-Eureka-Accept: compact\r\n";
   return request + "\r\n";
 }
 

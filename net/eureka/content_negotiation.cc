@@ -82,6 +82,11 @@ WireFormat CachedReadFormat(std::string_view accept) {
   return accept.find("json") != std::string_view::npos ? WireFormat::kJson : WireFormat::kXml;
 }
 
+PayloadFlavour CachedReadFlavour(std::string_view x_eureka_accept) {
+  return EqualsIgnoreCaseAscii(TrimAscii(x_eureka_accept), "compact") ? PayloadFlavour::kCompact
+                                                                       : PayloadFlavour::kFull;
+}
+
 std::optional<WireFormat> EntityFormat(std::string_view accept) {
   std::vector<MediaRange> ranges = ParseAccept(accept);
   // Missing, empty or unparsable Accept means "anything": XML, Jersey's first.

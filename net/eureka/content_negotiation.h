@@ -4,6 +4,8 @@
 #include <optional>
 #include <string_view>
 
+#include "net/eureka/documents.h"
+
 namespace logbook::net::eureka {
 
 enum class WireFormat { kJson, kXml };
@@ -11,6 +13,10 @@ enum class WireFormat { kJson, kXml };
 // Cached read endpoints (/apps, /apps/delta, /apps/{APP}, /vips, /svips):
 // JSON if Accept contains "json" anywhere, else XML.
 WireFormat CachedReadFormat(std::string_view accept);
+
+// Cached read endpoints: X-Eureka-Accept "compact" (any case) asks for the
+// compact flavour (§3.5); anything else, or no header, for the full one.
+PayloadFlavour CachedReadFlavour(std::string_view x_eureka_accept);
 
 // Entity endpoints (/apps/{APP}/{ID}, /instances/{ID}, 409 bodies): JAX-RS
 // negotiation with XML first. Missing or */* -> XML; a list naming neither

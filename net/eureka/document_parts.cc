@@ -12,7 +12,7 @@ void ForEachSlice(const DocumentPart& part, Emit&& emit) {
     if (i > 0) emit(part.separator);
     emit(std::string_view(*part.fragments[i]));
   }
-  emit(part.tail);
+  emit(std::string_view(part.tail));
 }
 
 // How much of the preceding bytes a piece is compressed against: a few

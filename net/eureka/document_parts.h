@@ -32,7 +32,7 @@ struct DocumentPart {
   std::string head;
   std::vector<FragmentRef> fragments;
   std::string_view separator;  // between fragments; static storage
-  std::string_view tail;       // static storage
+  std::string tail;
 
   std::size_t size() const;
   bool SameBytesAs(const DocumentPart& other) const;

@@ -2,7 +2,9 @@
 // What the Eureka writers render: views onto registry records, so building a
 // document copies no instance.
 #include <algorithm>
+#include <array>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/instance.h"
@@ -33,6 +35,23 @@ inline core::Lease ShownLease(const core::InstanceRecord& record) {
   core::Lease lease = record.lease;
   lease.last_renewal_timestamp = ShownRenewalTimestamp(record);
   return lease;
+}
+
+// What X-Eureka-Accept asks the cached read endpoints for (§1.2, §3.5).
+enum class PayloadFlavour { kFull, kCompact };
+
+// The Amazon metadata keys the compact flavour keeps (§3.5).
+inline constexpr std::array<std::string_view, 5> kCompactAmazonMetadataKeys = {
+    "instance-id", "public-ipv4", "public-hostname", "local-ipv4", "availability-zone"};
+// `data_center` as the compact flavour shows it: Amazon metadata reduced to
+// kCompactAmazonMetadataKeys.
+inline core::DataCenterInfo CompactDataCenter(const core::DataCenterInfo& data_center) {
+  core::DataCenterInfo compact = data_center;
+  std::erase_if(compact.metadata, [](const auto& entry) {
+    return std::find(kCompactAmazonMetadataKeys.begin(), kCompactAmazonMetadataKeys.end(),
+                     entry.first) == kCompactAmazonMetadataKeys.end();
+  });
+  return compact;
 }
 
 // The `applications` document (§3.2 full registry, delta, VIP documents).

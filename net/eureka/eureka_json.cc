@@ -54,7 +54,8 @@ void WriteOptionalString(std::string_view key, const core::CompactString& value,
   writer.String(*value);
 }
 
-void WriteApplicationObject(const ApplicationView& application, JsonWriter& writer) {
+void WriteApplicationObject(const ApplicationView& application, PayloadFlavour flavour,
+                            JsonWriter& writer) {
   writer.BeginObject();
   writer.Key("name");
   writer.String(application.name);
@@ -62,9 +63,7 @@ void WriteApplicationObject(const ApplicationView& application, JsonWriter& writ
   writer.Key("instance");
   writer.BeginArray();
   for (const InstanceView& instance : application.instances) {
-    LOGBOOK_CHECK(instance.record != nullptr);
-    WriteInstanceObject(instance.record->info, ShownLease(*instance.record), instance.action,
-                        writer);
+    WriteDocumentInstanceObject(instance, flavour, writer);
   }
   writer.EndArray();
   writer.EndObject();
@@ -146,38 +145,86 @@ void WriteInstanceObject(const core::InstanceInfo& info, const core::Lease& leas
   writer.EndObject();
 }
 
+void WriteCompactInstanceObject(const core::InstanceInfo& info, core::ActionType action,
+                                JsonWriter& writer) {
+  writer.BeginObject();
+  WriteOptionalString("instanceId", info.instance_id, writer);
+  writer.Key("app");
+  writer.String(info.app);
+  writer.Key("ipAddr");
+  writer.String(info.ip_addr);
+  WriteOptionalString("vipAddress", info.vip_address, writer);
+  WriteOptionalString("secureVipAddress", info.secure_vip_address, writer);
+  if (info.has_data_center) {
+    WriteDataCenter(CompactDataCenter(info.data_center), writer);
+  }
+  writer.Key("hostName");
+  writer.String(info.host_name);
+  writer.Key("status");
+  writer.String(core::StatusName(info.status));
+  writer.Key("lastUpdatedTimestamp");
+  writer.Int(info.last_updated_timestamp);
+  writer.Key("actionType");
+  writer.String(core::ActionTypeName(action));
+  WriteOptionalString("asgName", info.asg_name, writer);
+  // The mini codec's serializer appends the ports after the bean's fields.
+  WritePort("port", info.port, writer);
+  WritePort("securePort", info.secure_port, writer);
+  writer.EndObject();
+}
+
+void WriteDocumentInstanceObject(const InstanceView& instance, PayloadFlavour flavour,
+                                 JsonWriter& writer) {
+  LOGBOOK_CHECK(instance.record != nullptr);
+  if (flavour == PayloadFlavour::kCompact) {
+    WriteCompactInstanceObject(instance.record->info, instance.action, writer);
+  } else {
+    WriteInstanceObject(instance.record->info, ShownLease(*instance.record), instance.action,
+                        writer);
+  }
+}
+
 void WriteApplicationsEnvelope(const ApplicationsDocument& document, JsonWriter& writer,
-                               absl::FunctionRef<void(const ApplicationView&)> write_application) {
+                               absl::FunctionRef<void(const ApplicationView&)> write_application,
+                               PayloadFlavour flavour) {
+  const auto write_versions = [&] {
+    writer.Key("versions__delta");
+    writer.String(document.versions_delta);
+    writer.Key("apps__hashcode");
+    writer.String(document.apps_hashcode);
+  };
   writer.BeginObject();
   writer.Key("applications");
   writer.BeginObject();
-  writer.Key("versions__delta");
-  writer.String(document.versions_delta);
-  writer.Key("apps__hashcode");
-  writer.String(document.apps_hashcode);
+  if (flavour == PayloadFlavour::kFull) write_versions();
   writer.Key("application");
   writer.BeginArray();
   for (const ApplicationView& application : document.applications) write_application(application);
   writer.EndArray();
+  // The mini codec's bean serializer adds them after the bean's own fields.
+  if (flavour == PayloadFlavour::kCompact) write_versions();
   writer.EndObject();
   writer.EndObject();
 }
 
-std::string WriteApplicationsJson(const ApplicationsDocument& document) {
+std::string WriteApplicationsJson(const ApplicationsDocument& document, PayloadFlavour flavour) {
   std::string out;
   JsonWriter writer(&out);
-  WriteApplicationsEnvelope(document, writer, [&writer](const ApplicationView& application) {
-    WriteApplicationObject(application, writer);
-  });
+  WriteApplicationsEnvelope(
+      document, writer,
+      [&writer, flavour](const ApplicationView& application) {
+        WriteApplicationObject(application, flavour, writer);
+      },
+      flavour);
   return out;
 }
 
-std::string WriteApplicationJson(const ApplicationView& application) {
+std::string WriteApplicationJson(const ApplicationView& application, PayloadFlavour flavour) {
   std::string out;
   JsonWriter writer(&out);
   writer.BeginObject();
   writer.Key("application");
-  WriteApplicationObject(application, writer);
+  WriteApplicationObject(application, flavour, writer);
   writer.EndObject();
   return out;
 }

@@ -17,15 +17,19 @@
 namespace logbook::net::eureka {
 
 // {"applications":{...}}
-std::string WriteApplicationsJson(const ApplicationsDocument& document);
-// The full document's envelope (versions__delta, apps__hashcode) around
+std::string WriteApplicationsJson(const ApplicationsDocument& document,
+                                  PayloadFlavour flavour = PayloadFlavour::kFull);
+// The applications document's envelope (versions__delta, apps__hashcode:
+// before the applications in full, after them in compact) around
 // `write_application` called for each application in order: shared by the
 // encoder above and the fragment assembler (net/eureka/fragment_documents.h),
 // whose bytes must be the same.
 void WriteApplicationsEnvelope(const ApplicationsDocument& document, JsonWriter& writer,
-                               absl::FunctionRef<void(const ApplicationView&)> write_application);
+                               absl::FunctionRef<void(const ApplicationView&)> write_application,
+                               PayloadFlavour flavour = PayloadFlavour::kFull);
 // {"application":{"name":..,"instance":[..]}}
-std::string WriteApplicationJson(const ApplicationView& application);
+std::string WriteApplicationJson(const ApplicationView& application,
+                                 PayloadFlavour flavour = PayloadFlavour::kFull);
 // {"instance":{...}}
 std::string WriteInstanceJson(const InstanceView& instance);
 // The bare instance object (409 bodies inside a batch response).
@@ -35,6 +39,15 @@ std::string WriteBareInstanceJson(const InstanceView& instance);
 // written only when `action` is set (events carry an instance without one).
 void WriteInstanceObject(const core::InstanceInfo& info, const core::Lease& lease,
                          std::optional<core::ActionType> action, JsonWriter& writer);
+// The compact instance object (§3.5): the fields Eureka's mini codec keeps,
+// in its bean order, lastUpdatedTimestamp a number, Amazon metadata reduced
+// to kCompactAmazonMetadataKeys.
+void WriteCompactInstanceObject(const core::InstanceInfo& info, core::ActionType action,
+                                JsonWriter& writer);
+// The instance object as the applications / application documents of
+// `flavour` show it (full: with ShownLease).
+void WriteDocumentInstanceObject(const InstanceView& instance, PayloadFlavour flavour,
+                                 JsonWriter& writer);
 
 // Parses {"instance":{...}}. Missing fields get E1's defaults;
 // lastDirtyTimestamp/lastUpdatedTimestamp default to now_ms. Fails with

@@ -3,12 +3,10 @@
 // as <x/>), and XStream's element-name coder. The reader is eureka_xml_reader.cc.
 #include "net/eureka/eureka_xml.h"
 
-#include <vector>
-
 #include "absl/strings/str_cat.h"
 #include "core/status.h"
-#include "net/eureka/text.h"
 #include "net/eureka/utf8.h"
+#include "net/eureka/xml_writer.h"
 
 namespace logbook::net::eureka {
 namespace {
@@ -19,125 +17,6 @@ constexpr char kHexDigits[] = "0123456789abcdef";
 void AppendHexUnit(std::string* out, std::uint32_t unit) {
   for (int shift = 12; shift >= 0; shift -= 4) out->push_back(kHexDigits[(unit >> shift) & 0xF]);
 }
-
-// XStream's text escaping (PrettyPrintWriter.writeText), except that C0
-// control characters XML 1.0 forbids become U+FFFD instead of "&#x1;", which
-// strict parsers (expat, the Java clients' StAX) refuse.
-void AppendXmlEscaped(std::string* out, std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    const Utf8Char c = DecodeUtf8(text, i);
-    if (c.length == 0) {
-      out->append(kUtf8Replacement);
-      ++i;
-      continue;
-    }
-    switch (c.code_point) {
-      case '&':
-        out->append("&amp;");
-        break;
-      case '<':
-        out->append("&lt;");
-        break;
-      case '>':
-        out->append("&gt;");
-        break;
-      case '"':
-        out->append("&quot;");
-        break;
-      case '\'':
-        out->append("&apos;");
-        break;
-      case '\r':
-        out->append("&#xd;");
-        break;
-      case '\t':
-      case '\n':
-        out->push_back(static_cast<char>(c.code_point));
-        break;
-      default:
-        if (c.code_point < 0x20) {
-          out->append(kUtf8Replacement);
-        } else if (c.code_point >= 0x7F && c.code_point <= 0x9F) {
-          // Legal in XML 1.0, but XStream writes ISO controls as references.
-          absl::StrAppend(out, "&#x", absl::Hex(c.code_point), ";");
-        } else {
-          out->append(text.data() + i, c.length);
-        }
-        break;
-    }
-    i += c.length;
-  }
-}
-
-// A streaming writer that reproduces XStream's PrettyPrintWriter layout:
-// a child starts on a new indented line, a text value stays inline, and an
-// element with neither is closed as <name/>.
-class XmlWriter {
- public:
-  explicit XmlWriter(std::string* out) : out_(out) {}
-
-  void StartNode(std::string_view name) {
-    FinishTag();
-    out_->push_back('<');
-    out_->append(name);
-    stack_.emplace_back(name);
-    tag_in_progress_ = true;
-    ready_for_new_line_ = true;
-    tag_is_empty_ = true;
-  }
-  // REQUIRES: directly after StartNode or another Attribute.
-  void Attribute(std::string_view name, std::string_view value) {
-    out_->append(Concat({" ", name, "=\""}));
-    AppendXmlEscaped(out_, value);
-    out_->push_back('"');
-  }
-  void SetValue(std::string_view text) {
-    ready_for_new_line_ = false;
-    tag_is_empty_ = false;
-    FinishTag();
-    AppendXmlEscaped(out_, text);
-  }
-  void EndNode() {
-    LOGBOOK_CHECK(!stack_.empty());
-    if (tag_is_empty_) {
-      out_->append("/>");
-      tag_in_progress_ = false;
-    } else {
-      FinishTag(/*closing=*/true);
-      absl::StrAppend(out_, "</", stack_.back(), ">");
-    }
-    stack_.pop_back();
-    ready_for_new_line_ = true;
-    tag_is_empty_ = false;
-  }
-  void Leaf(std::string_view name, std::string_view text) {
-    StartNode(name);
-    SetValue(text);
-    EndNode();
-  }
-
- private:
-  // Closes a pending start tag and, when due, starts a new line indented to
-  // the current depth (one less for a closing tag, whose element is still on
-  // the stack).
-  void FinishTag(bool closing = false) {
-    if (tag_in_progress_) out_->push_back('>');
-    tag_in_progress_ = false;
-    if (ready_for_new_line_) {
-      out_->push_back('\n');
-      const std::size_t depth = stack_.size() - (closing ? 1 : 0);
-      out_->append(2 * depth, ' ');
-    }
-    ready_for_new_line_ = false;
-    tag_is_empty_ = false;
-  }
-
-  std::string* out_;
-  std::vector<std::string> stack_;
-  bool tag_in_progress_ = false;
-  bool ready_for_new_line_ = false;
-  bool tag_is_empty_ = false;
-};
 
 void WriteOptional(XmlWriter& xml, std::string_view name, const core::CompactString& value) {
   if (value.has_value()) xml.Leaf(name, *value);
@@ -161,73 +40,16 @@ void WriteMapEntries(XmlWriter& xml, const core::CompactStringMap& map) {
   }
 }
 
-// `in_document`: inside an applications / application document, which shows
-// ShownRenewalTimestamp instead of the live last renewal.
-void WriteInstance(XmlWriter& xml, const InstanceView& view, bool in_document) {
-  LOGBOOK_CHECK(view.record != nullptr);
-  const core::InstanceInfo& info = view.record->info;
-  const core::Lease& lease = view.record->lease;
-  xml.StartNode("instance");
-  WriteOptional(xml, "instanceId", info.instance_id);
-  xml.Leaf("hostName", info.host_name);
-  xml.Leaf("app", info.app);
-  xml.Leaf("ipAddr", info.ip_addr);
-  if (info.sid != "na" && info.sid != "unknown") xml.Leaf("sid", info.sid);
-  xml.Leaf("status", core::StatusName(info.status));
-  // All lower-case in XML, unlike JSON's overriddenStatus (§10 item 6).
-  xml.Leaf("overriddenstatus", core::StatusName(info.overridden_status));
-  WritePort(xml, "port", info.port);
-  WritePort(xml, "securePort", info.secure_port);
-  xml.Leaf("countryId", absl::StrCat(info.country_id));
-  if (info.has_data_center) {
-    const bool amazon = info.data_center.IsAmazon();
-    xml.StartNode("dataCenterInfo");
-    xml.Attribute("class", amazon ? core::kAmazonDataCenterClass : core::kDefaultDataCenterClass);
-    xml.Leaf("name", info.data_center.name);
-    if (amazon) {
-      // AmazonInfo's map is a HashMap, so no class attribute even when empty.
-      xml.StartNode("metadata");
-      WriteMapEntries(xml, info.data_center.metadata);
-      xml.EndNode();
-    }
+void WriteDataCenter(XmlWriter& xml, const core::DataCenterInfo& data_center) {
+  const bool amazon = data_center.IsAmazon();
+  xml.StartNode("dataCenterInfo");
+  xml.Attribute("class", amazon ? core::kAmazonDataCenterClass : core::kDefaultDataCenterClass);
+  xml.Leaf("name", data_center.name);
+  if (amazon) {
+    // AmazonInfo's map is a HashMap, so no class attribute even when empty.
+    xml.StartNode("metadata");
+    WriteMapEntries(xml, data_center.metadata);
     xml.EndNode();
-  }
-  xml.StartNode("leaseInfo");
-  xml.Leaf("renewalIntervalInSecs", absl::StrCat(info.EffectiveRenewalIntervalSecs()));
-  xml.Leaf("durationInSecs", absl::StrCat(info.EffectiveDurationSecs()));
-  xml.Leaf("registrationTimestamp", absl::StrCat(lease.registration_timestamp));
-  xml.Leaf("lastRenewalTimestamp",
-           absl::StrCat(in_document ? ShownRenewalTimestamp(*view.record)
-                                    : lease.last_renewal_timestamp));
-  xml.Leaf("evictionTimestamp", absl::StrCat(lease.eviction_timestamp));
-  xml.Leaf("serviceUpTimestamp", absl::StrCat(lease.service_up_timestamp));
-  xml.EndNode();
-  xml.StartNode("metadata");
-  // XStream names the implementation when it is not the default HashMap.
-  if (info.metadata.empty()) xml.Attribute("class", kEmptyMapClass);
-  WriteMapEntries(xml, info.metadata);
-  xml.EndNode();
-  WriteOptional(xml, "appGroupName", info.app_group_name);
-  WriteOptional(xml, "homePageUrl", info.home_page_url);
-  WriteOptional(xml, "statusPageUrl", info.status_page_url);
-  WriteOptional(xml, "healthCheckUrl", info.health_check_url);
-  WriteOptional(xml, "secureHealthCheckUrl", info.secure_health_check_url);
-  WriteOptional(xml, "vipAddress", info.vip_address);
-  WriteOptional(xml, "secureVipAddress", info.secure_vip_address);
-  xml.Leaf("isCoordinatingDiscoveryServer",
-           info.is_coordinating_discovery_server ? "true" : "false");
-  xml.Leaf("lastUpdatedTimestamp", absl::StrCat(info.last_updated_timestamp));
-  xml.Leaf("lastDirtyTimestamp", absl::StrCat(info.last_dirty_timestamp));
-  xml.Leaf("actionType", core::ActionTypeName(view.action));
-  WriteOptional(xml, "asgName", info.asg_name);
-  xml.EndNode();
-}
-
-void WriteApplication(XmlWriter& xml, const ApplicationView& application) {
-  xml.StartNode("application");
-  xml.Leaf("name", application.name);
-  for (const InstanceView& instance : application.instances) {
-    WriteInstance(xml, instance, /*in_document=*/true);
   }
   xml.EndNode();
 }
@@ -324,30 +146,138 @@ std::string DecodeXmlName(std::string_view name) {
   return out;
 }
 
-std::string WriteApplicationsXml(const ApplicationsDocument& document) {
-  std::string out;
-  XmlWriter xml(&out);
-  xml.StartNode("applications");
-  xml.Leaf("versions__delta", document.versions_delta);
-  xml.Leaf("apps__hashcode", document.apps_hashcode);
-  for (const ApplicationView& application : document.applications) {
-    WriteApplication(xml, application);
-  }
+void WriteInstanceElement(const core::InstanceInfo& info, const core::Lease& lease,
+                          core::ActionType action, XmlWriter& xml) {
+  xml.StartNode("instance");
+  WriteOptional(xml, "instanceId", info.instance_id);
+  xml.Leaf("hostName", info.host_name);
+  xml.Leaf("app", info.app);
+  xml.Leaf("ipAddr", info.ip_addr);
+  if (info.sid != "na" && info.sid != "unknown") xml.Leaf("sid", info.sid);
+  xml.Leaf("status", core::StatusName(info.status));
+  // All lower-case in XML, unlike JSON's overriddenStatus (§10 item 6).
+  xml.Leaf("overriddenstatus", core::StatusName(info.overridden_status));
+  WritePort(xml, "port", info.port);
+  WritePort(xml, "securePort", info.secure_port);
+  xml.Leaf("countryId", absl::StrCat(info.country_id));
+  if (info.has_data_center) WriteDataCenter(xml, info.data_center);
+  xml.StartNode("leaseInfo");
+  xml.Leaf("renewalIntervalInSecs", absl::StrCat(info.EffectiveRenewalIntervalSecs()));
+  xml.Leaf("durationInSecs", absl::StrCat(info.EffectiveDurationSecs()));
+  xml.Leaf("registrationTimestamp", absl::StrCat(lease.registration_timestamp));
+  xml.Leaf("lastRenewalTimestamp", absl::StrCat(lease.last_renewal_timestamp));
+  xml.Leaf("evictionTimestamp", absl::StrCat(lease.eviction_timestamp));
+  xml.Leaf("serviceUpTimestamp", absl::StrCat(lease.service_up_timestamp));
   xml.EndNode();
+  xml.StartNode("metadata");
+  // XStream names the implementation when it is not the default HashMap.
+  if (info.metadata.empty()) xml.Attribute("class", kEmptyMapClass);
+  WriteMapEntries(xml, info.metadata);
+  xml.EndNode();
+  WriteOptional(xml, "appGroupName", info.app_group_name);
+  WriteOptional(xml, "homePageUrl", info.home_page_url);
+  WriteOptional(xml, "statusPageUrl", info.status_page_url);
+  WriteOptional(xml, "healthCheckUrl", info.health_check_url);
+  WriteOptional(xml, "secureHealthCheckUrl", info.secure_health_check_url);
+  WriteOptional(xml, "vipAddress", info.vip_address);
+  WriteOptional(xml, "secureVipAddress", info.secure_vip_address);
+  xml.Leaf("isCoordinatingDiscoveryServer",
+           info.is_coordinating_discovery_server ? "true" : "false");
+  xml.Leaf("lastUpdatedTimestamp", absl::StrCat(info.last_updated_timestamp));
+  xml.Leaf("lastDirtyTimestamp", absl::StrCat(info.last_dirty_timestamp));
+  xml.Leaf("actionType", core::ActionTypeName(action));
+  WriteOptional(xml, "asgName", info.asg_name);
+  xml.EndNode();
+}
+
+
+void WriteApplicationElement(const ApplicationView& application, XmlWriter& xml,
+                             absl::FunctionRef<void(const InstanceView&)> write_instance) {
+  xml.StartNode("application");
+  xml.Leaf("name", application.name);
+  for (const InstanceView& instance : application.instances) write_instance(instance);
+  xml.EndNode();
+}
+
+void WriteCompactInstanceElement(const core::InstanceInfo& info, core::ActionType action,
+                                 XmlWriter& xml) {
+  xml.StartNode("instance");
+  WriteOptional(xml, "instanceId", info.instance_id);
+  xml.Leaf("app", info.app);
+  xml.Leaf("ipAddr", info.ip_addr);
+  WriteOptional(xml, "vipAddress", info.vip_address);
+  WriteOptional(xml, "secureVipAddress", info.secure_vip_address);
+  if (info.has_data_center) WriteDataCenter(xml, CompactDataCenter(info.data_center));
+  xml.Leaf("hostName", info.host_name);
+  xml.Leaf("status", core::StatusName(info.status));
+  xml.Leaf("lastUpdatedTimestamp", absl::StrCat(info.last_updated_timestamp));
+  xml.Leaf("actionType", core::ActionTypeName(action));
+  WriteOptional(xml, "asgName", info.asg_name);
+  // The mini codec's serializer appends the ports after the bean's fields.
+  WritePort(xml, "port", info.port);
+  WritePort(xml, "securePort", info.secure_port);
+  xml.EndNode();
+}
+
+void WriteApplicationsXmlEnvelope(
+    const ApplicationsDocument& document, XmlWriter& xml,
+    absl::FunctionRef<void(const ApplicationView&)> write_application,
+    PayloadFlavour flavour) {
+  const auto write_versions = [&] {
+    xml.Leaf("versions__delta", document.versions_delta);
+    xml.Leaf("apps__hashcode", document.apps_hashcode);
+  };
+  xml.StartNode("applications");
+  if (flavour == PayloadFlavour::kFull) write_versions();
+  for (const ApplicationView& application : document.applications) write_application(application);
+  // The mini codec's bean serializer adds them after the bean's own fields.
+  if (flavour == PayloadFlavour::kCompact) write_versions();
+  xml.EndNode();
+}
+
+void WriteDocumentInstanceXml(const InstanceView& instance, PayloadFlavour flavour,
+                              XmlWriter& xml) {
+  LOGBOOK_CHECK(instance.record != nullptr);
+  if (flavour == PayloadFlavour::kCompact) {
+    WriteCompactInstanceElement(instance.record->info, instance.action, xml);
+  } else {
+    WriteInstanceElement(instance.record->info, ShownLease(*instance.record), instance.action,
+                         xml);
+  }
+}
+
+XmlLayout LayoutOf(PayloadFlavour flavour) {
+  return flavour == PayloadFlavour::kCompact ? XmlLayout::kCompact : XmlLayout::kPretty;
+}
+
+std::string WriteApplicationsXml(const ApplicationsDocument& document, PayloadFlavour flavour) {
+  std::string out;
+  XmlWriter xml(&out, 0, LayoutOf(flavour));
+  WriteApplicationsXmlEnvelope(
+      document, xml,
+      [&xml, flavour](const ApplicationView& application) {
+        WriteApplicationElement(application, xml, [&xml, flavour](const InstanceView& instance) {
+          WriteDocumentInstanceXml(instance, flavour, xml);
+        });
+      },
+      flavour);
   return out;
 }
 
-std::string WriteApplicationXml(const ApplicationView& application) {
+std::string WriteApplicationXml(const ApplicationView& application, PayloadFlavour flavour) {
   std::string out;
-  XmlWriter xml(&out);
-  WriteApplication(xml, application);
+  XmlWriter xml(&out, 0, LayoutOf(flavour));
+  WriteApplicationElement(application, xml, [&xml, flavour](const InstanceView& instance) {
+    WriteDocumentInstanceXml(instance, flavour, xml);
+  });
   return out;
 }
 
 std::string WriteInstanceXml(const InstanceView& instance) {
+  LOGBOOK_CHECK(instance.record != nullptr);
   std::string out;
   XmlWriter xml(&out);
-  WriteInstance(xml, instance, /*in_document=*/false);
+  WriteInstanceElement(instance.record->info, instance.record->lease, instance.action, xml);
   return out;
 }
 

@@ -1,40 +1,102 @@
 #include "net/eureka/fragment_cache.h"
 
+#include "core/status.h"
 #include "net/eureka/documents.h"
 #include "net/eureka/eureka_json.h"
+#include "net/eureka/eureka_xml.h"
 #include "net/eureka/json_writer.h"
+#include "net/eureka/xml_writer.h"
 
 namespace logbook::net::eureka {
 
-std::shared_ptr<const std::string> FragmentCache::Json(const core::InstanceRecord& record) {
-  auto [it, inserted] = entries_.try_emplace(&record);
+FragmentRef FragmentCache::Get(FragmentFormat format, const core::InstanceRecord& record,
+                                    absl::FunctionRef<void(std::string*)> encode) {
+  Shelf& fragments = shelf(format);
+  auto [it, inserted] = fragments.entries.try_emplace(&record);
   Entry& entry = it->second;
   entry.touched = generation_;
   // A record at a reused address is a new registration, and every change
   // to a record's shown fields comes with the offset of its event.
   if (inserted || entry.offset != record.last_change_offset) {
-    if (entry.json != nullptr) bytes_ -= entry.json->size();
-    std::string json;
-    JsonWriter writer(&json);
-    WriteInstanceObject(record.info, ShownLease(record), record.action_type, writer);
-    json.shrink_to_fit();
-    bytes_ += json.size();
-    entry.json = std::make_shared<const std::string>(std::move(json));
+    if (entry.text != nullptr) fragments.bytes -= entry.text->size();
+    std::string text;
+    encode(&text);
+    text.shrink_to_fit();
+    fragments.bytes += text.size();
+    entry.text = std::make_shared<const std::string>(std::move(text));
     entry.offset = record.last_change_offset;
-    ++encodes_;
+    ++fragments.encodes;
   }
-  return entry.json;
+  return entry.text;
+}
+
+FragmentRef FragmentCache::Json(const core::InstanceRecord& record) {
+  return Get(FragmentFormat::kJson, record, [&record](std::string* out) {
+    JsonWriter writer(out);
+    WriteInstanceObject(record.info, ShownLease(record), record.action_type, writer);
+  });
+}
+
+FragmentRef FragmentCache::Xml(const core::InstanceRecord& record, int depth) {
+  LOGBOOK_CHECK(depth == 1 || depth == 2);
+  const FragmentFormat format =
+      depth == 2 ? FragmentFormat::kXmlInApplications : FragmentFormat::kXmlInApplication;
+  return Get(format, record, [&record, depth](std::string* out) {
+    XmlWriter xml(out, depth);
+    WriteDocumentInstanceXml(InstanceView{&record, record.action_type}, PayloadFlavour::kFull,
+                             xml);
+  });
+}
+
+FragmentRef FragmentCache::CompactJson(const core::InstanceRecord& record) {
+  return Get(FragmentFormat::kCompactJson, record, [&record](std::string* out) {
+    JsonWriter writer(out);
+    WriteCompactInstanceObject(record.info, record.action_type, writer);
+  });
+}
+
+FragmentRef FragmentCache::CompactXml(const core::InstanceRecord& record) {
+  return Get(FragmentFormat::kCompactXml, record, [&record](std::string* out) {
+    XmlWriter xml(out, 0, XmlLayout::kCompact);
+    WriteCompactInstanceElement(record.info, record.action_type, xml);
+  });
 }
 
 void FragmentCache::Prune(std::size_t live_instances) {
-  if (entries_.size() > 2 * live_instances) {
-    absl::erase_if(entries_, [this](const auto& item) {
+  for (Shelf& fragments : shelves_) {
+    if (fragments.entries.size() <= 2 * live_instances) continue;
+    absl::erase_if(fragments.entries, [this, &fragments](const auto& item) {
       if (item.second.touched == generation_) return false;
-      bytes_ -= item.second.json->size();
+      fragments.bytes -= item.second.text->size();
       return true;
     });
   }
   ++generation_;
+}
+
+void FragmentCache::Clear() {
+  for (Shelf& fragments : shelves_) {
+    fragments.entries.clear();
+    fragments.bytes = 0;
+  }
+}
+
+std::size_t FragmentCache::size() const {
+  std::size_t total = 0;
+  for (const Shelf& fragments : shelves_) total += fragments.entries.size();
+  return total;
+}
+
+std::size_t FragmentCache::bytes() const {
+  std::size_t total = 0;
+  for (const Shelf& fragments : shelves_) total += fragments.bytes;
+  return total;
+}
+
+std::uint64_t FragmentCache::encodes() const {
+  std::uint64_t total = 0;
+  for (const Shelf& fragments : shelves_) total += fragments.encodes;
+  return total;
 }
 
 }  // namespace logbook::net::eureka

@@ -22,6 +22,7 @@
 namespace logbook::net {
 namespace {
 
+using eureka::PayloadFlavour;
 using eureka::WireFormat;
 
 constexpr std::string_view kReplicationHeader = "x-netflix-discovery-replication";
@@ -192,7 +193,8 @@ void EurekaApi::ReplyWhenDurable(HttpResponse response, Responder responder) {
 
 void EurekaApi::ReplyCached(
     const HttpRequest& request, std::string key, std::uint64_t version,
-    absl::FunctionRef<eureka::DocumentParts(WireFormat, const eureka::PartReuse&)> build,
+    absl::FunctionRef<eureka::DocumentParts(WireFormat, PayloadFlavour, const eureka::PartReuse&)>
+        build,
     Responder responder, std::uint64_t variant) {
   const std::string_view accept = request.Header("Accept");
   if (eureka::CachedReadNotAcceptable(accept)) {
@@ -201,11 +203,13 @@ void EurekaApi::ReplyCached(
   }
   const WireFormat format = eureka::CachedReadFormat(accept);
   const bool gzip = eureka::AcceptsGzip(request.Header("Accept-Encoding"));
+  const PayloadFlavour flavour = eureka::CachedReadFlavour(request.Header("X-Eureka-Accept"));
   key += format == WireFormat::kJson ? "|json" : "|xml";
+  if (flavour == PayloadFlavour::kCompact) key += "|compact";
   HttpResponse response;
   response.shared_body = cache_.Get(
-      key, version, gzip, [&](const eureka::PartReuse& reuse) { return build(format, reuse); },
-      variant);
+      key, version, gzip,
+      [&](const eureka::PartReuse& reuse) { return build(format, flavour, reuse); }, variant);
   response.SetHeader("Content-Type", std::string(eureka::ContentTypeOf(format)));
   if (gzip) response.SetHeader("Content-Encoding", "gzip");
   ReplyWhenDurable(std::move(response), std::move(responder));
@@ -214,15 +218,13 @@ void EurekaApi::ReplyCached(
 void EurekaApi::GetApps(const HttpRequest& request, Responder responder) {
   ReplyCached(
       request, "apps", registry_.shown_version(),
-      [this](WireFormat format, const eureka::PartReuse& reuse) {
+      [this](WireFormat format, PayloadFlavour flavour, const eureka::PartReuse& reuse) {
         const eureka::ApplicationsDocument document = eureka::FullRegistryDocument(registry_);
-        if (format != WireFormat::kJson) {
-          return eureka::DocumentParts{eureka::TextPart(eureka::WriteApplicationsXml(document))};
-        }
-        eureka::DocumentParts json = eureka::ApplicationsJsonParts(document, fragments_, reuse);
+        eureka::DocumentParts parts =
+            eureka::ApplicationsParts(document, format, flavour, fragments_, reuse);
         // Every live record was just reached: drop the fragments of removed ones.
         fragments_.Prune(static_cast<std::size_t>(registry_.instance_count()));
-        return json;
+        return parts;
       },
       std::move(responder));
 }
@@ -238,12 +240,12 @@ void EurekaApi::GetDelta(const HttpRequest& request, Responder responder) {
   const core::TimestampMs now_ms = clock_.NowMs();
   ReplyCached(
       request, "delta", registry_.shown_version(),
-      [this, now_ms](WireFormat format, const eureka::PartReuse&) {
+      [this, now_ms](WireFormat format, PayloadFlavour flavour, const eureka::PartReuse&) {
         const eureka::ApplicationsDocument document =
             eureka::DeltaDocument(registry_, now_ms, ++delta_generation_);
-        return eureka::DocumentParts{
-            eureka::TextPart(format == WireFormat::kJson ? eureka::WriteApplicationsJson(document)
-                                                         : eureka::WriteApplicationsXml(document))};
+        return eureka::DocumentParts{eureka::TextPart(
+            format == WireFormat::kJson ? eureka::WriteApplicationsJson(document, flavour)
+                                        : eureka::WriteApplicationsXml(document, flavour))};
       },
       std::move(responder), eureka::DeltaWindowEntries(registry_, now_ms));
 }
@@ -257,12 +259,9 @@ void EurekaApi::GetApp(const Route& route, const HttpRequest& request, Responder
   }
   ReplyCached(
       request, "app|" + route.app, registry_.shown_version(),
-      [this, &route](WireFormat format, const eureka::PartReuse& reuse) {
+      [this, &route](WireFormat format, PayloadFlavour flavour, const eureka::PartReuse& reuse) {
         const eureka::ApplicationView view = *eureka::ApplicationDocument(registry_, route.app);
-        if (format != WireFormat::kJson) {
-          return eureka::DocumentParts{eureka::TextPart(eureka::WriteApplicationXml(view))};
-        }
-        return eureka::ApplicationJsonParts(view, fragments_, reuse);
+        return eureka::ApplicationParts(view, format, flavour, fragments_, reuse);
       },
       std::move(responder));
 }
@@ -271,13 +270,11 @@ void EurekaApi::GetVip(const Route& route, const HttpRequest& request, Responder
   const bool secure = route.endpoint == Endpoint::kSvip;
   ReplyCached(
       request, (secure ? "svip|" : "vip|") + route.vip, registry_.shown_version(),
-      [this, &route, secure](WireFormat format, const eureka::PartReuse& reuse) {
+      [this, &route, secure](WireFormat format, PayloadFlavour flavour,
+                             const eureka::PartReuse& reuse) {
         const eureka::ApplicationsDocument document =
             eureka::VipDocument(registry_, route.vip, secure);
-        if (format != WireFormat::kJson) {
-          return eureka::DocumentParts{eureka::TextPart(eureka::WriteApplicationsXml(document))};
-        }
-        return eureka::ApplicationsJsonParts(document, fragments_, reuse);
+        return eureka::ApplicationsParts(document, format, flavour, fragments_, reuse);
       },
       std::move(responder));
 }

@@ -72,9 +72,13 @@ class EurekaApi {
                       Responder responder);
   // Sends `response` once every applied event is durable (reads after writes).
   void ReplyWhenDurable(HttpResponse response, Responder responder);
-  void ReplyCached(
-      const HttpRequest& request, std::string key, std::uint64_t version,
-      absl::FunctionRef<eureka::DocumentParts(eureka::WireFormat, const eureka::PartReuse&)> build,
+  // A cached read's body in the format and flavour the request asks for,
+  // built by `build` when the cache has none for `version`: as parts, with
+  // the previous version's unchanged ones handed back by the PartReuse.
+  void ReplyCached(const HttpRequest& request, std::string key, std::uint64_t version,
+                   absl::FunctionRef<eureka::DocumentParts(
+                       eureka::WireFormat, eureka::PayloadFlavour, const eureka::PartReuse&)>
+                       build,
       Responder responder, std::uint64_t variant = 0);
 
   core::Registry& registry_;
@@ -82,7 +86,7 @@ class EurekaApi {
   const core::Clock& clock_;
   EurekaApiOptions options_;
   eureka::ResponseCache cache_;
-  eureka::FragmentCache fragments_;     // JSON instance objects of the cached documents
+  eureka::FragmentCache fragments_;     // encoded instances of the cached documents
   std::uint64_t delta_generation_ = 0;  // versions__delta
   core::TimestampMs started_at_ms_;
 };

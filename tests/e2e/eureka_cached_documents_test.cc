@@ -67,7 +67,8 @@ TEST_P(CachedDocuments, RenewalKeepsTheBytesAndStatusChangeShows) {
 // The gzip bodies are made of separately compressed parts (one per
 // application, reused while it does not change): over a run of changes in
 // several applications, each one decompresses to exactly the plain body
-// served for the same version, for the full, per-app and VIP documents.
+// served for the same version, for the full, per-app and VIP documents, in
+// JSON and XML, full and compact.
 TEST_P(CachedDocuments, GzipOfPartsIsThePlainDocumentAcrossChanges) {
   constexpr int kApps = 8;
   constexpr int kPerApp = 6;  // a few KiB per application: parts outlive the dictionary
@@ -79,7 +80,6 @@ TEST_P(CachedDocuments, GzipOfPartsIsThePlainDocumentAcrossChanges) {
       ASSERT_EQ(RegisterInstance(registration).status, 204);
     }
   }
-  const Headers gzip = {{"Accept", "application/json"}, {"Accept-Encoding", "gzip"}};
   for (int step = 0; step < 12; ++step) {
     const int app = (step * 5) % kApps;
     const std::string id = "p" + std::to_string(app) + "-" + std::to_string(step % kPerApp);
@@ -88,13 +88,23 @@ TEST_P(CachedDocuments, GzipOfPartsIsThePlainDocumentAcrossChanges) {
               200);
     for (const std::string& path : {std::string("/apps"), "/apps/APP" + std::to_string(app),
                                    std::string("/vips/parts-vip")}) {
-      const HttpResult plain = GetJson(path);
-      const HttpResult zipped = http().Get(B() + path, gzip);
-      ASSERT_EQ(plain.status, 200) << path;
-      ASSERT_EQ(zipped.status, 200) << path;
-      EXPECT_EQ(zipped.Header("Content-Encoding"), "gzip");
-      ASSERT_EQ(logbook::testing::Gunzip(zipped.body), plain.body) << path << " step " << step;
-      EXPECT_NE(plain.body.find(id), std::string::npos) << path;
+      for (const std::string accept : {"application/json", "application/xml"}) {
+        for (const std::string flavour : {"full", "compact"}) {
+          const std::string what = path + " " + accept + " " + flavour + " step " +
+                                   std::to_string(step);
+          const HttpResult plain = http().Get(
+              B() + path,
+              {{"Accept", accept}, {"Accept-Encoding", "identity"}, {"X-Eureka-Accept", flavour}});
+          const HttpResult zipped = http().Get(
+              B() + path,
+              {{"Accept", accept}, {"Accept-Encoding", "gzip"}, {"X-Eureka-Accept", flavour}});
+          ASSERT_EQ(plain.status, 200) << what;
+          ASSERT_EQ(zipped.status, 200) << what;
+          EXPECT_EQ(zipped.Header("Content-Encoding"), "gzip") << what;
+          ASSERT_EQ(logbook::testing::Gunzip(zipped.body), plain.body) << what;
+          EXPECT_NE(plain.body.find(id), std::string::npos) << what;
+        }
+      }
     }
   }
 }

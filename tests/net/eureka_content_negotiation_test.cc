@@ -27,6 +27,18 @@ TEST(ContentNegotiation, CachedReadsUseTheJsonSubstringRule) {
   }
 }
 
+TEST(ContentNegotiation, CachedReadFlavour) {
+  const std::pair<std::string_view, PayloadFlavour> kCases[] = {
+      {"", PayloadFlavour::kFull},          {"full", PayloadFlavour::kFull},
+      {"compact", PayloadFlavour::kCompact}, {"COMPACT", PayloadFlavour::kCompact},
+      {" Compact ", PayloadFlavour::kCompact}, {"compact,full", PayloadFlavour::kFull},
+      {"compacted", PayloadFlavour::kFull},
+  };
+  for (const auto& [header, flavour] : kCases) {
+    EXPECT_EQ(CachedReadFlavour(header), flavour) << header;
+  }
+}
+
 TEST(ContentNegotiation, CachedReadNotAcceptable) {
   const std::pair<std::string_view, bool> kCases[] = {
       {"", false},
