@@ -72,7 +72,8 @@ std::string_view CompactString::view() const noexcept {
 
 void CompactString::Assign(std::string_view text) {
   if (text.size() <= kInlineCapacity) {
-    std::memcpy(bytes_, text.data(), text.size());
+    // An empty view may have a null data(), which memcpy must not be given.
+    if (!text.empty()) std::memcpy(bytes_, text.data(), text.size());
     tag_ = static_cast<std::uint8_t>(text.size());
     return;
   }

@@ -55,6 +55,12 @@ class CompactStringMap {
   }
   std::size_t erase(std::string_view key);
   void clear() noexcept { entries_.clear(); }
+  // Found by argument-dependent lookup, as std::erase_if is for std::map.
+  // Removing entries keeps the others in order.
+  template <typename Predicate>
+  friend std::size_t erase_if(CompactStringMap& map, Predicate predicate) {
+    return std::erase_if(map.entries_, predicate);
+  }
 
   friend bool operator==(const CompactStringMap&, const CompactStringMap&) = default;
   friend bool operator==(const CompactStringMap& a, const std::map<std::string, std::string>& b) {

@@ -47,9 +47,9 @@ inline constexpr std::array<std::string_view, 5> kCompactAmazonMetadataKeys = {
 // kCompactAmazonMetadataKeys.
 inline core::DataCenterInfo CompactDataCenter(const core::DataCenterInfo& data_center) {
   core::DataCenterInfo compact = data_center;
-  std::erase_if(compact.metadata, [](const auto& entry) {
+  erase_if(compact.metadata, [](const auto& entry) {
     return std::find(kCompactAmazonMetadataKeys.begin(), kCompactAmazonMetadataKeys.end(),
-                     entry.first) == kCompactAmazonMetadataKeys.end();
+                     entry.first.view()) == kCompactAmazonMetadataKeys.end();
   });
   return compact;
 }
