@@ -109,8 +109,12 @@ std::string DeflatedParts::Plan::Run(PieceDeflater& deflater) {
   if (whole_) return GzipCompress(parts_.front()->head);
   std::vector<std::string_view> slices;
   std::string dictionary;
-  deflated_bytes_ = 0;
-  for (auto& [key, entry] : pieces_) {
+  std::vector<const DeflatedPiece*> in_order;
+  in_order.reserve(order_.size());
+  // In document order, so that each part is read right after the parts
+  // its dictionary comes from (still in cache).
+  for (const Key& key : order_) {
+    Entry& entry = pieces_.find(key)->second;
     if (entry.piece == nullptr) {
       slices.clear();
       ForEachSlice(*entry.part, [&](std::string_view slice) { slices.push_back(slice); });
@@ -126,11 +130,10 @@ std::string DeflatedParts::Plan::Run(PieceDeflater& deflater) {
       }
       entry.piece = std::make_shared<const DeflatedPiece>(deflater.Deflate(slices, dictionary));
     }
-    deflated_bytes_ += entry.piece->bytes.size();
+    in_order.push_back(entry.piece.get());
   }
-  std::vector<const DeflatedPiece*> in_order;
-  in_order.reserve(order_.size());
-  for (const Key& key : order_) in_order.push_back(pieces_.find(key)->second.piece.get());
+  deflated_bytes_ = 0;
+  for (const auto& [key, entry] : pieces_) deflated_bytes_ += entry.piece->bytes.size();
   return GzipFromPieces(in_order);
 }
 
