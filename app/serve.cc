@@ -276,6 +276,7 @@ int RunServe(const Config& given) {
   eureka_options.max_body_bytes = static_cast<std::size_t>(config.http_max_body_bytes);
   eureka_options.peer_urls = shown_peers;
   eureka_options.node_id = node.log->node_id();
+  eureka_options.compression_loop = &node.loop;
   node.eureka = std::make_unique<net::EurekaApi>(*node.registry, *node.pipeline, clock,
                                                  std::move(eureka_options));
 

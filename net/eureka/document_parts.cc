@@ -66,22 +66,18 @@ SharedBody PlainBody(const DocumentParts& parts) {
   return std::move(builder).Build();
 }
 
-std::string DeflatedParts::Gzip(const DocumentParts& parts, PieceDeflater& deflater) {
+DeflatedParts::Plan DeflatedParts::Prepare(const DocumentParts& parts) const {
+  Plan plan;
+  plan.parts_ = parts;
   if (parts.size() == 1 && parts.front()->fragments.empty()) {
-    pieces_.clear();
-    bytes_ = 0;
-    compressed_last_ = 1;
-    return GzipCompress(parts.front()->head);
+    plan.whole_ = true;
+    plan.bytes_to_compress_ = parts.front()->size();
+    plan.parts_to_compress_ = 1;
+    return plan;
   }
-  absl::flat_hash_map<Key, Entry> next;
-  next.reserve(parts.size());
-  std::vector<const DeflatedPiece*> in_order;
-  in_order.reserve(parts.size());
-  std::vector<std::string_view> slices;
+  plan.pieces_.reserve(parts.size());
+  plan.order_.reserve(parts.size());
   std::vector<PartRef> context;
-  std::string dictionary;
-  bytes_ = 0;
-  compressed_last_ = 0;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     const PartRef& part = parts[i];
     // The parts whose bytes make up the dictionary, nearest first.
@@ -92,36 +88,70 @@ std::string DeflatedParts::Gzip(const DocumentParts& parts, PieceDeflater& defla
       covered += parts[j - 1]->size();
     }
     const Key key{part.get(), context.empty() ? nullptr : context.front().get()};
-    auto [it, inserted] = next.try_emplace(key);
+    plan.order_.push_back(key);
+    auto [it, inserted] = plan.pieces_.try_emplace(key);
+    if (!inserted) continue;
     Entry& entry = it->second;
-    if (inserted) {
-      auto previous = pieces_.find(key);
-      if (previous != pieces_.end() && previous->second.context == context) {
-        entry = std::move(previous->second);
-      } else {
-        entry.part = part;
-        entry.context = context;
-        slices.clear();
-        ForEachSlice(*part, [&](std::string_view slice) { slices.push_back(slice); });
-        dictionary.clear();
-        for (auto it_back = context.rbegin(); it_back != context.rend(); ++it_back) {
-          ForEachSlice(**it_back, [&](std::string_view slice) { dictionary.append(slice); });
-          if (dictionary.size() > 2 * kDictionaryBytes) {
-            dictionary.erase(0, dictionary.size() - kDictionaryBytes);
-          }
-        }
-        if (dictionary.size() > kDictionaryBytes) {
+    auto previous = pieces_.find(key);
+    if (previous != pieces_.end() && previous->second.context == context) {
+      entry = previous->second;
+    } else {
+      entry.part = part;
+      entry.context = context;
+      plan.bytes_to_compress_ += part->size();
+      ++plan.parts_to_compress_;
+    }
+  }
+  return plan;
+}
+
+std::string DeflatedParts::Plan::Run(PieceDeflater& deflater) {
+  if (whole_) return GzipCompress(parts_.front()->head);
+  std::vector<std::string_view> slices;
+  std::string dictionary;
+  std::vector<const DeflatedPiece*> in_order;
+  in_order.reserve(order_.size());
+  // In document order, so that each part is read right after the parts
+  // its dictionary comes from (still in cache).
+  for (const Key& key : order_) {
+    Entry& entry = pieces_.find(key)->second;
+    if (entry.piece == nullptr) {
+      slices.clear();
+      ForEachSlice(*entry.part, [&](std::string_view slice) { slices.push_back(slice); });
+      dictionary.clear();
+      for (auto it_back = entry.context.rbegin(); it_back != entry.context.rend(); ++it_back) {
+        ForEachSlice(**it_back, [&](std::string_view slice) { dictionary.append(slice); });
+        if (dictionary.size() > 2 * kDictionaryBytes) {
           dictionary.erase(0, dictionary.size() - kDictionaryBytes);
         }
-        entry.piece = std::make_shared<const DeflatedPiece>(deflater.Deflate(slices, dictionary));
-        ++compressed_last_;
       }
-      bytes_ += entry.piece->bytes.size();
+      if (dictionary.size() > kDictionaryBytes) {
+        dictionary.erase(0, dictionary.size() - kDictionaryBytes);
+      }
+      entry.piece = std::make_shared<const DeflatedPiece>(deflater.Deflate(slices, dictionary));
     }
     in_order.push_back(entry.piece.get());
   }
-  std::string gzip = GzipFromPieces(in_order);
-  pieces_ = std::move(next);
+  deflated_bytes_ = 0;
+  for (const auto& [key, entry] : pieces_) deflated_bytes_ += entry.piece->bytes.size();
+  return GzipFromPieces(in_order);
+}
+
+void DeflatedParts::Install(Plan&& plan) {
+  compressed_last_ = plan.parts_to_compress_;
+  if (plan.whole_) {
+    pieces_.clear();
+    bytes_ = 0;
+    return;
+  }
+  pieces_ = std::move(plan.pieces_);
+  bytes_ = plan.deflated_bytes_;
+}
+
+std::string DeflatedParts::Gzip(const DocumentParts& parts, PieceDeflater& deflater) {
+  Plan plan = Prepare(parts);
+  std::string gzip = plan.Run(deflater);
+  Install(std::move(plan));
   return gzip;
 }
 

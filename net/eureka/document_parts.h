@@ -64,15 +64,34 @@ SharedBody PlainBody(const DocumentParts& parts);
 // compressed again. Each piece is compressed with the few KiB before it as
 // its dictionary: without it every application's first instance would be
 // compressed from nothing, ~20% more bytes than the whole document at once.
+//
+// A gzip body is made in three steps so that the costly middle one can run
+// on another thread (response_cache.h): Prepare (the owner's thread: which
+// pieces are reused, which parts still need compressing), Plan::Run (any
+// thread: deflate those parts, assemble the member), Install (the owner's
+// thread: keep the plan's pieces for the next version). The plan holds
+// references to every part it reads, and every part or piece it drops is
+// released by Install or the plan's destructor, on the owner's thread.
 class DeflatedParts {
+  struct Entry;
+  using Key = std::pair<const DocumentPart*, const DocumentPart*>;
+  using Pieces = absl::flat_hash_map<Key, Entry>;
+
  public:
-  // One gzip member for `parts`; compresses only the parts not compressed
-  // last time, and forgets the pieces of parts no longer used. A document
-  // of one part is compressed whole with libdeflate (nothing to reuse).
+  class Plan;
+
+  // What a gzip body of `parts` needs; changes nothing here.
+  Plan Prepare(const DocumentParts& parts) const;
+  // Keeps the pieces of `plan` (after its Run) for the next version and
+  // forgets those of parts no longer used.
+  void Install(Plan&& plan);
+
+  // All three steps at once: one gzip member for `parts`. A document of one
+  // part is compressed whole with libdeflate (nothing to reuse).
   std::string Gzip(const DocumentParts& parts, PieceDeflater& deflater);
 
   std::size_t bytes() const { return bytes_; }
-  // Parts the last Gzip() compressed (tests: a change recompresses little).
+  // Parts the last installed plan compressed (tests: a change recompresses little).
   std::size_t compressed_last() const { return compressed_last_; }
 
  private:
@@ -80,14 +99,41 @@ class DeflatedParts {
   // the parts before it (`context`, nearest first) that its dictionary
   // came from. Keyed by the part and the one before it.
   struct Entry {
-    PartRef part;                  // held: no key address is reused meanwhile
-    std::vector<PartRef> context;  // held for the same reason
-    std::shared_ptr<const DeflatedPiece> piece;
+    PartRef part;                                // held: no key address is reused meanwhile
+    std::vector<PartRef> context;                // held for the same reason
+    std::shared_ptr<const DeflatedPiece> piece;  // null until compressed
   };
-  using Key = std::pair<const DocumentPart*, const DocumentPart*>;
-  absl::flat_hash_map<Key, Entry> pieces_;
+  Pieces pieces_;
   std::size_t bytes_ = 0;
   std::size_t compressed_last_ = 0;
+};
+
+class DeflatedParts::Plan {
+ public:
+  Plan(Plan&&) = default;
+  Plan& operator=(Plan&&) = default;
+  ~Plan() = default;
+
+  // Any thread, once: compresses the parts whose pieces are missing and
+  // returns the gzip member of the whole document.
+  std::string Run(PieceDeflater& deflater);
+
+  // Plain bytes Run() will compress (where to run it is decided by this).
+  std::size_t bytes_to_compress() const { return bytes_to_compress_; }
+  // Parts (pieces) Run() will compress.
+  std::size_t parts_to_compress() const { return parts_to_compress_; }
+
+ private:
+  friend class DeflatedParts;
+  Plan() = default;
+
+  DocumentParts parts_;     // held: Run() reads them
+  bool whole_ = false;      // one part of text only: libdeflate, no pieces
+  Pieces pieces_;           // every piece of the document, missing ones null
+  std::vector<Key> order_;  // the document's pieces in order
+  std::size_t bytes_to_compress_ = 0;
+  std::size_t parts_to_compress_ = 0;
+  std::size_t deflated_bytes_ = 0;  // after Run()
 };
 
 }  // namespace logbook::net::eureka

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -104,6 +105,48 @@ DirtyParam ParseDirtyParam(const QueryParams& params) {
   return result;
 }
 
+// A cached read whose gzip body is being compressed on the pool: answered
+// once the body is ready and what it shows is durable, whichever comes last
+// (at once with 503 if durability fails).
+class ParkedRead {
+ public:
+  ParkedRead(HttpResponse response, Responder responder)
+      : response_(std::move(response)), responder_(std::move(responder)) {}
+
+  void OnBody(SharedBody body) {
+    response_.shared_body = std::move(body);
+    MaybeAnswer();
+  }
+  void OnDurable(absl::Status status) {
+    durable_ = std::move(status);
+    MaybeAnswer();
+  }
+
+ private:
+  void MaybeAnswer() {
+    if (answered_ || !durable_.has_value()) return;
+    if (!durable_->ok()) {
+      answered_ = true;
+      return std::move(responder_)(LogUnavailable(*durable_));
+    }
+    if (!response_.shared_body) return;
+    answered_ = true;
+    std::move(responder_)(std::move(response_));
+  }
+
+  HttpResponse response_;
+  Responder responder_;
+  std::optional<absl::Status> durable_;
+  bool answered_ = false;
+};
+
+eureka::ResponseCacheOptions CacheOptions(const EurekaApiOptions& options) {
+  eureka::ResponseCacheOptions cache;
+  cache.loop = options.compression_loop;
+  cache.before_pooled_compression_for_test = options.before_pooled_compression_for_test;
+  return cache;
+}
+
 }  // namespace
 
 EurekaApi::EurekaApi(core::Registry& registry, WritePipeline& pipeline, const core::Clock& clock,
@@ -112,6 +155,7 @@ EurekaApi::EurekaApi(core::Registry& registry, WritePipeline& pipeline, const co
       pipeline_(pipeline),
       clock_(clock),
       options_(std::move(options)),
+      cache_(CacheOptions(options_)),
       started_at_ms_(clock.NowMs()) {}
 
 bool EurekaApi::LeaseExpirationEnabled(core::TimestampMs now_ms) const {
@@ -207,11 +251,23 @@ void EurekaApi::ReplyCached(
   key += format == WireFormat::kJson ? "|json" : "|xml";
   if (flavour == PayloadFlavour::kCompact) key += "|compact";
   HttpResponse response;
-  response.shared_body = cache_.Get(
-      key, version, gzip,
-      [&](const eureka::PartReuse& reuse) { return build(format, flavour, reuse); }, variant);
   response.SetHeader("Content-Type", std::string(eureka::ContentTypeOf(format)));
   if (gzip) response.SetHeader("Content-Encoding", "gzip");
+  std::shared_ptr<ParkedRead> parked;
+  response.shared_body = cache_.Get(
+      key, version, gzip,
+      [&](const eureka::PartReuse& reuse) { return build(format, flavour, reuse); },
+      [&]() -> eureka::ResponseCache::Waiter {
+        parked = std::make_shared<ParkedRead>(std::move(response), std::move(responder));
+        return [parked](SharedBody body) mutable { parked->OnBody(std::move(body)); };
+      },
+      variant);
+  if (parked != nullptr) {
+    // Durability is awaited from now, not from when the body is ready: a
+    // rollback meanwhile (disk full) must still fail this read.
+    pipeline_.AfterDurable([parked](absl::Status status) { parked->OnDurable(std::move(status)); });
+    return;
+  }
   ReplyWhenDurable(std::move(response), std::move(responder));
 }
 

@@ -4,7 +4,10 @@
 // they are durable. No domain rule lives here.
 //
 // Thread: loop thread only.
+#include <uv.h>
+
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,6 +31,11 @@ struct EurekaApiOptions {
   std::size_t max_body_bytes = 1048576;  // also bounds gunzipped request bodies
   std::vector<std::string> peer_urls;    // shown by GET /status
   std::string node_id;
+  // The loop whose thread pool compresses big gzip bodies (response_cache.h);
+  // null: compressed on the loop thread, as each is requested.
+  uv_loop_t* compression_loop = nullptr;
+  // Tests: runs on the pool thread before each pooled compression.
+  std::function<void()> before_pooled_compression_for_test;
 };
 
 class EurekaApi {
@@ -79,7 +87,7 @@ class EurekaApi {
                    absl::FunctionRef<eureka::DocumentParts(
                        eureka::WireFormat, eureka::PayloadFlavour, const eureka::PartReuse&)>
                        build,
-      Responder responder, std::uint64_t variant = 0);
+                   Responder responder, std::uint64_t variant = 0);
 
   core::Registry& registry_;
   WritePipeline& pipeline_;
