@@ -9,6 +9,9 @@ namespace {
 // A few are enough: the writer takes one per commit and the reader returns
 // them in bursts, once per wakeup.
 constexpr std::size_t kMaxSpareChunks = 8;
+// A larger commit's batches are freed by the reader rather than held while
+// the writer may be idle (the writer keeps only small batches anyway).
+constexpr std::size_t kMaxSpareChunkBytes = std::size_t{256} << 10;
 
 std::size_t ChunkBytes(const CommittedChunk& chunk) {
   std::size_t bytes = 0;
@@ -47,7 +50,7 @@ void CommittedFeed::Publish(CommittedChunk* chunk) {
   ++stats_.chunks_published;
   queued_bytes_ += bytes;
   queued_.push_back(std::move(*chunk));
-  chunk->clear();
+  chunk->clear();  // moved from: make it empty for sure
   if (!spare_.empty()) {
     chunk->swap(spare_.back());
     spare_.pop_back();
@@ -66,15 +69,19 @@ void CommittedFeed::Take(std::vector<CommittedChunk>* out) {
 }
 
 void CommittedFeed::Recycle(std::vector<CommittedChunk>* done) {
-  // The values are freed here, on the reader's thread, not under the lock.
-  for (CommittedChunk& chunk : *done) chunk.clear();
+  // Sized outside the lock; an emptied chunk is not worth keeping.
+  for (CommittedChunk& chunk : *done) {
+    if (ChunkBytes(chunk) > kMaxSpareChunkBytes) chunk.clear();
+  }
   {
     absl::MutexLock lock(&mu_);
     for (CommittedChunk& chunk : *done) {
       if (spare_.size() >= kMaxSpareChunks) break;
+      if (chunk.empty()) continue;
       spare_.push_back(std::move(chunk));
     }
   }
+  // Beyond the spares: freed here, outside the lock.
   done->clear();
 }
 

@@ -42,14 +42,16 @@ class CommittedFeed {
   void Close();
 
   // Writer thread, after a commit succeeded: moves `*chunk` into the feed when
-  // open and within bounds, leaving `*chunk` empty (with a recycled vector's
-  // capacity when one is spare); otherwise leaves it alone.
+  // open and within bounds, leaving in `*chunk` a chunk the reader is done
+  // with (its batches, for the writer to reuse, never to write again) or
+  // nothing; otherwise leaves `*chunk` alone.
   void Publish(CommittedChunk* chunk);
 
   // Moves every queued chunk, oldest first, to the end of `*out`.
   void Take(std::vector<CommittedChunk>* out);
-  // Gives back chunks the reader is done with (cleared here): their vectors
-  // go to the writer's next Publish(). Leaves `*done` empty.
+  // Gives back chunks the reader is done with, batches and all: they go to
+  // the writer's next Publish(), so their buffers are reused rather than
+  // freed here. Leaves `*done` empty.
   void Recycle(std::vector<CommittedChunk>* done);
 
   CommittedFeedStats stats() const;

@@ -106,6 +106,8 @@ struct EventLog::Impl {
   std::map<std::string, core::PeerCursor> initial_peer_cursors;
   // Appended since the last WakeWriter() (loop thread only).
   bool appended_unannounced = false;
+  // Loop thread only: the next Append()'s batch (see there).
+  EncodedBatch spare_batch;
 
   absl::StatusOr<core::Offset> Append(std::span<core::Event> events,
                                       const core::PeerCursor* cursor);
@@ -194,13 +196,18 @@ absl::StatusOr<core::Offset> EventLog::Impl::Append(std::span<core::Event> event
   const core::Offset last = writer->last_submitted();
   if (events.empty() && cursor == nullptr) return last;
 
-  EncodedBatch batch;
+  // A batch the writer has written, handed back by the last Submit(): its
+  // buffers take this one's bytes without allocating, once they are as large.
+  EncodedBatch& batch = spare_batch;
   batch.first_offset = last + 1;
+  batch.meta_puts.clear();
+  std::size_t audited = 0;  // entries of batch.audited in use
   if (cursor != nullptr) {
     batch.meta_puts.emplace_back(PeerCursorKey(cursor->peer_node_id),
                                  EncodePeerCursorValue(*cursor));
   }
   batch.values.resize(events.size());
+  for (std::string& value : batch.values) value.clear();
   // Filled in place so the caller sees the offsets; undone below if the
   // writer refuses the batch, since a failed Append assigns nothing.
   absl::InlinedVector<bool, 16> filled_origin(events.size(), false);
@@ -213,9 +220,15 @@ absl::StatusOr<core::Offset> EventLog::Impl::Append(std::span<core::Event> event
       filled_origin[i] = true;
     }
     EncodeEvent(event, &batch.values[i]);
-    if (IsAudited(event.type)) batch.audited.push_back({i, AuditIndexKeys(event)});
+    if (IsAudited(event.type)) {
+      if (audited == batch.audited.size()) batch.audited.emplace_back();
+      EncodedBatch::Audited& entry = batch.audited[audited++];
+      entry.index = i;
+      AuditIndexKeysInto(event, &entry.index_keys);
+    }
   }
-  if (absl::Status submitted = writer->Submit(std::move(batch)); !submitted.ok()) {
+  batch.audited.resize(audited);
+  if (absl::Status submitted = writer->Submit(std::move(batch), &spare_batch); !submitted.ok()) {
     for (std::size_t i = 0; i < events.size(); ++i) {
       events[i].offset = core::kNoOffset;
       if (filled_origin[i]) {

@@ -84,7 +84,10 @@ class GroupCommitWriter {
   // Queues `batch`. Fails, queuing nothing, after a write failed (the latched
   // status), while the disk is full (ResourceExhausted) or after Stop()
   // (FailedPrecondition). REQUIRES: batch offsets continue last_submitted().
-  absl::Status Submit(EncodedBatch batch);
+  // With `spare`, a batch already written is moved there when one is free,
+  // contents and all: the caller clears and refills it, so its vectors' and
+  // strings' buffers serve again instead of being freed and allocated anew.
+  absl::Status Submit(EncodedBatch batch, EncodedBatch* spare = nullptr);
 
   // From now on Submit() queues without waking the writer: batches wait for
   // the next WakeUp(). Lets a loop hand over everything one turn appended
@@ -159,6 +162,9 @@ class GroupCommitWriter {
     core::Offset offset;   // of the event it indexes, for error messages
   };
   std::vector<IndexPut> index_puts_;
+
+  // Written batches, for Submit() to hand back for reuse (bounded).
+  std::vector<EncodedBatch> spare_batches_ ABSL_GUARDED_BY(mu_);
 
   // Joined by Stop(); touched only by the thread calling Start()/Stop().
   std::thread thread_;
