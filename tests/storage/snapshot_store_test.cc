@@ -214,7 +214,7 @@ TEST(Snapshotter, WritesSnapshotsAsEventsFlow) {
 // every event is applied exactly once, in order.
 TEST(Snapshotter, AppliesTheFeedAndReadsWhatItDidNotKeepFromTheLog) {
   TempDir temp;
-  const core::testing::RandomWorkload work = core::testing::MakeRandomWorkload(13, 600);
+  const core::testing::RandomWorkload work = core::testing::MakeRandomWorkload(13, 1500);
   ASSERT_GE(work.events.size(), 300u);
   auto open = std::make_unique<OpenLog>();
   EventLogOptions log_options;
