@@ -96,6 +96,11 @@ Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
 
 Decision DecideRenew(const Registry& registry, const RenewCommand& command,
                      const DecideContext& context) {
+  return DecideRenew(registry, command, context, std::vector<Event>());
+}
+
+Decision DecideRenew(const Registry& registry, const RenewCommand& command,
+                     const DecideContext& context, std::vector<Event>&& events) {
   std::string app = ToUpperAscii(command.app);
   // E2 step 1: any lease, expired or not, can be renewed.
   const InstanceRecord* record = registry.Find(app, command.instance_id);
@@ -113,6 +118,8 @@ Decision DecideRenew(const Registry& registry, const RenewCommand& command,
   }
 
   Decision decision;
+  decision.events = std::move(events);
+  decision.events.clear();
   Event renew = NewEvent(EventType::kRenew, std::move(app), command.instance_id, context);
   if (effective != stored_status) renew.renew_status = effective;
 

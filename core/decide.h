@@ -42,6 +42,11 @@ Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
                         const DecideContext& context);
 Decision DecideRenew(const Registry& registry, const RenewCommand& command,
                      const DecideContext& context);
+// DecideRenew() that carries its event in `events` (cleared first): a caller
+// that hands back the vector of an earlier decision decides a renewal
+// without allocating one.
+Decision DecideRenew(const Registry& registry, const RenewCommand& command,
+                     const DecideContext& context, std::vector<Event>&& events);
 Decision DecideCancel(const Registry& registry, const CancelCommand& command,
                       const DecideContext& context);
 Decision DecideStatusUpdate(const Registry& registry, const StatusUpdateCommand& command,

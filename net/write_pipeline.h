@@ -17,6 +17,7 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -50,6 +51,11 @@ class WritePipeline {
 
   // Calls `done` once everything applied so far is durable.
   void AfterDurable(DurableCallback done);
+
+  // The event vector of the last Commit(), emptied, for the next decision
+  // to carry its events in (core::DecideRenew): a renewal then allocates no
+  // vector. Empty (no capacity) when there is none.
+  std::vector<core::Event> TakeSpareEvents() { return std::move(spare_events_); }
 
   // From the writer (via the loop mailbox).
   void OnDurable(core::Offset durable_offset, absl::Status status);
@@ -106,6 +112,7 @@ class WritePipeline {
   std::deque<Waiter> waiters_;  // ascending offsets
   std::function<void(const absl::Status&)> failure_listener_;
   std::vector<std::function<void(const core::Event&)>> applied_listeners_;
+  std::vector<core::Event> spare_events_;  // see TakeSpareEvents()
   Histogram* append_latency_ = nullptr;
 };
 

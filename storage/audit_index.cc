@@ -180,12 +180,31 @@ std::string AuditTimeKey(core::TimestampMs timestamp_ms, core::Offset offset) {
 
 std::vector<std::string> AuditIndexKeys(const core::Event& event) {
   std::vector<std::string> keys;
-  keys.push_back(AuditTimeKey(event.timestamp_ms, event.offset));
-  if (!event.app.empty()) {
-    keys.push_back(AuditAppKey(event.app, event.offset));
-    keys.push_back(AuditInstanceKey(event.app, event.instance_id, event.offset));
-  }
+  AuditIndexKeysInto(event, &keys);
   return keys;
+}
+
+void AuditIndexKeysInto(const core::Event& event, std::vector<std::string>* keys) {
+  keys->resize(event.app.empty() ? 1 : 3);
+  std::string& time_key = (*keys)[0];
+  time_key.assign("t|");
+  // Flipping the sign bit makes bytewise order signed order.
+  AppendBigEndian(static_cast<std::uint64_t>(event.timestamp_ms) ^ (std::uint64_t{1} << 63),
+                  &time_key);
+  AppendBigEndian(event.offset, &time_key);
+  if (event.app.empty()) return;
+  std::string& app_key = (*keys)[1];
+  app_key.assign("a|");
+  app_key.append(event.app);
+  app_key.push_back('\0');
+  AppendBigEndian(event.offset, &app_key);
+  std::string& instance_key = (*keys)[2];
+  instance_key.assign("i|");
+  instance_key.append(event.app);
+  instance_key.push_back('\0');
+  instance_key.append(event.instance_id);
+  instance_key.push_back('\0');
+  AppendBigEndian(event.offset, &instance_key);
 }
 
 AuditIndex::AuditIndex(const Db& db, const std::atomic<core::Offset>& first_offset)

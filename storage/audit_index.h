@@ -52,6 +52,9 @@ std::string AuditTimeKey(core::TimestampMs timestamp_ms, core::Offset offset);
 // and instance keys when the event names an app (RENEWAL_THRESHOLD_UPDATE
 // names none).
 std::vector<std::string> AuditIndexKeys(const core::Event& event);
+// AuditIndexKeys() into `*keys` (replacing what it held), reusing its
+// strings' buffers.
+void AuditIndexKeysInto(const core::Event& event, std::vector<std::string>* keys);
 
 class AuditIndex final : public core::AuditJournal {
  public:

@@ -233,16 +233,33 @@ absl::StatusOr<core::EventOrigin> PeekEventOrigin(std::string_view bytes, core::
   return origin;
 }
 
-absl::StatusOr<core::Event> DecodeEvent(std::string_view bytes, core::Offset offset) {
+absl::Status DecodeEventInto(std::string_view bytes, core::Offset offset, core::Event* event) {
   ASSIGN_OR_RETURN(const std::string_view body_bytes, CheckedBody(bytes, offset));
-  core::Event event;
-  event.offset = offset;
+  {
+    // A fresh event but for the three strings' buffers (moved out and back:
+    // a move keeps the heap buffer), so no field of the previous one leaks.
+    std::string app = std::move(event->app);
+    std::string instance_id = std::move(event->instance_id);
+    core::NodeId origin_node = std::move(event->origin_node);
+    *event = core::Event{};
+    event->app = std::move(app);
+    event->instance_id = std::move(instance_id);
+    event->origin_node = std::move(origin_node);
+  }
+  event->offset = offset;
   Decoder body(body_bytes);
-  if (!DecodeBody(body, &event))
+  if (!DecodeBody(body, event)) {
     return Damaged(offset, absl::StrCat("garbled body: ", body.error()));
+  }
   if (!body.at_end()) {
     return Damaged(offset, absl::StrCat("garbled body: ", body.remaining(), " unread bytes"));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<core::Event> DecodeEvent(std::string_view bytes, core::Offset offset) {
+  core::Event event;
+  RETURN_IF_ERROR(DecodeEventInto(bytes, offset, &event));
   return event;
 }
 

@@ -14,6 +14,7 @@
 #include "rocksdb/iterator.h"
 #include "rocksdb/options.h"
 #include "storage/audit_index.h"
+#include "storage/committed_feed.h"
 #include "storage/db.h"
 #include "storage/event_codec.h"
 #include "storage/event_key.h"
@@ -95,6 +96,8 @@ absl::StatusOr<std::pair<core::Offset, core::Offset>> OffsetBounds(Db& db) {
 
 struct EventLog::Impl {
   std::unique_ptr<Db> db;
+  // Outlives the writer that publishes to it.
+  std::unique_ptr<CommittedFeed> committed;
   std::string node_id;
   // Any thread: retention will move it while readers run.
   std::atomic<core::Offset> first_offset{1};
@@ -103,6 +106,8 @@ struct EventLog::Impl {
   std::map<std::string, core::PeerCursor> initial_peer_cursors;
   // Appended since the last WakeWriter() (loop thread only).
   bool appended_unannounced = false;
+  // Loop thread only: the next Append()'s batch (see there).
+  EncodedBatch spare_batch;
 
   absl::StatusOr<core::Offset> Append(std::span<core::Event> events,
                                       const core::PeerCursor* cursor);
@@ -138,6 +143,8 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const EventLogOptions& 
       AuditFamilies{impl->db->audit(), impl->db->audit_index()}, options.disk_full_probe_ms,
       options.on_commit, impl->db->meta());
   GroupCommitWriter* writer = impl->writer.get();
+  impl->committed = std::make_unique<CommittedFeed>(options.committed_feed_max_bytes);
+  writer->SetCommittedFeed(impl->committed.get());
   impl->retention = std::make_unique<Retention>(
       *impl->db, options.retention, impl->first_offset, impl->audit_first_offset,
       [writer] { return writer->durable_offset(); });
@@ -189,13 +196,18 @@ absl::StatusOr<core::Offset> EventLog::Impl::Append(std::span<core::Event> event
   const core::Offset last = writer->last_submitted();
   if (events.empty() && cursor == nullptr) return last;
 
-  EncodedBatch batch;
+  // A batch the writer has written, handed back by the last Submit(): its
+  // buffers take this one's bytes without allocating, once they are as large.
+  EncodedBatch& batch = spare_batch;
   batch.first_offset = last + 1;
+  batch.meta_puts.clear();
+  std::size_t audited = 0;  // entries of batch.audited in use
   if (cursor != nullptr) {
     batch.meta_puts.emplace_back(PeerCursorKey(cursor->peer_node_id),
                                  EncodePeerCursorValue(*cursor));
   }
   batch.values.resize(events.size());
+  for (std::string& value : batch.values) value.clear();
   // Filled in place so the caller sees the offsets; undone below if the
   // writer refuses the batch, since a failed Append assigns nothing.
   absl::InlinedVector<bool, 16> filled_origin(events.size(), false);
@@ -208,9 +220,15 @@ absl::StatusOr<core::Offset> EventLog::Impl::Append(std::span<core::Event> event
       filled_origin[i] = true;
     }
     EncodeEvent(event, &batch.values[i]);
-    if (IsAudited(event.type)) batch.audited.push_back({i, AuditIndexKeys(event)});
+    if (IsAudited(event.type)) {
+      if (audited == batch.audited.size()) batch.audited.emplace_back();
+      EncodedBatch::Audited& entry = batch.audited[audited++];
+      entry.index = i;
+      AuditIndexKeysInto(event, &entry.index_keys);
+    }
   }
-  if (absl::Status submitted = writer->Submit(std::move(batch)); !submitted.ok()) {
+  batch.audited.resize(audited);
+  if (absl::Status submitted = writer->Submit(std::move(batch), &spare_batch); !submitted.ok()) {
     for (std::size_t i = 0; i < events.size(); ++i) {
       events[i].offset = core::kNoOffset;
       if (filled_origin[i]) {
@@ -237,6 +255,8 @@ core::Offset EventLog::last_offset() const { return impl_->writer->last_submitte
 core::Offset EventLog::first_offset() const { return impl_->first_offset.load(); }
 
 Db& EventLog::db() const { return *impl_->db; }
+
+CommittedFeed& EventLog::committed_feed() const { return *impl_->committed; }
 
 core::Offset EventLog::durable_offset() const { return impl_->writer->durable_offset(); }
 

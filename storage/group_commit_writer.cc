@@ -8,6 +8,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
+#include "storage/committed_feed.h"
 #include "storage/db.h"
 #include "storage/event_key.h"
 #include "storage/rocksdb_status.h"
@@ -55,8 +56,32 @@ void GroupCommitWriter::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-absl::Status GroupCommitWriter::Submit(EncodedBatch batch) {
+namespace {
+
+// Enough to cover the batches between the loop and the writer for 64
+// connections with room to spare; beyond it written batches are freed.
+constexpr std::size_t kMaxSpareBatches = 256;
+// A batch holding more than this (a peer's pulled page, a huge registration)
+// is freed rather than kept: spares are for the small batches of requests.
+constexpr std::size_t kMaxSpareBatchBytes = std::size_t{16} << 10;
+
+std::size_t HeldBytes(const EncodedBatch& batch) {
+  std::size_t bytes = 0;
+  for (const std::string& value : batch.values) bytes += value.capacity();
+  for (const EncodedBatch::Audited& audited : batch.audited) {
+    for (const std::string& key : audited.index_keys) bytes += key.capacity();
+  }
+  return bytes;
+}
+
+}  // namespace
+
+absl::Status GroupCommitWriter::Submit(EncodedBatch batch, EncodedBatch* spare) {
   absl::MutexLock lock(&mu_);
+  if (spare != nullptr && !spare_batches_.empty()) {
+    *spare = std::move(spare_batches_.back());
+    spare_batches_.pop_back();
+  }
   if (!latched_.ok()) return latched_;
   if (!disk_full_.ok()) return disk_full_;
   if (stopping_) return absl::FailedPreconditionError("event log writer is stopped");
@@ -79,6 +104,12 @@ absl::Status GroupCommitWriter::Submit(EncodedBatch batch) {
 void GroupCommitWriter::DeferWakeups() {
   absl::MutexLock lock(&mu_);
   defer_wakeups_ = true;
+}
+
+void GroupCommitWriter::SetCommittedFeed(CommittedFeed* feed) {
+  absl::MutexLock lock(&mu_);
+  LOGBOOK_CHECK(!started_);
+  feed_ = feed;
 }
 
 void GroupCommitWriter::WakeUp() {
@@ -111,7 +142,6 @@ void GroupCommitWriter::Run() {
   // and the loop's Submit() does not reallocate pending_ after every commit.
   std::vector<EncodedBatch> batches;
   for (;;) {
-    batches.clear();
     core::Offset last_offset = core::kNoOffset;
     {
       absl::MutexLock lock(&mu_, absl::Condition(this, &GroupCommitWriter::HasWorkOrStopping));
@@ -131,8 +161,20 @@ void GroupCommitWriter::Run() {
                                   std::chrono::steady_clock::now() - started)
                                   .count());
     }
+    // Before the durable offset moves: a reader that loads the durable
+    // offset and then finds the feed empty knows that every commit up to it
+    // was either taken already or not kept (storage/snapshotter.cc).
+    if (status.ok() && feed_ != nullptr) feed_->Publish(&batches);
     {
       absl::MutexLock lock(&mu_);
+      // What this round wrote (or, when the feed took those, batches the
+      // feed's reader is done with) serves Submit() again.
+      for (EncodedBatch& written : batches) {
+        if (spare_batches_.size() >= kMaxSpareBatches) break;
+        if (HeldBytes(written) > kMaxSpareBatchBytes) continue;
+        spare_batches_.push_back(std::move(written));
+      }
+      batches.clear();
       if (status.ok()) {
         ++stats_.batches;
         stats_.events_written += event_count;

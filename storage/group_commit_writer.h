@@ -32,6 +32,8 @@ class DB;
 
 namespace logbook::storage {
 
+class CommittedFeed;
+
 // Encoded events with consecutive offsets: values[i] is the value of the
 // event at first_offset + i.
 struct EncodedBatch {
@@ -82,12 +84,18 @@ class GroupCommitWriter {
   // Queues `batch`. Fails, queuing nothing, after a write failed (the latched
   // status), while the disk is full (ResourceExhausted) or after Stop()
   // (FailedPrecondition). REQUIRES: batch offsets continue last_submitted().
-  absl::Status Submit(EncodedBatch batch);
+  // With `spare`, a batch already written is moved there when one is free,
+  // contents and all: the caller clears and refills it, so its vectors' and
+  // strings' buffers serve again instead of being freed and allocated anew.
+  absl::Status Submit(EncodedBatch batch, EncodedBatch* spare = nullptr);
 
   // From now on Submit() queues without waking the writer: batches wait for
   // the next WakeUp(). Lets a loop hand over everything one turn appended
   // with one wakeup, instead of a futex wake per request. Before Start().
   void DeferWakeups();
+  // Every successful commit's batches are handed to `feed` (which must
+  // outlive the writer) instead of being freed. Before Start().
+  void SetCommittedFeed(CommittedFeed* feed);
   // Hands every queued batch to the writer (with deferred wakeups; a no-op
   // otherwise). Stop() writes queued batches whether woken or not.
   void WakeUp();
@@ -131,6 +139,7 @@ class GroupCommitWriter {
   const DurabilityCallback on_durable_;
   const std::int64_t disk_full_probe_ms_;
   const CommitObserver on_commit_;
+  CommittedFeed* feed_ = nullptr;  // set before Start()
   std::atomic<core::Offset> durable_offset_;
 
   mutable absl::Mutex mu_;
@@ -153,6 +162,9 @@ class GroupCommitWriter {
     core::Offset offset;   // of the event it indexes, for error messages
   };
   std::vector<IndexPut> index_puts_;
+
+  // Written batches, for Submit() to hand back for reuse (bounded).
+  std::vector<EncodedBatch> spare_batches_ ABSL_GUARDED_BY(mu_);
 
   // Joined by Stop(); touched only by the thread calling Start()/Stop().
   std::thread thread_;

@@ -4,12 +4,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "core/status.h"
+#include "storage/event_codec.h"
 #include "storage/snapshot_codec.h"
 
 namespace logbook::storage {
@@ -35,6 +37,8 @@ Snapshotter::~Snapshotter() { Stop(false); }
 
 void Snapshotter::Start() {
   LOGBOOK_CHECK(!thread_.joinable());
+  // Commits from now on queue for the thread while it restores the shadow.
+  log_.committed_feed().Open();
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -54,6 +58,7 @@ void Snapshotter::Stop(bool final_snapshot) {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
+  log_.committed_feed().Close();
 }
 
 SnapshotterStats Snapshotter::stats() const {
@@ -82,38 +87,99 @@ bool Snapshotter::Restore() {
   if (shadow_ != nullptr) {
     stats_.shadow_offset = shadow_->last_applied_offset();
     stats_.last_snapshot_offset = shadow_->last_applied_offset();
+    last_snapshot_offset_ = stats_.last_snapshot_offset;
   }
   return error.ok();
 }
 
-bool Snapshotter::CatchUp() {
-  std::vector<core::Event> events;
-  while (true) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_ && !final_snapshot_) return true;
+bool Snapshotter::stopping_without_snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stopping_ && !final_snapshot_;
+}
+
+bool Snapshotter::CatchUp(bool through_durable) {
+  // Loaded before taking the feed: the writer publishes a commit before it
+  // moves the durable offset, so every commit up to `durable` that the feed
+  // kept is in what Take() returns (or was taken before).
+  const core::Offset durable = log_.durable_offset();
+  chunks_.clear();
+  log_.committed_feed().Take(&chunks_);
+  const bool fed = !chunks_.empty();
+  bool ok = true;
+  for (const CommittedChunk& chunk : chunks_) {
+    if (!ApplyChunk(chunk)) {
+      ok = false;
+      break;
     }
-    events.clear();
+  }
+  log_.committed_feed().Recycle(&chunks_);
+  // With nothing fed, what the shadow lacks up to `durable` was not kept by
+  // the feed and is read from the log. With chunks fed, more are likely on
+  // their way, and the next round takes them rather than reading them back.
+  if (ok && through_durable) {
+    ok = ReadFromLog(log_.durable_offset());
+  } else if (ok && !fed) {
+    ok = ReadFromLog(durable);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  stats_.shadow_offset = shadow_->last_applied_offset();
+  stats_.events_from_feed = applied_from_feed_;
+  stats_.events_from_log = applied_from_log_;
+  return ok;
+}
+
+bool Snapshotter::ReadFromLog(core::Offset through) {
+  while (shadow_->last_applied_offset() < through) {
+    if (stopping_without_snapshot()) return true;
+    read_events_.clear();
     const core::Offset from = shadow_->last_applied_offset() + 1;
-    if (absl::Status read = log_.Read(from, options_.read_batch, &events); !read.ok()) {
+    const std::size_t wanted =
+        static_cast<std::size_t>(std::min<core::Offset>(through - from + 1, options_.read_batch));
+    if (absl::Status read = log_.Read(from, wanted, &read_events_); !read.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       stats_.last_error = read;
       return false;
     }
-    if (events.empty()) return true;
-    for (const core::Event& event : events) {
-      shadow_->Apply(event);
-      core::Offset last_snapshot;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        last_snapshot = stats_.last_snapshot_offset;
-      }
-      if (shadow_->last_applied_offset() - last_snapshot >= options_.every_events) {
-        TakeSnapshot();
-      }
+    // Read stops at the durable offset, which never moves back: `through`
+    // is at or below it, so this only guards against a log that lies.
+    if (read_events_.empty()) return true;
+    for (const core::Event& event : read_events_) ApplyEvent(event);
+    applied_from_log_ += read_events_.size();
+  }
+  return true;
+}
+
+bool Snapshotter::ApplyChunk(const CommittedChunk& chunk) {
+  for (const EncodedBatch& batch : chunk) {
+    if (batch.values.empty()) continue;  // peer cursors only
+    const core::Offset last = batch.first_offset + batch.values.size() - 1;
+    if (last <= shadow_->last_applied_offset()) continue;  // already read from the log
+    if (batch.first_offset > shadow_->last_applied_offset() + 1) {
+      if (!ReadFromLog(batch.first_offset - 1)) return false;
+      if (shadow_->last_applied_offset() + 1 != batch.first_offset) return true;  // stopping
     }
-    std::lock_guard<std::mutex> lock(mu_);
-    stats_.shadow_offset = shadow_->last_applied_offset();
+    for (std::size_t i = shadow_->last_applied_offset() + 1 - batch.first_offset;
+         i < batch.values.size(); ++i) {
+      const core::Offset offset = batch.first_offset + i;
+      if (absl::Status decoded = DecodeEventInto(batch.values[i], offset, &decoded_);
+          !decoded.ok()) {
+        // The writer encoded these bytes itself: a failure is a bug, but the
+        // shadow must not skip an event, so it stops here like on a bad read.
+        std::lock_guard<std::mutex> lock(mu_);
+        stats_.last_error = decoded;
+        return false;
+      }
+      ApplyEvent(decoded_);
+      ++applied_from_feed_;
+    }
+  }
+  return true;
+}
+
+void Snapshotter::ApplyEvent(const core::Event& event) {
+  shadow_->Apply(event);
+  if (shadow_->last_applied_offset() - last_snapshot_offset_ >= options_.every_events) {
+    TakeSnapshot();
   }
 }
 
@@ -139,6 +205,7 @@ void Snapshotter::TakeSnapshot() {
       stats_.last_error = absl::OkStatus();
       ++stats_.snapshots_written;
       stats_.last_snapshot_offset = offset;
+      last_snapshot_offset_ = offset;
       stats_.last_snapshot_bytes = encoded.size();
       stats_.last_encode_ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(encoded_at - start).count();
@@ -161,13 +228,15 @@ void Snapshotter::Run() {
   (void)::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), kThreadNice);
   last_snapshot_steady_ms_ = SteadyMs();
   if (!Restore()) {
+    // No shadow to feed: nothing may pile up in the feed until Stop().
+    log_.committed_feed().Close();
     if (listener_) listener_(stats());
     std::unique_lock<std::mutex> lock(mu_);
     wake_.wait(lock, [this] { return stopping_; });
     return;
   }
   while (true) {
-    CatchUp();
+    CatchUp(/*through_durable=*/false);
     core::Offset last_snapshot;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -190,7 +259,7 @@ void Snapshotter::Run() {
     final_snapshot = final_snapshot_;
   }
   if (!final_snapshot) return;
-  if (!CatchUp()) return;
+  if (!CatchUp(/*through_durable=*/true)) return;
   if (shadow_->last_applied_offset() > stats().last_snapshot_offset) TakeSnapshot();
 }
 

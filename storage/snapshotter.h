@@ -1,9 +1,15 @@
 #pragma once
 // Background snapshots (ARCHITECTURE.md §3): a thread that owns a SHADOW
 // registry, restored from the newest valid snapshot (or empty), catches it up
-// from the durable log (EventLog::Read) and every `every_events` events or
-// `every_ms` writes a snapshot of it at its offset. The live registry and the
-// event loop are never touched: the loop at most calls Notify().
+// with the durable log and every `every_events` events or `every_ms` writes a
+// snapshot of it at its offset. The live registry and the event loop are
+// never touched: the loop at most calls Notify().
+//
+// The shadow is fed the writer's committed batches (EventLog::committed_feed),
+// decoded from the bytes the writer wrote; whatever the feed did not keep (a
+// commit before Start, or while the thread was too far behind) is read from
+// the log (EventLog::Read) by offset. Either way it applies exactly the
+// committed events, each once, in offset order.
 //
 // Thread: Start/Stop from the owner's thread; Notify and stats from any.
 // The EventLog must outlive Stop().
@@ -13,9 +19,11 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "core/registry.h"
+#include "storage/committed_feed.h"
 #include "storage/event_log.h"
 #include "storage/snapshot_store.h"
 
@@ -43,6 +51,10 @@ struct SnapshotterStats {
   std::int64_t last_write_ms = 0;   // the RocksDB write
   core::Offset shadow_offset = core::kNoOffset;
   absl::Status last_error;  // of the last failed restore, read or write
+  // Events applied to the shadow from the writer's feed, and read back from
+  // the log instead.
+  std::uint64_t events_from_feed = 0;
+  std::uint64_t events_from_log = 0;
 };
 
 // Called on the snapshotter thread after each snapshot written or failure.
@@ -69,9 +81,18 @@ class Snapshotter {
   void Run();
   // Restores the shadow; false (with stats.last_error) if RocksDB failed.
   bool Restore();
-  // Applies durable events until caught up or `stop_at_snapshot` snapshots
-  // are due; returns false on a read error.
-  bool CatchUp();
+  // Applies what the feed holds, then, when the feed was empty or with
+  // `through_durable`, reads what the shadow still lacks of the durable log;
+  // false on a read or decode error.
+  bool CatchUp(bool through_durable);
+  // Reads events after the shadow's offset through `through` from the log.
+  bool ReadFromLog(core::Offset through);
+  // Applies the events of a committed chunk the shadow does not have yet,
+  // after reading any gap before them from the log.
+  bool ApplyChunk(const CommittedChunk& chunk);
+  // Applies one event and snapshots when one is due.
+  void ApplyEvent(const core::Event& event);
+  bool stopping_without_snapshot() const;
   void TakeSnapshot();
 
   EventLog& log_;
@@ -80,6 +101,14 @@ class Snapshotter {
   SnapshotListener listener_;
   std::unique_ptr<core::Registry> shadow_;  // snapshotter thread only
   std::int64_t last_snapshot_steady_ms_ = 0;  // snapshotter thread only
+  // Snapshotter thread only: kept to reuse their capacity.
+  std::vector<CommittedChunk> chunks_;
+  std::vector<core::Event> read_events_;
+  core::Event decoded_;
+  std::uint64_t applied_from_feed_ = 0;
+  std::uint64_t applied_from_log_ = 0;
+  // stats_.last_snapshot_offset, read per event without taking mu_.
+  core::Offset last_snapshot_offset_ = core::kNoOffset;
 
   mutable std::mutex mu_;
   std::condition_variable wake_;

@@ -414,8 +414,9 @@ void EurekaApi::Renew(const Route& route, const HttpRequest& request, Responder 
   if (auto overridden = params.Get("overriddenstatus")) {
     command.overridden_status = core::ParseStatusLenient(*overridden);
   }
-  CommitAndReply(core::DecideRenew(registry_, command, Context(request)), 200, request,
-                 std::move(responder));
+  CommitAndReply(
+      core::DecideRenew(registry_, command, Context(request), pipeline_.TakeSpareEvents()), 200,
+      request, std::move(responder));
 }
 
 void EurekaApi::Cancel(const Route& route, const HttpRequest& request, Responder responder) {

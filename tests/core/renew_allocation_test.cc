@@ -1,11 +1,13 @@
 // The renewal hot path's allocations in core: Apply() of a RENEW allocates
 // nothing, and DecideRenew() allocates only the vector that carries its one
-// event, however large the instance record is (the record is never copied).
+// event, however large the instance record is (the record is never copied),
+// and not even that when it is handed an earlier decision's vector.
 //
 // Counts every operator new of the calling thread (tests/testing/counting_new,
 // linked into core_tests).
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "core/decide.h"
 #include "core/registry.h"
@@ -85,6 +87,29 @@ TEST(RenewAllocationTest, DecidingARenewalAllocatesOnlyItsEventVector) {
   EXPECT_EQ(decision.events[0].type, EventType::kRenew);
   EXPECT_FALSE(decision.conflict_instance.has_value());
   EXPECT_EQ(count, 1u) << "a renewal must not copy the instance record";
+}
+
+TEST(RenewAllocationTest, DecidingARenewalIntoAHandedBackVectorAllocatesNothing) {
+  Harness harness;
+  harness.Register(LargeInstance(), 1000);
+  harness.Renew(kApp, kId, 2000);
+  const RenewCommand command{kApp, kId, /*last_dirty_timestamp=*/1000, std::nullopt, false};
+  // What the write pipeline hands back: the last renewal's vector, with its
+  // event still in it (DecideRenew clears it).
+  Decision previous = DecideRenew(harness.registry(), command, testing::Context(2500));
+  ASSERT_EQ(previous.events.size(), 1u);
+  std::vector<Event> spare = std::move(previous.events);
+
+  Decision decision;
+  const std::size_t count = AllocationsOf([&] {
+    decision = DecideRenew(harness.registry(), command, testing::Context(3000), std::move(spare));
+  });
+
+  EXPECT_EQ(decision.outcome, Outcome::kOk);
+  ASSERT_EQ(decision.events.size(), 1u);
+  EXPECT_EQ(decision.events[0].type, EventType::kRenew);
+  EXPECT_EQ(decision.events[0].timestamp_ms, 3000);
+  EXPECT_EQ(count, 0u);
 }
 
 TEST(RenewAllocationTest, AConflictStillCarriesTheRenewedRecord) {

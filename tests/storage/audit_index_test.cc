@@ -30,6 +30,35 @@ std::vector<Offset> Offsets(const AuditPage& page) {
   return offsets;
 }
 
+TEST(AuditIndexKeys, IntoAReusedVectorGivesExactlyTheEventsKeys) {
+  Event registered;
+  registered.type = EventType::kRegister;
+  registered.app = "ORDERS";
+  registered.instance_id = "orders-host-0001.example.internal:8080";
+  registered.timestamp_ms = -5;  // before 1970: the sign bit is flipped
+  registered.offset = 0x0102030405060708ull;
+  Event threshold;
+  threshold.type = EventType::kRenewalThresholdUpdate;
+  threshold.timestamp_ms = 1700000000000;
+  threshold.offset = 9;
+
+  std::vector<std::string> keys;
+  AuditIndexKeysInto(registered, &keys);
+  EXPECT_EQ(keys, (std::vector<std::string>{
+                      AuditTimeKey(registered.timestamp_ms, registered.offset),
+                      AuditAppKey(registered.app, registered.offset),
+                      AuditInstanceKey(registered.app, registered.instance_id, registered.offset)}));
+  // Reused for an event without an app: only its time key is left.
+  AuditIndexKeysInto(threshold, &keys);
+  EXPECT_EQ(keys, (std::vector<std::string>{AuditTimeKey(threshold.timestamp_ms, threshold.offset)}));
+  // And back: nothing of the previous keys shows through.
+  registered.app = "B";
+  registered.instance_id = "i";
+  AuditIndexKeysInto(registered, &keys);
+  EXPECT_EQ(keys, AuditIndexKeys(registered));
+  EXPECT_EQ(keys[2], std::string("i|B\0i\0", 6) + std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8));
+}
+
 class AuditIndexTest : public ::testing::Test {
  protected:
   void SetUp() override {

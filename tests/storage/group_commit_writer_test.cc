@@ -109,6 +109,30 @@ TEST_F(GroupCommitWriterTest, DeferredWakeupsWaitForWakeUpAndGoAsOneGroupCommit)
   EXPECT_EQ(writer.stats().batches, 2u);
 }
 
+TEST_F(GroupCommitWriterTest, WrittenBatchesComeBackThroughSubmitForReuse) {
+  GroupCommitWriter writer(db_->raw(), db_->events(), SyncPolicy::kNone, 0, recorder_.Callback());
+  writer.Start();
+  // Long enough to live on the heap, so its buffer is recognisable.
+  const std::string long_value(200, 'x');
+  EncodedBatch first;
+  first.first_offset = 1;
+  first.values.push_back(long_value);
+  const char* first_buffer = first.values.front().data();
+  EncodedBatch spare;
+  ASSERT_TRUE(writer.Submit(std::move(first), &spare).ok());
+  EXPECT_TRUE(spare.values.empty()) << "nothing was written yet, so nothing is spare";
+  ASSERT_TRUE(recorder_.WaitForDurable(1));
+  ASSERT_TRUE(writer.Submit(Batch(2, 1), &spare).ok());
+  // The written batch, contents and all: the caller reuses its buffers.
+  ASSERT_EQ(spare.values.size(), 1u);
+  EXPECT_EQ(spare.values.front().data(), first_buffer);
+  EXPECT_EQ(spare.values.front(), long_value);
+  ASSERT_TRUE(recorder_.WaitForDurable(2));
+  writer.Stop();
+  EXPECT_EQ(Stored(1), long_value);
+  EXPECT_EQ(Stored(2), "value-2");
+}
+
 TEST_F(GroupCommitWriterTest, StopWritesWhatIsPendingEvenIfNeverStarted) {
   GroupCommitWriter writer(db_->raw(), db_->events(), SyncPolicy::kAlways, 0, recorder_.Callback());
   ASSERT_TRUE(writer.Submit(Batch(1, 2)).ok());

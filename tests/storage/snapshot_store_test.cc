@@ -187,6 +187,10 @@ TEST(Snapshotter, WritesSnapshotsAsEventsFlow) {
   ASSERT_TRUE(Eventually([&] { return snapshotter.stats().shadow_offset == last; }));
   const SnapshotterStats stats = snapshotter.stats();
   EXPECT_TRUE(stats.last_error.ok()) << stats.last_error;
+  // Started before the first commit with a feed far larger than the
+  // workload: every event came from the writer, none was read back.
+  EXPECT_EQ(stats.events_from_feed, last);
+  EXPECT_EQ(stats.events_from_log, 0u);
   EXPECT_EQ(stats.last_snapshot_offset, expected_last_snapshot);
   EXPECT_EQ(stats.snapshots_written, last / 100);
   SnapshotStore store(open->log->db());
@@ -203,6 +207,60 @@ TEST(Snapshotter, WritesSnapshotsAsEventsFlow) {
   snapshotter.Stop(/*final_snapshot=*/true);
   EXPECT_EQ(snapshotter.stats().last_snapshot_offset, last);
   EXPECT_EQ(Offsets(store).front(), last);
+}
+
+// The shadow is fed the writer's commits; what the feed did not keep (before
+// Start, or past its bound while the thread slept) is read from the log, and
+// every event is applied exactly once, in order.
+TEST(Snapshotter, AppliesTheFeedAndReadsWhatItDidNotKeepFromTheLog) {
+  TempDir temp;
+  const core::testing::RandomWorkload work = core::testing::MakeRandomWorkload(13, 1500);
+  ASSERT_GE(work.events.size(), 300u);
+  auto open = std::make_unique<OpenLog>();
+  EventLogOptions log_options;
+  log_options.data_dir = temp.path();
+  log_options.sync = SyncPolicy::kNone;
+  log_options.committed_feed_max_bytes = 1;  // at most one commit queued
+  absl::StatusOr<std::unique_ptr<EventLog>> log =
+      EventLog::Open(log_options, open->recorder.Callback());
+  ASSERT_TRUE(log.ok()) << log.status();
+  open->log = *std::move(log);
+  open->log->Start();
+  const auto append = [&](std::size_t from, std::size_t count) {
+    std::vector<core::Event> events(work.events.begin() + from,
+                                    work.events.begin() + from + count);
+    ASSERT_TRUE(open->log->Append(events).ok());
+    ASSERT_TRUE(open->recorder.WaitForDurable(open->log->last_offset()));
+  };
+  append(0, 100);  // before the feed opens: read from the log
+
+  SnapshotterOptions options;
+  options.registry = work.options;
+  options.every_events = 1000000;
+  options.every_ms = 3600000;
+  options.poll_ms = 3600000;  // wakes only when notified
+  Snapshotter snapshotter(*open->log, options);
+  snapshotter.Start();
+  ASSERT_TRUE(Eventually([&] { return snapshotter.stats().shadow_offset == 100; }));
+  // The thread sleeps now: the first commit is kept, the next ones do not fit.
+  for (std::size_t from = 100; from < 300; from += 50) append(from, 50);
+  EXPECT_EQ(open->log->committed_feed().stats().chunks_dropped, 3u);
+  ASSERT_TRUE(Eventually([&] {
+    snapshotter.Notify();
+    return snapshotter.stats().shadow_offset == 300;
+  }));
+  const SnapshotterStats stats = snapshotter.stats();
+  EXPECT_TRUE(stats.last_error.ok()) << stats.last_error;
+  EXPECT_EQ(stats.events_from_feed, 50u);
+  EXPECT_EQ(stats.events_from_log, 250u);
+
+  snapshotter.Stop(/*final_snapshot=*/true);
+  SnapshotStore store(open->log->db());
+  ASSERT_EQ(Offsets(store).front(), 300u);
+  absl::StatusOr<std::unique_ptr<core::Registry>> decoded =
+      DecodeSnapshot(*store.Read(300).value(), 300, work.options);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ((*decoded)->Serialize(), FullReplay(work, 300).Serialize());
 }
 
 TEST(Snapshotter, ResumesFromTheNewestSnapshot) {
