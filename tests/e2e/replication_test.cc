@@ -125,6 +125,34 @@ TEST(Replication, KilledNodeCatchesUpToAnIdenticalRegistryWithoutDuplicates) {
   EXPECT_EQ(cluster.Origins(2).size(), origins.size());
 }
 
+// A node catching up on two peers that replicate each other write by write:
+// every event of n1 needs n0's event before it (n1 had applied it first)
+// and the other way round, so n2's two streams can only advance in turns.
+// A stream held back resumes as soon as the other one is applied, not after
+// its retry sleep (made 3 s here: the 40 turns would take minutes). Pulled,
+// not bootstrapped: n2's log is empty, so it would take a snapshot instead.
+TEST(Replication, StreamsThatDependOnEachOtherCatchUpInTurnsWithoutSleeping) {
+  Cluster cluster(3, {"--set", "logbook.replication.test-only-waiting-retry-ms=3000", "--set",
+                      "logbook.replication.bootstrap=false"});
+  ASSERT_TRUE(cluster.StartAll());
+  cluster.Kill(2);
+  constexpr int kTurns = 40;
+  for (int n = 0; n < kTurns; ++n) {
+    const int node = n % 2;
+    ASSERT_EQ(cluster.Register(node, Instance("ORDERS", n)), 204);
+    // The other one holds it before writing the next.
+    ASSERT_TRUE(Await([&] { return cluster.InstanceCount(1 - node) == n + 1; }, kConverge))
+        << n;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(cluster.Start(2)) << cluster.process(2).Output();
+  std::string apps;
+  ASSERT_TRUE(Await([&] { return cluster.InstanceCount(2) == kTurns && cluster.Converged(&apps); },
+                    kConverge))
+      << cluster.InstanceCount(2) << "\n" << cluster.Get(2, "/logbook/v1/status").body;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kConverge);
+}
+
 // Short leases: renewals arriving only at n0 keep the instance on n1 and n2
 // (their RENEW events replicate); once they stop, it is evicted everywhere.
 TEST(Replication, RenewalsAtOneNodeKeepTheInstanceAliveEverywhere) {
