@@ -683,7 +683,9 @@ void LogbookApi::ReleaseWaiter(Waiter* waiter) {
 void LogbookApi::OnDurableAdvanced() {
   const core::Offset durable = pipeline_.durable_offset();
   while (!own_not_durable_.empty() && own_not_durable_.front() <= durable) {
-    own_durable_ = own_not_durable_.front();
+    // max: offsets dropped by a full disk are given out again, so the
+    // queue is not always in order.
+    own_durable_ = std::max(own_durable_, own_not_durable_.front());
     own_not_durable_.pop_front();
   }
   for (auto it = waiters_.begin(); it != waiters_.end();) {
@@ -695,7 +697,6 @@ void LogbookApi::OnDurableAdvanced() {
 }
 
 void LogbookApi::ReleaseWaiters() {
-  released_ = true;
   while (!waiters_.empty()) ReleaseWaiter(waiters_.front());
 }
 

@@ -160,7 +160,6 @@ class LogbookApi {
   bool ready_ = true;
   std::string not_ready_reason_ = "recovering";
   ReplicationSnapshotHandler snapshot_handler_;
-  bool released_ = false;  // ReleaseWaiters() ran: shutting down, park no more
   // Parked long-polls; each owns its timer and frees itself once closed.
   std::list<Waiter*> waiters_;
   // Offsets of events this node originated, applied and not yet known

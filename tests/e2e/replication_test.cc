@@ -319,13 +319,17 @@ TEST(Replication, ParkedPullKeepsTheRequirementOfOtherOriginsEventsBeforeAnOwnEv
                        {});
   });
   // n1's own puller parks on n0 too: two waiters mean ours is one of them.
+  // No ASSERT before the join: the thread must not outlive the test.
   const bool ours_parked = Await([&] { return parked() >= 2; }, kConverge);
-  ASSERT_EQ(cluster.Register(1, Instance("ORDERS", 1)), 204);
-  ASSERT_TRUE(Await([&] { return cluster.InstanceCount(0) == 1 && durable() == from; },
-                    kConverge));
-  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-1").status, 200);
+  const int registered = cluster.Register(1, Instance("ORDERS", 1));
+  const bool pulled =
+      Await([&] { return cluster.InstanceCount(0) == 1 && durable() == from; }, kConverge);
+  const int cancelled = cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-1").status;
   puller.join();
   ASSERT_TRUE(ours_parked);
+  ASSERT_EQ(registered, 204);
+  ASSERT_TRUE(pulled);
+  ASSERT_EQ(cancelled, 200);
   ASSERT_EQ(pull.status, 200) << pull.body;
   EXPECT_EQ(pull.Header("X-Logbook-From"), std::to_string(from));
   EXPECT_EQ(pull.Header("X-Logbook-Event-Count"), "1");
