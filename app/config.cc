@@ -145,6 +145,8 @@ constexpr std::array kSettings = {
     Setting{"logbook.replication.bootstrap", BoolField{&Config::replication_bootstrap}},
     Setting{"logbook.replication.test-only-bootstrap-delay-ms",
             IntegerField<std::int64_t>{&Config::test_only_bootstrap_delay_ms, 0, kMaxInt64}},
+    Setting{"logbook.replication.test-only-waiting-retry-ms",
+            IntegerField<std::int64_t>{&Config::test_only_waiting_retry_ms, 1, kMaxInt64}},
     // Below 1 KiB ordinary Eureka requests would be refused with 431.
     Setting{"logbook.http.max-header-bytes",
             IntegerField<std::int64_t>{&Config::http_max_header_bytes, 1024, kMaxInt64}},

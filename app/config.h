@@ -73,6 +73,11 @@ struct Config {
   // receiving a bootstrap snapshot and installing it, so that tests can kill
   // the node mid-bootstrap.
   std::int64_t test_only_bootstrap_delay_ms = 0;
+  // logbook.replication.test-only-waiting-retry-ms: how long at most a
+  // puller whose batch waits for other peers' events sleeps before pulling
+  // again (it is woken earlier once they are applied); tests make it long to
+  // show the wake-up.
+  std::int64_t test_only_waiting_retry_ms = 50;
 
   // logbook.http.*
   std::int64_t http_max_header_bytes = 65536;

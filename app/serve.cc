@@ -288,6 +288,7 @@ int RunServe(const Config& given) {
   // margin) that detects a silent peer shrinks with it.
   replicator_options.puller.wait_ms =
       std::min(replicator_options.puller.wait_ms, std::max<std::int64_t>(config.events_max_wait_ms, 0));
+  replicator_options.puller.waiting_retry_ms = config.test_only_waiting_retry_ms;
   replicator_options.merge.registry = node.registry.get();
   replicator_options.merge.decode = [registry_options](std::string_view snapshot,
                                                        core::Offset offset) {

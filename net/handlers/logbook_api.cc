@@ -355,7 +355,11 @@ LogbookApi::LogbookApi(uv_loop_t* loop, core::Registry& registry, WritePipeline&
       clock_(clock),
       options_(std::move(options)),
       started_ms_(clock.NowMs()),
-      snapshot_handler_(loop, options_.snapshot_export, options_.node_id, options_.log_identity) {}
+      snapshot_handler_(loop, options_.snapshot_export, options_.node_id, options_.log_identity) {
+  pipeline_.AddAppliedListener([this](const core::Event& event) {
+    if (event.origin_node == options_.node_id) own_not_durable_.push_back(event.offset);
+  });
+}
 
 LogbookApi::~LogbookApi() { ReleaseWaiters(); }
 
@@ -678,14 +682,21 @@ void LogbookApi::ReleaseWaiter(Waiter* waiter) {
 
 void LogbookApi::OnDurableAdvanced() {
   const core::Offset durable = pipeline_.durable_offset();
+  while (!own_not_durable_.empty() && own_not_durable_.front() <= durable) {
+    // max: offsets dropped by a full disk are given out again, so the
+    // queue is not always in order.
+    own_durable_ = std::max(own_durable_, own_not_durable_.front());
+    own_not_durable_.pop_front();
+  }
   for (auto it = waiters_.begin(); it != waiters_.end();) {
     Waiter* waiter = *it++;
-    if (waiter->query.from <= durable) ReleaseWaiter(waiter);
+    // own_durable_ <= durable: an own event lies in [from, durable].
+    const core::Offset reached = waiter->query.replication ? own_durable_ : durable;
+    if (waiter->query.from <= reached) ReleaseWaiter(waiter);
   }
 }
 
 void LogbookApi::ReleaseWaiters() {
-  released_ = true;
   while (!waiters_.empty()) ReleaseWaiter(waiters_.front());
 }
 
@@ -844,18 +855,12 @@ void LogbookApi::FinishReplicationRead(ReadJob* job) {
     return std::move(job->responder)(
         ErrorResponse(500, "log read failed", core::MessageOf(job->status)));
   }
-  // A parked pull woken by events from other origins only: keep waiting
-  // from past them rather than answer empty and be asked again at once.
-  // A pull that found them already durable when it arrived is answered now,
-  // empty: its puller would otherwise count them as lag for the whole wait
-  // (it learns it holds every event of ours only from an answer's Next).
-  if (job->event_count == 0 && job->query.wait_ms > 0 && job->query.deadline != 0 &&
-      job->next > pipeline_.durable_offset() && !released_ &&
-      uv_now(loop_) < job->query.deadline) {
-    EventsQuery query = job->query;
-    query.from = job->next;
-    return Park(std::move(query), std::move(job->responder));
-  }
+  // A parked pull is woken only once an event of ours is durable in its
+  // range (OnDurableAdvanced), so other origins' events scanned with it come
+  // with that event, and their requirements before it. An answer without
+  // one (the deadline, shutdown, or a scan that stopped at `limit` first) is
+  // sent as it is: its Next tells the puller it holds everything of ours
+  // up to there.
   HttpResponse response;
   response.status = 200;
   response.body = std::move(job->body);

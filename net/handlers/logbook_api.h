@@ -6,6 +6,7 @@
 //
 // Thread: loop thread only (the read jobs touch only the journal).
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <list>
 #include <string>
@@ -96,7 +97,11 @@ class LogbookApi {
 
   void Handle(const Route& route, HttpRequest&& request, Responder responder);
 
-  // Loop thread, after the durable offset advanced: wakes long-polls.
+  // Loop thread, after the durable offset advanced: wakes long-polls. A
+  // parked replication pull wakes only once an event this node originated
+  // is durable at or past its `from` (or at its deadline): other origins'
+  // events alone would cost it a pool job and a log read for an empty
+  // answer, several times per own event in a busy cluster.
   void OnDurableAdvanced();
   // Answers every parked long-poll now (shutdown).
   void ReleaseWaiters();
@@ -118,8 +123,8 @@ class LogbookApi {
     bool replication = false;
     // uv_now() when a long-poll ends; 0 until parked.
     std::uint64_t deadline = 0;
-    // Replication: the `from` asked for. A read that found only other
-    // origins' events parks again further on, and the answer covers both.
+    // Replication: the `from` asked for (the scan starts later on a
+    // bootstrapped log; the answer still covers it).
     core::Offset asked_from = 0;
   };
   struct Waiter;
@@ -129,8 +134,9 @@ class LogbookApi {
   void GetStatus(Responder responder);
   void GetEvents(const HttpRequest& request, Responder responder);
   void GetReplicationEvents(const HttpRequest& request, Responder responder);
-  // Parks a long-poll until the durable offset reaches query.from or the
-  // deadline passes.
+  // Parks a long-poll until the durable offset reaches query.from (for a
+  // replication pull: until an own event there is durable) or the deadline
+  // passes.
   void Park(EventsQuery query, Responder responder);
   void StartRead(EventsQuery query, Responder responder);
   void FinishReplicationRead(ReadJob* job);
@@ -154,9 +160,13 @@ class LogbookApi {
   bool ready_ = true;
   std::string not_ready_reason_ = "recovering";
   ReplicationSnapshotHandler snapshot_handler_;
-  bool released_ = false;  // ReleaseWaiters() ran: shutting down, park no more
   // Parked long-polls; each owns its timer and frees itself once closed.
   std::list<Waiter*> waiters_;
+  // Offsets of events this node originated, applied and not yet known
+  // durable, in order; and the highest one known durable (0: none since
+  // start, and every parked pull waits past the durable end it found).
+  std::deque<core::Offset> own_not_durable_;
+  core::Offset own_durable_ = 0;
 };
 
 }  // namespace logbook::net

@@ -340,7 +340,15 @@ bool PeerPuller::PullOnce() {
   // An empty range still goes to the applier when it starts a new history:
   // the cursor must name the new identity from now on.
   if (*next > asked || restarted) {
-    InFlight batch{identity, asked, *next, {}, response->body.size(), *next > asked, nullptr};
+    InFlight batch{identity, asked, *next, {}, response->body.size(), *next > asked, {}, nullptr};
+    if (!events->requirements.empty()) {
+      // The applier refuses a whole batch only for a requirement recorded at
+      // its first offset.
+      for (const Requirement& requirement : events->requirements.front()) {
+        if (requirement.offset != asked || requirement.origin == self_) continue;
+        batch.head_requirements.emplace_back(requirement.origin, requirement.origin_offset);
+      }
+    }
     batch.offsets.reserve(events->events.size());
     for (const core::Event& event : events->events) batch.offsets.push_back(event.origin_offset);
     if (!Post(std::move(batch), PulledBatch{node_id, identity, asked, *next,
@@ -479,14 +487,20 @@ bool PeerPuller::SettleFront() {
   if (absl::IsFailedPrecondition(handed)) return true;  // cursor moved: re-read it
   if (absl::IsUnavailable(handed)) {
     // Causality: another peer's stream must advance first. Not a failure:
-    // wait a little and pull again.
+    // pull again as soon as it has (CursorTable::AwaitPast says why not
+    // after a fixed sleep), in slices so that Stop() is not held up.
     {
       absl::MutexLock lock(&mu_);
       status_.state = "waiting";
       status_.last_error = std::string(core::MessageOf(handed));
     }
-    pollfd fd{wake_fd_, POLLIN, 0};
-    ::poll(&fd, 1, static_cast<int>(options_.backoff_initial_ms));
+    const auto until = SteadyClock::now() + std::chrono::milliseconds(options_.waiting_retry_ms);
+    while (!stopping_.load()) {
+      const auto left = until - SteadyClock::now();
+      if (left <= SteadyClock::duration::zero()) break;
+      const auto slice = std::min<SteadyClock::duration>(left, std::chrono::milliseconds(50));
+      if (cursors_.AwaitPast(batch.head_requirements, absl::FromChrono(slice))) break;
+    }
     return true;
   }
   if (!handed.ok()) {

@@ -22,6 +22,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -50,6 +51,9 @@ struct PullerOptions {
   std::int64_t read_margin_ms = 5000;  // read timeout = wait_ms + this
   std::int64_t backoff_initial_ms = 50;
   std::int64_t backoff_max_ms = 5000;
+  // A batch whose first records need other peers' events not applied here
+  // yet is pulled again as soon as they are, or after this long at most.
+  std::int64_t waiting_retry_ms = 50;
   // Read timeout of a snapshot transfer: a large registry takes the peer a
   // while to export.
   std::int64_t snapshot_read_timeout_ms = 120000;
@@ -89,6 +93,9 @@ class PeerPuller {
     std::vector<core::Offset> offsets;  // of its events, for the count applied
     std::size_t bytes = 0;              // of its answer body
     bool counted = false;               // a non-empty range: counts as a batch
+    // What the record at its first offset requires of another origin, as
+    // (origin, origin offset): waited on when the applier refuses the batch.
+    std::vector<std::pair<std::string, core::Offset>> head_requirements;
     std::shared_ptr<BatchState> state;  // its chunks' progress on the loop
   };
   void Run();

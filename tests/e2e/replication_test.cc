@@ -3,6 +3,7 @@
 // restarts and a wiped data dir.
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -123,6 +124,34 @@ TEST(Replication, KilledNodeCatchesUpToAnIdenticalRegistryWithoutDuplicates) {
       },
       kConverge));
   EXPECT_EQ(cluster.Origins(2).size(), origins.size());
+}
+
+// A node catching up on two peers that replicate each other write by write:
+// every event of n1 needs n0's event before it (n1 had applied it first)
+// and the other way round, so n2's two streams can only advance in turns.
+// A stream held back resumes as soon as the other one is applied, not after
+// its retry sleep (made 3 s here: the 40 turns would take minutes). Pulled,
+// not bootstrapped: n2's log is empty, so it would take a snapshot instead.
+TEST(Replication, StreamsThatDependOnEachOtherCatchUpInTurnsWithoutSleeping) {
+  Cluster cluster(3, {"--set", "logbook.replication.test-only-waiting-retry-ms=3000", "--set",
+                      "logbook.replication.bootstrap=false"});
+  ASSERT_TRUE(cluster.StartAll());
+  cluster.Kill(2);
+  constexpr int kTurns = 40;
+  for (int n = 0; n < kTurns; ++n) {
+    const int node = n % 2;
+    ASSERT_EQ(cluster.Register(node, Instance("ORDERS", n)), 204);
+    // The other one holds it before writing the next.
+    ASSERT_TRUE(Await([&] { return cluster.InstanceCount(1 - node) == n + 1; }, kConverge))
+        << n;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(cluster.Start(2)) << cluster.process(2).Output();
+  std::string apps;
+  ASSERT_TRUE(Await([&] { return cluster.InstanceCount(2) == kTurns && cluster.Converged(&apps); },
+                    kConverge))
+      << cluster.InstanceCount(2) << "\n" << cluster.Get(2, "/logbook/v1/status").body;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, kConverge);
 }
 
 // Short leases: renewals arriving only at n0 keep the instance on n1 and n2
@@ -263,6 +292,63 @@ TEST(Replication, PullOverOtherOriginsEventsOnlyIsAnsweredAtOnceAndLagIsZero) {
                                                       std::to_string(cluster.port(0)) + "\"} 0\n"),
             std::string::npos)
       << cluster.Get(1, "/metrics", {}).body;
+}
+
+// Parks a replication pull on n0, then n0 logs an event pulled from n1 and
+// after it one of its own. The answer carries the own event and, before it,
+// the requirement naming n1's event: the pull must not have been woken by
+// n1's event alone and parked again past it, which dropped the requirement
+// (a third node could then apply n0's CANCEL before n1's REGISTER).
+TEST(Replication, ParkedPullKeepsTheRequirementOfOtherOriginsEventsBeforeAnOwnEvent) {
+  Cluster cluster(2);
+  ASSERT_TRUE(cluster.StartAll());
+  const auto durable = [&] {
+    return Json(cluster.Get(0, "/logbook/v1/status").body).IntAt("/log/durable_offset").value_or(-1);
+  };
+  const std::int64_t from = durable() + 1;
+  const auto parked = [&] {
+    const std::string metrics = cluster.Get(0, "/metrics", {}).body;
+    const std::string name = "logbook_event_stream_waiters ";
+    const std::size_t at = metrics.find("\n" + name);
+    return at == std::string::npos ? 0 : std::stoi(metrics.substr(at + 1 + name.size()));
+  };
+  HttpResult pull;
+  std::thread puller([&] {
+    pull = cluster.Get(0, absl::StrCat("/logbook/v1/replication/events?from=", from,
+                                       "&wait_ms=8000"),
+                       {});
+  });
+  // n1's own puller parks on n0 too: two waiters mean ours is one of them.
+  // No ASSERT before the join: the thread must not outlive the test.
+  const bool ours_parked = Await([&] { return parked() >= 2; }, kConverge);
+  const int registered = cluster.Register(1, Instance("ORDERS", 1));
+  const bool pulled =
+      Await([&] { return cluster.InstanceCount(0) == 1 && durable() == from; }, kConverge);
+  const int cancelled = cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-1").status;
+  puller.join();
+  ASSERT_TRUE(ours_parked);
+  ASSERT_EQ(registered, 204);
+  ASSERT_TRUE(pulled);
+  ASSERT_EQ(cancelled, 200);
+  ASSERT_EQ(pull.status, 200) << pull.body;
+  EXPECT_EQ(pull.Header("X-Logbook-From"), std::to_string(from));
+  EXPECT_EQ(pull.Header("X-Logbook-Event-Count"), "1");
+  // Records: offset (8) + length (4, top bit: a requirement) + bytes.
+  const auto number = [&](std::size_t at, int bytes) {
+    std::uint64_t value = 0;
+    for (int i = 0; i < bytes; ++i) value = value << 8 | static_cast<unsigned char>(pull.body[at + i]);
+    return value;
+  };
+  ASSERT_GE(pull.body.size(), 12u + 8u + 2u);
+  EXPECT_EQ(number(0, 8), static_cast<std::uint64_t>(from));
+  const std::uint64_t length = number(8, 4);
+  ASSERT_NE(length & 0x80000000u, 0u) << "the first record is not a requirement";
+  const std::size_t requirement_length = length & 0x7fffffffu;
+  EXPECT_EQ(pull.body.substr(12 + 8, requirement_length - 8), "n1");
+  const std::size_t second = 12 + requirement_length;
+  ASSERT_GE(pull.body.size(), second + 12);
+  EXPECT_EQ(number(second, 8), static_cast<std::uint64_t>(from + 1));
+  EXPECT_EQ(number(second + 8, 4) & 0x80000000u, 0u) << "the second record is not an event";
 }
 
 TEST(Replication, EndpointRefusesBadRangesWithItsHeaders) {
