@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "absl/synchronization/mutex.h"
+#include "app/big_allocations.h"
 #include "app/cli.h"
 #include "app/huge_page_heap.h"
 #include "app/log_tool.h"
@@ -28,5 +29,6 @@ int main(int argc, char** argv) {
     return logbook::app::RunLogCommand(*log, std::cout, std::cerr);
   }
   logbook::app::MaybeReexecWithHugePageHeap(argv);
+  logbook::app::MapBigAllocationsSeparately();
   return logbook::app::RunServe(std::get<logbook::app::ServeCommand>(**command).config);
 }

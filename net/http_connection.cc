@@ -371,7 +371,7 @@ constexpr std::size_t kMaxIovecs = 1024;
 HttpConnection::OutBuffers HttpConnection::BuffersOf(const std::vector<OutChunk>& chunks) {
   OutBuffers out;
   std::size_t count = 0;
-  for (const OutChunk& chunk : chunks) count += chunk.shared ? chunk.shared.slices().size() : 1;
+  for (const OutChunk& chunk : chunks) count += chunk.shared ? chunk.shared.slice_count() : 1;
   out.bufs.reserve(count);
   out.fds.reserve(count);
   for (const OutChunk& chunk : chunks) {
@@ -381,10 +381,11 @@ HttpConnection::OutBuffers HttpConnection::BuffersOf(const std::vector<OutChunk>
       out.total += chunk.owned.size();
       continue;
     }
-    for (std::string_view slice : chunk.shared.slices()) {
+    const int fd = chunk.shared.fd();  // a file-backed body is one slice
+    chunk.shared.ForEachSlice([&out, fd](std::string_view slice) {
       out.bufs.push_back(WriteBuf(slice));
-      out.fds.push_back(chunk.shared.fd());  // a file-backed body is one slice
-    }
+      out.fds.push_back(fd);
+    });
     out.total += chunk.shared.size();
   }
   return out;

@@ -34,15 +34,23 @@ std::shared_ptr<MappedFile> MapIntoMemfd(const std::string& bytes) {
   return file;
 }
 
-const std::vector<std::string_view>& NoSlices() {
-  static const std::vector<std::string_view>* const empty = new std::vector<std::string_view>();
-  return *empty;
-}
-
 }  // namespace
 
-const std::vector<std::string_view>& SharedBody::slices() const {
-  return rope_ ? rope_->slices : NoSlices();
+void SharedBody::ForEachSlice(absl::FunctionRef<void(std::string_view)> emit) const {
+  if (!rope_) return;
+  for (const Piece& piece : rope_->pieces) {
+    if (piece.source != nullptr) {
+      piece.source->ForEachSlice(emit);
+    } else {
+      emit(piece.bytes);
+    }
+  }
+}
+
+std::size_t SharedBody::slice_count() const {
+  std::size_t count = 0;
+  ForEachSlice([&count](std::string_view) { ++count; });
+  return count;
 }
 
 std::string SharedBody::Flatten() const {
@@ -53,17 +61,25 @@ std::string SharedBody::Flatten() const {
 }
 
 void SharedBody::AppendTo(std::string* out) const {
-  for (std::string_view slice : slices()) out->append(slice);
+  ForEachSlice([out](std::string_view slice) { out->append(slice); });
 }
 
 void SharedBodyBuilder::Append(std::string_view bytes, const std::shared_ptr<const void>& owner) {
   if (bytes.empty()) return;
-  rope_.slices.push_back(bytes);
+  rope_.pieces.push_back(SharedBody::Piece{bytes, nullptr});
   rope_.size += bytes.size();
   if (owner != nullptr && owner.get() != last_owner_) {
     rope_.owners.push_back(owner);
     last_owner_ = owner.get();
   }
+}
+
+void SharedBodyBuilder::Append(std::shared_ptr<const SliceSource> source, std::size_t size) {
+  if (source == nullptr || size == 0) return;
+  rope_.pieces.push_back(SharedBody::Piece{{}, source.get()});
+  rope_.size += size;
+  rope_.owners.push_back(std::move(source));
+  last_owner_ = nullptr;
 }
 
 void SharedBodyBuilder::AppendCopy(std::string bytes) {
@@ -74,7 +90,7 @@ void SharedBodyBuilder::AppendCopy(std::string bytes) {
 
 void SharedBodyBuilder::Append(const SharedBody& body) {
   if (!body) return;
-  rope_.slices.insert(rope_.slices.end(), body.rope_->slices.begin(), body.rope_->slices.end());
+  rope_.pieces.insert(rope_.pieces.end(), body.rope_->pieces.begin(), body.rope_->pieces.end());
   rope_.size += body.size();
   // The whole rope as one owner: its owners keep every slice alive.
   rope_.owners.push_back(body.rope_);
@@ -82,7 +98,7 @@ void SharedBodyBuilder::Append(const SharedBody& body) {
 }
 
 SharedBody SharedBodyBuilder::Build() && {
-  rope_.slices.shrink_to_fit();
+  rope_.pieces.shrink_to_fit();
   rope_.owners.shrink_to_fit();
   SharedBody body;
   body.rope_ = std::make_shared<const SharedBody::Rope>(std::move(rope_));
@@ -93,7 +109,8 @@ SharedBody MakeSharedBody(std::string bytes, bool file_backed) {
   if (file_backed && !bytes.empty()) {
     if (std::shared_ptr<MappedFile> file = MapIntoMemfd(bytes)) {
       SharedBody::Rope rope;
-      rope.slices.emplace_back(static_cast<const char*>(file->address), file->size);
+      rope.pieces.push_back(SharedBody::Piece{
+          std::string_view(static_cast<const char*>(file->address), file->size), nullptr});
       rope.owners.push_back(file);
       rope.size = file->size;
       rope.fd = file->fd;

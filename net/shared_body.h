@@ -14,6 +14,11 @@
 // file, so the bytes are resident once, not once in the heap and once in the
 // file.
 //
+// A slice source stands for many slices made on demand (a cached
+// document's parts over their instances' fragments): a body then holds the
+// source, not a list of its slices, which at 100,000 instances would be
+// several slices per instance held for as long as the document is cached.
+//
 // Immutable once built: safe to read from any thread.
 #include <cstddef>
 #include <memory>
@@ -21,7 +26,18 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
+
 namespace logbook::net {
+
+// Bytes that can be read as a sequence of slices, the same every time.
+// Immutable: read from any thread.
+class SliceSource {
+ public:
+  virtual ~SliceSource() = default;
+  // Calls `emit` with each non-empty slice, in order.
+  virtual void ForEachSlice(absl::FunctionRef<void(std::string_view)> emit) const = 0;
+};
 
 class SharedBody {
  public:
@@ -30,8 +46,9 @@ class SharedBody {
   // False for the default-constructed (absent) body.
   explicit operator bool() const { return rope_ != nullptr; }
   std::size_t size() const { return rope_ ? rope_->size : 0; }
-  // The bytes in order; no slice is empty.
-  const std::vector<std::string_view>& slices() const;
+  // Calls `emit` with the bytes in order, as non-empty slices.
+  void ForEachSlice(absl::FunctionRef<void(std::string_view)> emit) const;
+  std::size_t slice_count() const;
   // A file holding exactly the bytes of the only slice; -1 if none.
   int fd() const { return rope_ ? rope_->fd : -1; }
   // The bytes copied into one string (tests, fuzzers, small replies).
@@ -42,8 +59,13 @@ class SharedBody {
  private:
   friend class SharedBodyBuilder;
   friend SharedBody MakeSharedBody(std::string bytes, bool file_backed);
+  // A slice, or (`source` set) the slices of a source.
+  struct Piece {
+    std::string_view bytes;
+    const SliceSource* source = nullptr;
+  };
   struct Rope {
-    std::vector<std::string_view> slices;
+    std::vector<Piece> pieces;
     // Whatever the slices point into; consecutive slices of one owner hold
     // one reference.
     std::vector<std::shared_ptr<const void>> owners;
@@ -59,6 +81,8 @@ class SharedBodyBuilder {
   // `bytes` must stay valid while `owner` lives; a null owner means bytes
   // with static storage duration.
   void Append(std::string_view bytes, const std::shared_ptr<const void>& owner);
+  // Appends the slices of `source`, `size` bytes in all.
+  void Append(std::shared_ptr<const SliceSource> source, std::size_t size);
   // Appends a copy of `bytes`, owned by the body.
   void AppendCopy(std::string bytes);
   // Appends every slice of `body`, sharing its owners.

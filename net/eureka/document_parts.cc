@@ -10,7 +10,7 @@ void ForEachSlice(const DocumentPart& part, Emit&& emit) {
   emit(std::string_view(part.head));
   for (std::size_t i = 0; i < part.fragments.size(); ++i) {
     if (i > 0) emit(part.separator);
-    emit(std::string_view(*part.fragments[i]));
+    part.fragments[i]->ForEachSlice(emit);
   }
   emit(std::string_view(part.tail));
 }
@@ -58,11 +58,32 @@ PartRef PartReuse::Reuse(DocumentPart candidate) const {
   return std::make_shared<const DocumentPart>(std::move(candidate));
 }
 
-SharedBody PlainBody(const DocumentParts& parts) {
-  SharedBodyBuilder builder;
-  for (const PartRef& part : parts) {
-    ForEachSlice(*part, [&](std::string_view slice) { builder.Append(slice, part); });
+namespace {
+
+// A document's plain bytes, read from its parts at each write: a cached body
+// holds the parts, not a list of their slices (several per instance).
+class PartsSource final : public SliceSource {
+ public:
+  explicit PartsSource(DocumentParts parts) : parts_(std::move(parts)) {}
+  void ForEachSlice(absl::FunctionRef<void(std::string_view)> emit) const override {
+    for (const PartRef& part : parts_) {
+      eureka::ForEachSlice(*part, [&emit](std::string_view slice) {
+        if (!slice.empty()) emit(slice);
+      });
+    }
   }
+
+ private:
+  DocumentParts parts_;
+};
+
+}  // namespace
+
+SharedBody PlainBody(const DocumentParts& parts) {
+  std::size_t size = 0;
+  for (const PartRef& part : parts) size += part->size();
+  SharedBodyBuilder builder;
+  builder.Append(std::make_shared<const PartsSource>(parts), size);
   return std::move(builder).Build();
 }
 

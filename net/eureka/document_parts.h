@@ -20,13 +20,11 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "net/eureka/fragment.h"
 #include "net/eureka/gzip.h"
 #include "net/shared_body.h"
 
 namespace logbook::net::eureka {
-
-// An encoded instance object, shared by the fragment cache and the parts.
-using FragmentRef = std::shared_ptr<const std::string>;
 
 struct DocumentPart {
   std::string head;

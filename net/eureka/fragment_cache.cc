@@ -1,5 +1,10 @@
 #include "net/eureka/fragment_cache.h"
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 #include "core/status.h"
 #include "net/eureka/documents.h"
 #include "net/eureka/eureka_json.h"
@@ -8,9 +13,38 @@
 #include "net/eureka/xml_writer.h"
 
 namespace logbook::net::eureka {
+namespace {
+
+// The values of `record` that differ from one instance to the next, as
+// `escape` writes them: what a fragment keeps as its own bytes. Its URLs
+// hold its address, so it is found inside them too.
+std::vector<std::string> OwnValues(const core::InstanceRecord& record,
+                                   void (*escape)(std::string*, std::string_view)) {
+  const core::InstanceInfo& info = record.info;
+  const core::Lease lease = ShownLease(record);
+  std::vector<std::string> values;
+  values.reserve(9);
+  for (const core::CompactString* text : {&info.instance_id, &info.host_name, &info.ip_addr}) {
+    if (!text->has_value()) continue;
+    std::string escaped;
+    escape(&escaped, text->view());
+    values.push_back(std::move(escaped));
+  }
+  for (const core::TimestampMs timestamp :
+       {lease.registration_timestamp, lease.last_renewal_timestamp, lease.eviction_timestamp,
+        lease.service_up_timestamp, info.last_updated_timestamp, info.last_dirty_timestamp}) {
+    values.push_back(absl::StrCat(timestamp));
+  }
+  // The lease's times are often one and the same.
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
+}
+
+}  // namespace
 
 FragmentRef FragmentCache::Get(FragmentFormat format, const core::InstanceRecord& record,
-                                    absl::FunctionRef<void(std::string*)> encode) {
+                               absl::FunctionRef<void(std::string*)> encode) {
   Shelf& fragments = shelf(format);
   auto [it, inserted] = fragments.entries.try_emplace(&record);
   Entry& entry = it->second;
@@ -21,9 +55,11 @@ FragmentRef FragmentCache::Get(FragmentFormat format, const core::InstanceRecord
     if (entry.text != nullptr) fragments.bytes -= entry.text->size();
     std::string text;
     encode(&text);
-    text.shrink_to_fit();
+    const bool json = format == FragmentFormat::kJson || format == FragmentFormat::kCompactJson;
+    std::vector<TextSpan> own =
+        FindOccurrences(text, OwnValues(record, json ? &AppendJsonEscaped : &AppendXmlEscaped));
+    entry.text = templates_.Make(text, std::move(own));
     fragments.bytes += text.size();
-    entry.text = std::make_shared<const std::string>(std::move(text));
     entry.offset = record.last_change_offset;
     ++fragments.encodes;
   }
@@ -43,8 +79,7 @@ FragmentRef FragmentCache::Xml(const core::InstanceRecord& record, int depth) {
       depth == 2 ? FragmentFormat::kXmlInApplications : FragmentFormat::kXmlInApplication;
   return Get(format, record, [&record, depth](std::string* out) {
     XmlWriter xml(out, depth);
-    WriteDocumentInstanceXml(InstanceView{&record, record.action_type}, PayloadFlavour::kFull,
-                             xml);
+    WriteDocumentInstanceXml(InstanceView{&record, record.action_type}, PayloadFlavour::kFull, xml);
   });
 }
 
@@ -72,6 +107,7 @@ void FragmentCache::Prune(std::size_t live_instances) {
     });
   }
   ++generation_;
+  templates_.Sweep();
 }
 
 void FragmentCache::Clear() {
@@ -79,6 +115,7 @@ void FragmentCache::Clear() {
     fragments.entries.clear();
     fragments.bytes = 0;
   }
+  templates_.Clear();
 }
 
 std::size_t FragmentCache::size() const {

@@ -23,6 +23,7 @@
 #include "absl/functional/function_ref.h"
 #include "core/instance.h"
 #include "net/eureka/document_parts.h"
+#include "net/eureka/fragment.h"
 
 namespace logbook::net::eureka {
 
@@ -61,7 +62,8 @@ class FragmentCache {
 
   std::size_t size() const;  // fragments held, every format
   std::size_t size(FragmentFormat format) const { return shelf(format).entries.size(); }
-  std::size_t bytes() const;
+  std::size_t bytes() const;  // encoded bytes, own and template alike
+  std::size_t templates() const { return templates_.size(); }
   // Fragments encoded since construction (tests: what a renewal costs).
   std::uint64_t encodes() const;
 
@@ -88,6 +90,7 @@ class FragmentCache {
   }
 
   std::array<Shelf, kFragmentFormats> shelves_;
+  FragmentTemplates templates_;
   std::uint64_t generation_ = 1;
 };
 

@@ -83,7 +83,7 @@ class JsonParts final : public PartFormat {
     std::string json;
     JsonWriter writer(&json);
     WriteDocumentInstanceObject(instance, flavour_, writer);
-    return std::make_shared<const std::string>(std::move(json));
+    return Fragment::Whole(json);
   }
 
  private:
@@ -134,7 +134,7 @@ class XmlParts final : public PartFormat {
     std::string xml_text;
     XmlWriter xml(&xml_text, instance_depth, LayoutOf(flavour_));
     WriteDocumentInstanceXml(instance, flavour_, xml);
-    return std::make_shared<const std::string>(std::move(xml_text));
+    return Fragment::Whole(xml_text);
   }
 
  private:

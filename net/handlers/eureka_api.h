@@ -95,6 +95,7 @@ class EurekaApi {
   EurekaApiOptions options_;
   eureka::ResponseCache cache_;
   eureka::FragmentCache fragments_;     // encoded instances of the cached documents
+  std::uint64_t encodes_at_trim_ = 0;   // fragments_.encodes() when the heap was last trimmed
   std::uint64_t delta_generation_ = 0;  // versions__delta
   core::TimestampMs started_at_ms_;
 };

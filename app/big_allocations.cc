@@ -1,0 +1,18 @@
+#include "app/big_allocations.h"
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace logbook::app {
+
+void MapBigAllocationsSeparately() {
+#if defined(__GLIBC__)
+  // Setting it also turns off the dynamic threshold. Big enough that the
+  // mmap and munmap of such a block cost little next to filling it.
+  constexpr int kThresholdBytes = 1 << 20;
+  ::mallopt(M_MMAP_THRESHOLD, kThresholdBytes);
+#endif
+}
+
+}  // namespace logbook::app
