@@ -317,8 +317,9 @@ TEST(DescribeSettings, ListsEveryKeyWithItsValue) {
   std::set<std::string> keys;
   for (const auto& [key, value] : described) keys.insert(key);
   EXPECT_EQ(keys.size(), described.size()) << "duplicate key";
-  EXPECT_EQ(keys.size(), 41u);
+  EXPECT_EQ(keys.size(), 42u);
   EXPECT_TRUE(Contains(described, "logbook.replication.bootstrap", "true"));
+  EXPECT_TRUE(Contains(described, "logbook.replication.test-only-waiting-retry-ms", "50"));
   EXPECT_TRUE(Contains(described, "logbook.log.retention-interval-ms", "1m"));
   EXPECT_TRUE(Contains(described, "logbook.log.test-only-retention-without-snapshot", "false"));
   EXPECT_TRUE(Contains(described, "eureka.server.renewal-percent-threshold", "0.85"));
@@ -360,8 +361,12 @@ TEST(ApplySetting, BootstrapCanBeTurnedOff) {
   EXPECT_EQ(Apply({{"logbook.replication.test-only-bootstrap-delay-ms", "250"}})
                 .test_only_bootstrap_delay_ms,
             250);
+  EXPECT_EQ(Apply({{"logbook.replication.test-only-waiting-retry-ms", "3000"}})
+                .test_only_waiting_retry_ms,
+            3000);
   Config config;
   EXPECT_FALSE(ApplySetting(config, "logbook.replication.bootstrap", "maybe").ok());
+  EXPECT_FALSE(ApplySetting(config, "logbook.replication.test-only-waiting-retry-ms", "0").ok());
 }
 
 TEST(DescribeSettings, ValuesReadBackToTheSameConfig) {
