@@ -73,6 +73,12 @@ struct Config {
   // receiving a bootstrap snapshot and installing it, so that tests can kill
   // the node mid-bootstrap.
   std::int64_t test_only_bootstrap_delay_ms = 0;
+  // logbook.replication.test-only-merge-task-instances (0 = the time budget
+  // alone ends a task) and logbook.replication.test-only-merge-pause-ms: at
+  // most that many instances per loop task of a snapshot merge, and a pause
+  // between two tasks, so that tests can kill the node mid-merge.
+  std::int64_t test_only_merge_task_instances = 0;
+  std::int64_t test_only_merge_pause_ms = 0;
 
   // logbook.http.*
   std::int64_t http_max_header_bytes = 65536;
