@@ -2,7 +2,8 @@
 // log cannot be pulled (docs/replication.md, "Merging a peer's snapshot"):
 // real processes, a peer whose retention overtook the cursor (410) and a
 // wiped peer whose new log starts after its bootstrap snapshot; a node
-// killed mid-merge.
+// killed mid-merge; an instance from a third node that the peer's snapshot
+// lacks.
 #include <map>
 #include <set>
 #include <string>
@@ -12,9 +13,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "tests/e2e/cluster_support.h"
+#include "tests/testing/tcp_proxy.h"
 
 namespace logbook::e2e {
 namespace {
+
+using logbook::testing::TcpProxy;
 
 constexpr auto kConverge = std::chrono::seconds(15);
 
@@ -336,6 +340,64 @@ TEST(SnapshotMerge, KilledMidMergeRestartsAndConvergesWithEachDecisionLoggedOnce
   }
   EXPECT_EQ(logged.count({"ORDERS", "ORDERS-1"}), 1u);
   EXPECT_EQ(logged.count({"LOCAL", "LOCAL-1"}), 0u);  // equal on both: no event
+}
+
+TEST(SnapshotMerge, InstanceLastChangedAtAThirdNodeSurvivesAndOneThePeerRemovedGoes) {
+  std::vector<std::string> args = kFastRetention;
+  // Short long-polls: n0's puller notices the healed path soon.
+  args.insert(args.end(), {"--set", "logbook.events.max-wait-ms=1000"});
+  Cluster cluster(3, args);
+  // n0 reaches n2 only through a proxy, so n0 can be kept from n2's events.
+  TcpProxy to_n2(cluster.port(2));
+  ASSERT_NE(to_n2.port(), 0);
+  cluster.SetPeerUrl(0, 2, absl::StrCat("http://127.0.0.1:", to_n2.port()));
+  ASSERT_TRUE(cluster.StartAll());
+  ASSERT_EQ(cluster.Register(0, Instance("ORDERS", 1)), 204);  // n0 cancels it later
+  ASSERT_EQ(cluster.Register(0, Instance("ORDERS", 2)), 204);
+  ASSERT_TRUE(Await([&] { return AllAgree(cluster) && cluster.InstanceCount(1) == 2; }, kConverge));
+  ASSERT_GT(to_n2.accepted(), 0);
+
+  to_n2.Blackhole();
+  to_n2.ResetAll();
+  ASSERT_EQ(cluster.Register(2, Instance("THIRD", 1)), 204);
+  ASSERT_TRUE(Await(
+      [&] { return cluster.Get(1, "/eureka/v2/apps/THIRD/THIRD-1").status == 200; }, kConverge));
+  const std::int64_t cursor = CursorFor(cluster, 1, "n0");
+  ASSERT_GT(cursor, 1);
+  cluster.Kill(1);
+
+  for (int n = 10; n < 20; ++n) ASSERT_EQ(cluster.Register(0, Instance("PAYMENTS", n)), 204);
+  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-1").status, 200);
+  ASSERT_TRUE(Await([&] { return FirstOffset(cluster, 0) > cursor; }, kConverge))
+      << cluster.Get(0, "/logbook/v1/status").body;
+  // n0's snapshot lacks both: THIRD-1 never reached it, ORDERS-1 it removed.
+  ASSERT_EQ(cluster.Get(0, "/eureka/v2/apps/THIRD/THIRD-1").status, 404);
+  ASSERT_EQ(cluster.Get(0, "/eureka/v2/apps/ORDERS/ORDERS-1").status, 404);
+
+  ASSERT_TRUE(cluster.Start(1)) << cluster.process(1).Output();
+  ASSERT_TRUE(Await([&] { return MergedOnce(cluster, 1, 0); }, kConverge))
+      << cluster.Get(1, "/logbook/v1/status").body << cluster.process(1).Output();
+  const std::string line = MergeLine(cluster.process(1).Output(), "n0");
+  EXPECT_NE(line.find("removed=1"), std::string::npos) << line;
+  // THIRD-1 was last changed at n2: n0's snapshot does not speak for it.
+  EXPECT_EQ(cluster.Get(1, "/eureka/v2/apps/THIRD/THIRD-1").status, 200);
+  const std::string kept =
+      cluster.Get(1, "/logbook/v1/history?app=THIRD&instance=THIRD-1&types=INSTANCE_SET").body;
+  EXPECT_EQ(Json(kept).SizeAt("/events"), 0u) << kept;
+  // ORDERS-1's copy here came from n0, which removed it since.
+  EXPECT_EQ(cluster.Get(1, "/eureka/v2/apps/ORDERS/ORDERS-1").status, 404);
+  const std::string removed =
+      cluster.Get(1, "/logbook/v1/history?app=ORDERS&instance=ORDERS-1&types=INSTANCE_SET").body;
+  EXPECT_EQ(Json(removed).SizeAt("/events"), 1u) << removed;
+  EXPECT_EQ(cluster.InstanceCount(1), 12);  // ORDERS-2, 10 PAYMENTS, THIRD-1
+
+  // Healed, n0 gets THIRD-1 from n2 and the three agree.
+  to_n2.Heal();
+  ASSERT_TRUE(Await([&] { return AllAgree(cluster) && cluster.InstanceCount(0) == 12; },
+                    std::chrono::seconds(30)))
+      << cluster.Apps(0) << "\n---\n" << cluster.Apps(1) << "\n---\n" << cluster.Apps(2)
+      << cluster.Get(0, "/logbook/v1/status").body;
+  EXPECT_TRUE(OtherEventsUnique(cluster, 1));
 }
 
 }  // namespace
