@@ -1,5 +1,7 @@
 #include "net/replication/snapshot_merger.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -27,6 +29,7 @@ struct SnapshotMerger::Job {
 
   absl::Mutex mu;
   std::size_t tasks_run ABSL_GUARDED_BY(mu) = 0;
+  std::int64_t longest_task_cpu_ns ABSL_GUARDED_BY(mu) = 0;
   bool last_task_done ABSL_GUARDED_BY(mu) = false;  // the phase is over
   bool durable ABSL_GUARDED_BY(mu) = false;
   absl::Status error ABSL_GUARDED_BY(mu);  // the first commit failure
@@ -36,6 +39,8 @@ struct SnapshotMerger::Job {
   std::optional<std::pair<std::string, std::string>> scanned_to;
   std::vector<core::AbsentInstance> absent;
   std::size_t next_record = 0;                  // first of `records` not decided
+  core::RecentRemovals removals;                // the local window's, as of removals_seen
+  std::optional<std::uint64_t> removals_seen;
   std::vector<core::AbsentInstance> removable;  // absent, last changed at the peer
   std::size_t next_removal = 0;                 // first of `removable` not decided
   std::size_t replaced = 0;
@@ -47,6 +52,14 @@ namespace {
 
 using Job = SnapshotMerger::Job;
 using SteadyClock = std::chrono::steady_clock;
+
+// CPU time of the calling thread: a loop task's cost without the time the
+// loop thread waited for a core.
+std::int64_t ThreadCpuNs() {
+  timespec now{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
 
 void RecordFailure(Job& job, absl::Status status) {
   absl::MutexLock lock(&job.mu);
@@ -122,10 +135,13 @@ absl::Status SnapshotMerger::RunTasks(const std::shared_ptr<Job>& job,
       target = job->tasks_run + 1;
     }
     const bool posted = mailbox_.Post([job, shared_task]() {
+      const std::int64_t started_ns = ThreadCpuNs();
       const bool done = (*shared_task)();
+      const std::int64_t spent_ns = ThreadCpuNs() - started_ns;
       absl::MutexLock lock(&job->mu);
       job->last_task_done = done;
       ++job->tasks_run;
+      job->longest_task_cpu_ns = std::max(job->longest_task_cpu_ns, spent_ns);
     });
     if (!posted) return absl::CancelledError("loop closed");
     const auto ran = [raw, target]() { return raw->tasks_run >= target; };
@@ -212,11 +228,9 @@ absl::StatusOr<MergeReport> SnapshotMerger::Merge(PeerHttpClient& client, const 
     const TaskAllowance allowance(options);
     core::MergeSource source = job->source;
     source.now_ms = clock->NowMs();
-    // Only an instance we do not hold needs them, and they cost a pass over
-    // the delta window: made once per task, when first needed (the task's
-    // own events remove nothing).
-    const core::RecentRemovals none;
-    std::optional<core::RecentRemovals> removals;
+    // Only an instance we do not hold needs them: brought up to date once
+    // per task, when first needed (the task's own events remove nothing).
+    bool removals_current = false;
     std::size_t done = 0;
     for (std::size_t group = 0; job->next_record < job->records.size() &&
                             (group = allowance.NextGroup(done, options.group_instances)) > 0;
@@ -226,12 +240,12 @@ absl::StatusOr<MergeReport> SnapshotMerger::Merge(PeerHttpClient& client, const 
       for (; job->next_record < end; ++job->next_record) {
         const core::InstanceRecord& theirs = *job->records[job->next_record];
         const std::string instance_id = theirs.info.EffectiveId();
-        if (!removals.has_value() && local->Find(theirs.info.app, instance_id) == nullptr) {
-          removals = core::RecentRemovalsOf(*local);
+        if (!removals_current && local->Find(theirs.info.app, instance_id) == nullptr) {
+          core::UpdateRecentRemovals(*local, &job->removals_seen, &job->removals);
+          removals_current = true;
         }
         std::optional<core::Event> event = core::DecideMergedInstance(
-            *local, removals.has_value() ? *removals : none, theirs,
-            job->theirs->OverrideFor(instance_id), source);
+            *local, job->removals, theirs, job->theirs->OverrideFor(instance_id), source);
         if (!event.has_value()) {
           ++job->kept;
           continue;
@@ -302,8 +316,10 @@ absl::StatusOr<MergeReport> SnapshotMerger::Merge(PeerHttpClient& client, const 
       if (stopping.load()) return absl::CancelledError("stopping");
     }
     RETURN_IF_ERROR(job->error);
+    return MergeReport{cursor,       job->records.size(), job->replaced,
+                       job->removed, job->kept,           job->tasks_run,
+                       job->longest_task_cpu_ns / 1000};
   }
-  return MergeReport{cursor, job->records.size(), job->replaced, job->removed, job->kept};
 }
 
 }  // namespace logbook::net::replication

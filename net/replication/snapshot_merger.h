@@ -84,6 +84,8 @@ struct MergeReport {
   std::size_t replaced = 0;   // set from the snapshot (added or newer)
   std::size_t removed = 0;    // ours, last changed at the peer, gone from the snapshot
   std::size_t kept = 0;       // ours kept: equal, newer, or another node's
+  std::size_t loop_tasks = 0;  // the merge's tasks on the loop
+  std::int64_t longest_task_cpu_us = 0;  // the longest of them, in the loop thread's CPU time
 };
 
 class SnapshotMerger {
