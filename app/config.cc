@@ -147,6 +147,10 @@ constexpr std::array kSettings = {
             IntegerField<std::int64_t>{&Config::test_only_bootstrap_delay_ms, 0, kMaxInt64}},
     Setting{"logbook.replication.test-only-waiting-retry-ms",
             IntegerField<std::int64_t>{&Config::test_only_waiting_retry_ms, 1, kMaxInt64}},
+    Setting{"logbook.replication.test-only-merge-task-instances",
+            IntegerField<std::int64_t>{&Config::test_only_merge_task_instances, 0, kMaxInt64}},
+    Setting{"logbook.replication.test-only-merge-pause-ms",
+            IntegerField<std::int64_t>{&Config::test_only_merge_pause_ms, 0, kMaxInt64}},
     // Below 1 KiB ordinary Eureka requests would be refused with 431.
     Setting{"logbook.http.max-header-bytes",
             IntegerField<std::int64_t>{&Config::http_max_header_bytes, 1024, kMaxInt64}},

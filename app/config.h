@@ -78,6 +78,12 @@ struct Config {
   // again (it is woken earlier once they are applied); tests make it long to
   // show the wake-up.
   std::int64_t test_only_waiting_retry_ms = 50;
+  // logbook.replication.test-only-merge-task-instances (0 = the time budget
+  // alone ends a task) and logbook.replication.test-only-merge-pause-ms: at
+  // most that many instances per loop task of a snapshot merge, and a pause
+  // between two tasks, so that tests can kill the node mid-merge.
+  std::int64_t test_only_merge_task_instances = 0;
+  std::int64_t test_only_merge_pause_ms = 0;
 
   // logbook.http.*
   std::int64_t http_max_header_bytes = 65536;

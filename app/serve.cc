@@ -297,6 +297,9 @@ int RunServe(const Config& given) {
   replicator_options.merge.journal = node.log.get();
   replicator_options.merge.audit = &node.log->audit();
   replicator_options.merge.clock = &clock;
+  replicator_options.merge_options.max_task_instances =
+      static_cast<std::size_t>(config.test_only_merge_task_instances);
+  replicator_options.merge_options.pause_between_tasks_ms = config.test_only_merge_pause_ms;
   absl::StatusOr<std::unique_ptr<net::replication::Replicator>> replicator =
       net::replication::Replicator::Create(replicator_options, node.log->node_id(),
                                            node.log->initial_peer_cursors(), *node.mailbox,

@@ -164,7 +164,8 @@ Registry::Registry(const Registry& other)
       last_applied_offset_(other.last_applied_offset_),
       expected_clients_(other.expected_clients_),
       renews_(other.renews_),
-      window_(other.window_) {
+      window_(other.window_),
+      window_appended_(other.window_appended_) {
   RebuildIndexes();
 }
 
@@ -250,6 +251,7 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::FromState(RegistryOptions op
   registry->expected_clients_ = state.expected_clients;
   registry->renews_ = state.renews;
   registry->window_ = std::move(state.window);
+  registry->window_appended_ = registry->window_.size();
   registry->RebuildIndexes();
   return registry;
 }
@@ -640,6 +642,7 @@ void Registry::SetStatus(InstanceRecord& record, InstanceStatus status) {
 void Registry::RecordInWindow(const Event& event, std::shared_ptr<const InstanceRecord> removed) {
   window_.push_back(
       WindowEntry{event.timestamp_ms, event.app, event.instance_id, std::move(removed)});
+  ++window_appended_;
 }
 
 void Registry::CountRenewal(TimestampMs timestamp_ms) {

@@ -145,6 +145,11 @@ class Registry {
 
   // The delta window and renew meter, for snapshots.
   const std::deque<WindowEntry>& window() const { return window_; }
+  // Entries ever appended to window(), by this registry and the one it was
+  // copied or built from: while `window_appended() - n` is at most
+  // window().size(), the window's last that many entries are those appended
+  // since the count was n (a snapshot merge reads only those each task).
+  std::uint64_t window_appended() const { return window_appended_; }
   const RenewMeter& renew_meter() const { return renews_; }
 
   // Canonical byte serialization of the whole state (excluding the delta
@@ -226,6 +231,7 @@ class Registry {
   std::int64_t expected_clients_;
   RenewMeter renews_;
   std::deque<WindowEntry> window_;
+  std::uint64_t window_appended_ = 0;
 };
 
 }  // namespace logbook::core

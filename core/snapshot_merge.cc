@@ -1,6 +1,7 @@
 #include "core/snapshot_merge.h"
 
 #include <algorithm>
+#include <deque>
 #include <utility>
 
 namespace logbook::core {
@@ -55,12 +56,28 @@ TimestampMs SnapshotTime(const Registry& snapshot) {
 
 RecentRemovals RecentRemovalsOf(const Registry& local) {
   RecentRemovals removals;
-  for (const WindowEntry& touch : local.window()) {
+  std::optional<std::uint64_t> seen;
+  UpdateRecentRemovals(local, &seen, &removals);
+  return removals;
+}
+
+void UpdateRecentRemovals(const Registry& local, std::optional<std::uint64_t>* seen,
+                          RecentRemovals* removals) {
+  const std::deque<WindowEntry>& window = local.window();
+  const std::uint64_t appended = local.window_appended();
+  std::size_t from = 0;
+  if (seen->has_value() && **seen <= appended && appended - **seen <= window.size()) {
+    from = window.size() - static_cast<std::size_t>(appended - **seen);
+  } else {
+    removals->clear();
+  }
+  for (std::size_t i = from; i < window.size(); ++i) {
+    const WindowEntry& touch = window[i];
     if (touch.removed == nullptr) continue;
-    TimestampMs& at = removals[{touch.app.str(), touch.instance_id.str()}];
+    TimestampMs& at = (*removals)[{touch.app.str(), touch.instance_id.str()}];
     at = std::max(at, touch.timestamp_ms);
   }
-  return removals;
+  *seen = appended;
 }
 
 std::optional<Event> DecideMergedInstance(const Registry& local, const RecentRemovals& removals,

@@ -9,6 +9,7 @@
 //
 // Thread: pure functions; the caller owns both registries (the local one on
 // its loop thread).
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,15 @@ TimestampMs SnapshotTime(const Registry& snapshot);
 // keeps the instance out.
 using RecentRemovals = absl::flat_hash_map<std::pair<std::string, std::string>, TimestampMs>;
 RecentRemovals RecentRemovalsOf(const Registry& local);
+
+// Brings `removals` up to date with `local`'s window: reads only the
+// entries appended since `*seen` (Registry::window_appended()), or the whole
+// window when `*seen` is nullopt or the count no longer adds up (a registry
+// rebuilt meanwhile), so that each loop task of a merge costs no pass over a
+// window that the merge itself grows by one entry per instance. Removals that
+// left the window since stay: they still happened after what they beat.
+void UpdateRecentRemovals(const Registry& local, std::optional<std::uint64_t>* seen,
+                          RecentRemovals* removals);
 
 // An instance the snapshot has (`theirs`, with the peer's override entry for
 // it). nullopt keeps ours. Otherwise an INSTANCE_SET with the record to

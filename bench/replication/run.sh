@@ -13,10 +13,16 @@
 #      nodes, each renewed every 30 s for CPU_SECONDS (bench/load/eureka_pacer.py, one pacer
 #      per node for the instances registered there), each node's CPU (utime+stime) per second
 #      and per replicated event; then one node without peers taking the same renewals.
+#   6. merge (only when named in PHASES): node M's log holds MERGE_INSTANCES registrations
+#      (bench/make_datadir) and was trimmed by retention; node N starts on a new data dir with
+#      M as its peer and logbook.replication.bootstrap=false, gets 410 from offset 1 and merges
+#      M's snapshot (docs/replication.md, "Merging a peer's snapshot"): the time from N's start
+#      until its status shows the merge, N's CPU over it, and N's longest loop iteration in
+#      CPU and wall time (/logbook/v1/status "loop": max_stall_cpu_ms, max_stall_ms).
 # Usage: bench/replication/run.sh [BUILD_DIR]
 #   env: SAMPLES (500), CATCHUP_INSTANCES (100000), SYNC (always|none),
 #        RESTART_EVENTS (1000000), RESTART_INSTANCES (100000), RUNS (3),
-#        CPU_INSTANCES (10000), CPU_SECONDS (60),
+#        CPU_INSTANCES (10000), CPU_SECONDS (60), MERGE_INSTANCES (100000),
 #        PARENT (where data dirs go; /tmp), PHASES ("latency catchup restart convergence bootstrap")
 set -euo pipefail
 BUILD=${1:-build}
@@ -28,6 +34,7 @@ RESTART_INSTANCES=${RESTART_INSTANCES:-100000}
 RUNS=${RUNS:-3}
 CPU_INSTANCES=${CPU_INSTANCES:-10000}
 CPU_SECONDS=${CPU_SECONDS:-60}
+MERGE_INSTANCES=${MERGE_INSTANCES:-100000}
 SYNC=${SYNC:-always}
 PARENT=${PARENT:-/tmp}
 PHASES=${PHASES:-latency catchup restart convergence bootstrap}
@@ -238,4 +245,41 @@ print(f"cpu: instances={instances:.0f} renewals_per_s={instances / every:.1f} "
       f"overhead_us_per_replicated_event={(cluster - single) * 1000 / pulled_per_s if pulled_per_s else 0:.1f} "
       f"single_us_per_renewal={single * 1000 / (instances / every):.1f}")
 PY
+fi
+
+# 6. Merge: N merges the snapshot of M, whose log no longer reaches back to N's cursor.
+if [[ " $PHASES " == *" merge "* ]]; then
+"$BUILD/bench/make_datadir" --data-dir "$DIR/m" --instances "$MERGE_INSTANCES" --apps 1000 \
+  --events "$MERGE_INSTANCES" --snapshot-every-events $((MERGE_INSTANCES / 2)) >/dev/null
+PM=$(free_port); PN=$(free_port)
+while [ "$PN" = "$PM" ]; do PN=$(free_port); done
+# Retention drops the events below M's older snapshot at once: offset 1 answers 410.
+"$BIN" serve --host 127.0.0.1 --port "$PM" --data-dir "$DIR/m" --sync "$SYNC" \
+  --set logbook.log.renew-retention=1s --set logbook.log.retention-interval-ms=200 \
+  >"$DIR/m.log" 2>&1 & PIDS+=($!)
+for _ in $(seq 400); do curl -sf "http://127.0.0.1:$PM/readyz" >/dev/null && break; sleep 0.05; done
+until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PM/logbook/v1/replication/events?from=1&limit=1")" = 410 ]; do
+  sleep 0.1
+done
+T0=$(ms)
+"$BIN" serve --host 127.0.0.1 --port "$PN" --data-dir "$DIR/n" --node-id n --sync "$SYNC" \
+  --peers "http://127.0.0.1:$PM" --set logbook.replication.bootstrap=false >"$DIR/n.log" 2>&1 &
+PIDS+=($!); NPID=${PIDS[-1]}
+until [ "$(field "$PN" snapshots_merged 2>/dev/null || echo 0)" -ge 1 ] 2>/dev/null; do
+  kill -0 "$NPID" 2>/dev/null || { echo "node n exited" >&2; cat "$DIR/n.log" >&2; exit 1; }
+  sleep 0.05
+done
+T1=$(ms)
+N_TICKS=$(sed 's/^.*) //' "/proc/$NPID/stat" | awk '{print $12 + $13}')
+curl -s "http://127.0.0.1:$PN/logbook/v1/status" | python3 -c '
+import json, sys
+ticks, wall_ms, tick_hz = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+d = json.load(sys.stdin)
+loop, instances = d["loop"], d["registry"]["instances"]
+cpu, wall, over = loop["max_stall_cpu_ms"], loop["max_stall_ms"], loop["stalls_over_5ms"]
+print(f"merge: instances={instances} ms={wall_ms} (N start to merged) n_cpu_ms={ticks * 1000 // tick_hz}"
+      f" max_loop_task_cpu_ms={cpu:.1f} max_loop_task_ms={wall:.1f} loop_iterations_over_5ms={over}")
+' "$N_TICKS" $((T1 - T0)) "$(getconf CLK_TCK)"
+grep -o 'merged the snapshot[^"]*' "$DIR/n.log" | head -n1
+for p in "${PIDS[@]}"; do kill "$p"; done; wait 2>/dev/null || true; PIDS=()
 fi

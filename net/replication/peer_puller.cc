@@ -412,7 +412,10 @@ bool PeerPuller::MergeSnapshot(const absl::Status& why) {
                            merged->cursor.next_offset - 1, ": ", merged->instances,
                            " instances, replaced=", merged->replaced,
                            " removed=", merged->removed, " kept=", merged->kept,
-                           "; pulling its log ", merged->cursor.peer_log_identity,
+                           " in ", merged->loop_tasks, " loop tasks (longest ",
+                           merged->longest_task_cpu_us / 1000, ".",
+                           merged->longest_task_cpu_us / 100 % 10,
+                           " ms CPU); pulling its log ", merged->cursor.peer_log_identity,
                            " from offset ", merged->cursor.next_offset));
   {
     absl::MutexLock lock(&mu_);

@@ -21,7 +21,7 @@ absl::StatusOr<std::unique_ptr<Replicator>> Replicator::Create(
       new Replicator(std::move(initial_cursors), pipeline, self));
   if (options.merge.enabled()) {
     replicator->merger_ = std::make_unique<SnapshotMerger>(
-        options.merge, mailbox, pipeline, replicator->cursors_, options.puller.apply_chunk_events);
+        options.merge, mailbox, pipeline, replicator->cursors_, options.merge_options);
   }
   for (const std::string& url : options.peer_urls) {
     ASSIGN_OR_RETURN(PeerAddress address, ParsePeerUrl(url, options.default_authorization));

@@ -33,6 +33,7 @@ struct ReplicatorOptions {
   // Merging a peer's snapshot when its log cannot be pulled; without it
   // (not enabled()) such a peer stays needs_snapshot.
   SnapshotMergeContext merge;
+  SnapshotMergeOptions merge_options;
 };
 
 class Replicator {

@@ -4,16 +4,17 @@
 // a new log identity whose log starts later): docs/replication.md, "Merging
 // a peer's snapshot". The transfer is fetched and checked as a bootstrap's
 // is (snapshot_fetcher.h), decoded off the loop, and decided on the loop
-// chunk by chunk (core/snapshot_merge.h) as INSTANCE_SET events of origin
-// (peer, S); the last chunk is committed with the cursor (peer, its log
-// identity, S + 1) in the same WriteBatch, so pulling resumes right after
-// the snapshot. A crash before that leaves the old cursor: the next attempt
+// (core/snapshot_merge.h) as INSTANCE_SET events of origin (peer, S), in
+// loop tasks that each stop after a few milliseconds (SnapshotMergeOptions);
+// the last task commits the cursor (peer, its log identity, S + 1) in the
+// same WriteBatch as its events, so pulling resumes right after the
+// snapshot. A crash before that leaves the old cursor: the next attempt
 // merges a fresh snapshot, and what the first one merged already compares
 // equal, so nothing is applied twice.
 //
-// Thread: Merge() on the puller's thread (blocking); the chunks run as loop
-// tasks that own everything they touch besides the registry, the pipeline
-// and the cursor table, which outlive the replicator.
+// Thread: Merge() on the puller's thread (blocking); the loop tasks it posts
+// own everything they touch besides the registry, the pipeline and the
+// cursor table, which outlive the replicator.
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -55,22 +56,45 @@ struct SnapshotMergeContext {
   }
 };
 
+// How a merge shares the loop. Its own knobs, not the pulls'
+// (PullerOptions::apply_chunk_events): a pulled batch is applied in 2,000-event
+// chunks because each chunk is a commit of its own and smaller ones cost
+// catch-up CPU, while a merge's events cost more each (a whole record decided,
+// encoded and applied) and a merge is rare, so it yields to the loop sooner.
+struct SnapshotMergeOptions {
+  // Wall time one loop task spends deciding, appending and applying before
+  // it yields (requests and durability callbacks queued meanwhile run
+  // before the next task). Wall, not CPU: a task preempted on a busy
+  // machine yields sooner, which is what the waiting requests need.
+  std::int64_t task_budget_us = 3000;
+  // Instances decided, then appended and applied together, between two
+  // looks at the clock: what a task can overrun its budget by.
+  std::size_t group_instances = 32;
+  // Tests only (logbook.replication.test-only-merge-task-instances): at
+  // most this many instances per task; 0 = the budget alone ends a task.
+  std::size_t max_task_instances = 0;
+  // Tests only (logbook.replication.test-only-merge-pause-ms): the puller's
+  // pause between two tasks, so that a test can kill the node mid-merge.
+  std::int64_t pause_between_tasks_ms = 0;
+};
+
 struct MergeReport {
   core::PeerCursor cursor;  // the peer's, as committed: S + 1 of its log identity
   std::size_t instances = 0;  // in the snapshot
   std::size_t replaced = 0;   // set from the snapshot (added or newer)
   std::size_t removed = 0;    // ours, last changed at the peer, gone from the snapshot
   std::size_t kept = 0;       // ours kept: equal, newer, or another node's
+  std::size_t loop_tasks = 0;  // the merge's tasks on the loop
+  std::int64_t longest_task_cpu_us = 0;  // the longest of them, in the loop thread's CPU time
 };
 
 class SnapshotMerger {
  public:
-  // `chunk_instances`: instances decided per loop task.
   SnapshotMerger(const SnapshotMergeContext& context, LoopMailbox& mailbox,
-                 WritePipeline& pipeline, CursorTable& cursors, std::size_t chunk_instances);
+                 WritePipeline& pipeline, CursorTable& cursors, SnapshotMergeOptions options);
 
   // Fetches `peer`'s snapshot transfer through `client` and merges it; OK
-  // once the last chunk and the cursor are durable. Unavailable when the
+  // once the last task's events and the cursor are durable. Unavailable when the
   // peer has no snapshot to give yet; the fetch's errors otherwise (see
   // FetchSnapshot); Cancelled once `stopping`.
   absl::StatusOr<MergeReport> Merge(PeerHttpClient& client, const core::NodeId& self,
@@ -80,11 +104,17 @@ class SnapshotMerger {
   struct Job;
 
  private:
+  // Runs `task` on the loop until it reports that it is done (each run is
+  // one loop task), pausing between runs as the options say. Cancelled
+  // once stopping or the loop is closed; the first commit failure else.
+  absl::Status RunTasks(const std::shared_ptr<Job>& job, const std::atomic<bool>& stopping,
+                        std::function<bool()> task);
+
   const SnapshotMergeContext context_;
   LoopMailbox& mailbox_;
   WritePipeline& pipeline_;
   CursorTable& cursors_;
-  const std::size_t chunk_instances_;
+  const SnapshotMergeOptions options_;
 };
 
 }  // namespace logbook::net::replication

@@ -317,9 +317,10 @@ TEST(DescribeSettings, ListsEveryKeyWithItsValue) {
   std::set<std::string> keys;
   for (const auto& [key, value] : described) keys.insert(key);
   EXPECT_EQ(keys.size(), described.size()) << "duplicate key";
-  EXPECT_EQ(keys.size(), 42u);
+  EXPECT_EQ(keys.size(), 44u);
   EXPECT_TRUE(Contains(described, "logbook.replication.bootstrap", "true"));
   EXPECT_TRUE(Contains(described, "logbook.replication.test-only-waiting-retry-ms", "50"));
+  EXPECT_TRUE(Contains(described, "logbook.replication.test-only-merge-pause-ms", "0"));
   EXPECT_TRUE(Contains(described, "logbook.log.retention-interval-ms", "1m"));
   EXPECT_TRUE(Contains(described, "logbook.log.test-only-retention-without-snapshot", "false"));
   EXPECT_TRUE(Contains(described, "eureka.server.renewal-percent-threshold", "0.85"));
@@ -367,6 +368,22 @@ TEST(ApplySetting, BootstrapCanBeTurnedOff) {
   Config config;
   EXPECT_FALSE(ApplySetting(config, "logbook.replication.bootstrap", "maybe").ok());
   EXPECT_FALSE(ApplySetting(config, "logbook.replication.test-only-waiting-retry-ms", "0").ok());
+}
+
+TEST(ApplySetting, MergeTestHooksAreOffByDefaultAndRefuseNegatives) {
+  EXPECT_EQ(Config{}.test_only_merge_task_instances, 0);
+  EXPECT_EQ(Config{}.test_only_merge_pause_ms, 0);
+  const Config hooked = Apply({{"logbook.replication.test-only-merge-task-instances", "1"},
+                               {"logbook.replication.test-only-merge-pause-ms", "100"}});
+  EXPECT_EQ(hooked.test_only_merge_task_instances, 1);
+  EXPECT_EQ(hooked.test_only_merge_pause_ms, 100);
+  Config config;
+  EXPECT_TRUE(IsInvalidArgumentMentioning(
+      ApplySetting(config, "logbook.replication.test-only-merge-pause-ms", "-1"),
+      "logbook.replication.test-only-merge-pause-ms"));
+  EXPECT_TRUE(IsInvalidArgumentMentioning(
+      ApplySetting(config, "logbook.replication.test-only-merge-task-instances", "x"),
+      "logbook.replication.test-only-merge-task-instances"));
 }
 
 TEST(DescribeSettings, ValuesReadBackToTheSameConfig) {

@@ -2,6 +2,7 @@
 // peer's snapshot"), one test per branch: node A ("local") decides against
 // node B's registry ("peer"), both built through the real decide/apply path,
 // and the decided INSTANCE_SET events are applied to A as the pipeline would.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -64,6 +65,40 @@ TEST(SnapshotMerge, InstanceWeRemovedAfterThePeersCopyIsNotBroughtBack) {
   local.Register(MakeInstance("ORDERS", "o1"), 5000);
   local.Cancel("ORDERS", "o1", 8000);  // a cancel the peer had not seen
   EXPECT_FALSE(Decide(local, peer, "ORDERS", "o1", FromB(5000, 9000)).has_value());
+}
+
+// A merge reads the window's removals once and then only what each task
+// finds appended since: the result is the whole window's, removals made
+// meanwhile included, and a registry that no longer continues the count
+// (a rebuild) is read whole again.
+TEST(SnapshotMerge, RemovalsReadIncrementallyMatchTheWholeWindow) {
+  Harness local;
+  for (int i = 0; i < 4; ++i) {
+    local.Register(MakeInstance("ORDERS", "o" + std::to_string(i)), 5000 + i);
+  }
+  local.Cancel("ORDERS", "o0", 6000);
+  std::optional<std::uint64_t> seen;
+  RecentRemovals removals;
+  UpdateRecentRemovals(local.registry(), &seen, &removals);
+  EXPECT_EQ(removals, RecentRemovalsOf(local.registry()));
+  ASSERT_EQ(removals.size(), 1u);
+  EXPECT_EQ(*seen, local.registry().window_appended());
+
+  local.Register(MakeInstance("ORDERS", "o9"), 6500);
+  local.Cancel("ORDERS", "o1", 7000);
+  local.Cancel("ORDERS", "o9", 7500);
+  UpdateRecentRemovals(local.registry(), &seen, &removals);
+  EXPECT_EQ(removals, RecentRemovalsOf(local.registry()));
+  EXPECT_EQ(removals.size(), 3u);
+  EXPECT_EQ((removals.at({"ORDERS", "o9"})), 7500);
+
+  // A count ahead of the registry's (it was rebuilt): read whole again.
+  Harness rebuilt;
+  rebuilt.Register(MakeInstance("ORDERS", "o5"), 5000);
+  rebuilt.Cancel("ORDERS", "o5", 5100);
+  UpdateRecentRemovals(rebuilt.registry(), &seen, &removals);
+  EXPECT_EQ(removals, RecentRemovalsOf(rebuilt.registry()));
+  EXPECT_EQ(removals.size(), 1u);
 }
 
 TEST(SnapshotMerge, NewerRegistrationReplacesOurs) {

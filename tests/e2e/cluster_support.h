@@ -58,6 +58,9 @@ class Cluster {
   // Node `from` reaches node `to` at `url` (e.g. through a proxy) from its
   // next Start() on.
   void SetPeerUrl(int from, int to, std::string url) { peer_urls_[{from, to}] = std::move(url); }
+  // Node `i` gets `args` after the cluster's shared extra args from its next
+  // Start() on.
+  void SetNodeArgs(int i, std::vector<std::string> args) { node_args_[i] = std::move(args); }
 
   // Waits for the "listening" line and, with `await_ready`, for /readyz 200
   // (a node with a new data dir bootstraps from a peer first).
@@ -73,6 +76,9 @@ class Cluster {
     std::vector<std::string> args = {"--port", std::to_string(ports_[i]), "--node-id",
                                      node_id(i), "--peers", peers};
     args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    if (auto own = node_args_.find(i); own != node_args_.end()) {
+      args.insert(args.end(), own->second.begin(), own->second.end());
+    }
     processes_[i] = std::make_unique<NodeProcess>(data_dirs_[i], args);
     if (!processes_[i]->Start()) return false;
     return !await_ready || Ready(i, std::chrono::seconds(20));
@@ -156,6 +162,7 @@ class Cluster {
   std::vector<std::string> data_dirs_;
   std::vector<std::unique_ptr<NodeProcess>> processes_;
   std::map<std::pair<int, int>, std::string> peer_urls_;
+  std::map<int, std::vector<std::string>> node_args_;
   int wipes_ = 0;
 };
 

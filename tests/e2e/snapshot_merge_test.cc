@@ -1,16 +1,24 @@
 // Merging a peer's snapshot transfer into a non-empty node when the peer's
 // log cannot be pulled (docs/replication.md, "Merging a peer's snapshot"):
 // real processes, a peer whose retention overtook the cursor (410) and a
-// wiped peer whose new log starts after its bootstrap snapshot.
+// wiped peer whose new log starts after its bootstrap snapshot; a node
+// killed mid-merge; an instance from a third node that the peer's snapshot
+// lacks.
+#include <map>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "tests/e2e/cluster_support.h"
+#include "tests/testing/tcp_proxy.h"
 
 namespace logbook::e2e {
 namespace {
+
+using logbook::testing::TcpProxy;
 
 constexpr auto kConverge = std::chrono::seconds(15);
 
@@ -74,6 +82,71 @@ bool OtherEventsUnique(Cluster& cluster, int node) {
     if (count == 0 || next == from) return true;
     from = next;
   }
+}
+
+// A merge slowed to one instance per loop task and a pause between tasks:
+// seconds long for a few dozen instances, so a kill lands inside it.
+const std::vector<std::string> kSlowMerge = {
+    "--set", "logbook.replication.test-only-merge-task-instances=1", "--set",
+    "logbook.replication.test-only-merge-pause-ms=100"};
+
+std::string PeerState(Cluster& cluster, int node, int peer_index) {
+  const Json status(cluster.Get(node, "/logbook/v1/status").body);
+  return status.StringAt(absl::StrCat("/peers/", peer_index, "/state")).value_or("");
+}
+
+// INSTANCE_SET events durable in a running node's log (it serves only
+// durable events), or -1 when the log cannot be read from offset 1.
+std::int64_t ServedInstanceSets(Cluster& cluster, int node) {
+  std::int64_t count = 0;
+  std::int64_t from = 1;
+  for (;;) {
+    const HttpResult result = cluster.Get(
+        node, absl::StrCat("/logbook/v1/events?types=INSTANCE_SET&limit=1000&from=", from));
+    if (result.status != 200) return -1;
+    const Json page(result.body);
+    const std::size_t events = page.SizeAt("/events").value_or(0);
+    count += static_cast<std::int64_t>(events);
+    const std::int64_t next = page.IntAt("/next").value_or(from);
+    if (events == 0 || next == from) return count;
+    from = next;
+  }
+}
+
+// The INSTANCE_SET events in a data dir's log, read offline by the log
+// tool, counted per (app, instance id).
+std::map<std::pair<std::string, std::string>, int> LoggedInstanceSets(const std::string& dir) {
+  std::string output;
+  EXPECT_EQ(logbook::testing::RunLogbook({"log", "dump", dir, "--type", "INSTANCE_SET"}, &output),
+            0)
+      << output;
+  std::map<std::pair<std::string, std::string>, int> sets;
+  for (const absl::string_view piece : absl::StrSplit(output, '\n', absl::SkipEmpty())) {
+    const std::string line(piece);
+    const Json event(line);
+    if (!event.ok()) {
+      ADD_FAILURE() << "not an event line: " << line;
+      continue;
+    }
+    EXPECT_EQ(event.StringAt("/type"), "INSTANCE_SET") << line;
+    ++sets[{event.StringAt("/app").value_or(""), event.StringAt("/instance_id").value_or("")}];
+  }
+  return sets;
+}
+
+int Total(const std::map<std::pair<std::string, std::string>, int>& sets) {
+  int total = 0;
+  for (const auto& [key, count] : sets) total += count;
+  return total;
+}
+
+// The merge's summary line for `peer` in a node's output ("" if none).
+std::string MergeLine(const std::string& output, const std::string& peer) {
+  const std::string needle = "merged the snapshot of peer " + peer;
+  for (const absl::string_view line : absl::StrSplit(output, '\n')) {
+    if (absl::StrContains(line, needle)) return std::string(line);
+  }
+  return "";
 }
 
 bool MergedOnce(Cluster& cluster, int node, int peer_index) {
@@ -187,6 +260,144 @@ TEST(SnapshotMerge, WipedPeerWhoseNewLogStartsLaterIsMerged) {
   ASSERT_EQ(cluster.Register(0, Instance("ORDERS", 50)), 204);
   ASSERT_TRUE(Await([&] { return AllAgree(cluster) && cluster.InstanceCount(1) == 30; },
                     kConverge));
+}
+
+TEST(SnapshotMerge, KilledMidMergeRestartsAndConvergesWithEachDecisionLoggedOnce) {
+  Cluster cluster(2);
+  cluster.SetNodeArgs(0, kFastRetention);
+  cluster.SetNodeArgs(1, kSlowMerge);
+  ASSERT_TRUE(cluster.StartAll());
+  for (int n = 0; n < 6; ++n) ASSERT_EQ(cluster.Register(0, Instance("ORDERS", n)), 204);
+  ASSERT_EQ(cluster.Register(1, Instance("LOCAL", 1)), 204);
+  ASSERT_TRUE(Await([&] { return AllAgree(cluster) && cluster.InstanceCount(1) == 7; }, kConverge));
+  const std::int64_t cursor = CursorFor(cluster, 1, "n0");
+  ASSERT_GT(cursor, 1);
+  cluster.Kill(1);
+
+  // While n1 is down: 30 registrations, two cancels, an override and a
+  // metadata change at n0, whose retention then drops what n1 would need.
+  // n0 stays idle after this, so both of n1's merges get the same snapshot.
+  for (int n = 6; n < 36; ++n) ASSERT_EQ(cluster.Register(0, Instance("PAYMENTS", n)), 204);
+  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-1").status, 200);
+  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-2").status, 200);
+  EXPECT_EQ(
+      cluster.Request(0, "PUT", "/eureka/v2/apps/ORDERS/ORDERS-3/status?value=OUT_OF_SERVICE")
+          .status,
+      200);
+  EXPECT_EQ(cluster.Request(0, "PUT", "/eureka/v2/apps/ORDERS/ORDERS-4/metadata?zone=b").status,
+            200);
+  ASSERT_TRUE(Await([&] { return FirstOffset(cluster, 0) > cursor; }, kConverge))
+      << cluster.Get(0, "/logbook/v1/status").body;
+
+  // n1 restarts and merges one instance per task: kill -9 it once some of
+  // the merge is durable.
+  ASSERT_TRUE(cluster.Start(1)) << cluster.process(1).Output();
+  ASSERT_TRUE(Await(
+      [&] {
+        return PeerState(cluster, 1, 0) == "merging_snapshot" &&
+               ServedInstanceSets(cluster, 1) >= 1;
+      },
+      kConverge))
+      << cluster.Get(1, "/logbook/v1/status").body << cluster.process(1).Output();
+  cluster.Kill(1);
+  EXPECT_EQ(MergeLine(cluster.process(1).Output(), "n0"), "") << "the merge finished first";
+  const auto landed = LoggedInstanceSets(cluster.data_dir(1));
+  ASSERT_GE(Total(landed), 1);
+
+  // The restart finds n0's log still unpullable from the old cursor (the
+  // merge's cursor was never committed) and merges again.
+  ASSERT_TRUE(cluster.Start(1)) << cluster.process(1).Output();
+  ASSERT_TRUE(Await([&] { return MergedOnce(cluster, 1, 0); }, std::chrono::seconds(60)))
+      << cluster.Get(1, "/logbook/v1/status").body << cluster.process(1).Output();
+  ASSERT_TRUE(Await([&] { return AllAgree(cluster); }, kConverge))
+      << cluster.Apps(0) << "\n---\n" << cluster.Apps(1) << cluster.process(1).Output();
+  EXPECT_EQ(cluster.InstanceCount(1), 35);  // 6 - 2 cancelled + 30 + LOCAL-1
+  EXPECT_TRUE(OtherEventsUnique(cluster, 1));
+
+  // n1 pulls n0's log on from after the snapshot.
+  ASSERT_EQ(cluster.Register(0, Instance("ORDERS", 99)), 204);
+  ASSERT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-0").status, 200);
+  ASSERT_TRUE(
+      Await([&] { return AllAgree(cluster) && cluster.InstanceCount(1) == 35; }, kConverge))
+      << cluster.process(1).Output();
+  EXPECT_TRUE(OtherEventsUnique(cluster, 1));
+
+  // The log replays to what n1 served, and holds each of the merge's
+  // decisions once: the 30 added, the override, the metadata change and
+  // the two cancels; the first merge had logged some, not all of them.
+  ASSERT_EQ(cluster.process(1).Stop(SIGTERM), 0);
+  std::string verify;
+  EXPECT_EQ(logbook::testing::RunLogbook({"log", "verify", cluster.data_dir(1)}, &verify), 0)
+      << verify;
+  const auto logged = LoggedInstanceSets(cluster.data_dir(1));
+  EXPECT_EQ(Total(logged), 34);
+  for (const auto& [key, count] : logged) {
+    EXPECT_EQ(count, 1) << key.first << "/" << key.second << " set " << count << " times";
+  }
+  EXPECT_LT(Total(landed), Total(logged));
+  for (const auto& [key, count] : landed) {
+    EXPECT_TRUE(logged.contains(key)) << key.first << "/" << key.second;
+  }
+  EXPECT_EQ(logged.count({"ORDERS", "ORDERS-1"}), 1u);
+  EXPECT_EQ(logged.count({"LOCAL", "LOCAL-1"}), 0u);  // equal on both: no event
+}
+
+TEST(SnapshotMerge, InstanceLastChangedAtAThirdNodeSurvivesAndOneThePeerRemovedGoes) {
+  std::vector<std::string> args = kFastRetention;
+  // Short long-polls: n0's puller notices the healed path soon.
+  args.insert(args.end(), {"--set", "logbook.events.max-wait-ms=1000"});
+  Cluster cluster(3, args);
+  // n0 reaches n2 only through a proxy, so n0 can be kept from n2's events.
+  TcpProxy to_n2(cluster.port(2));
+  ASSERT_NE(to_n2.port(), 0);
+  cluster.SetPeerUrl(0, 2, absl::StrCat("http://127.0.0.1:", to_n2.port()));
+  ASSERT_TRUE(cluster.StartAll());
+  ASSERT_EQ(cluster.Register(0, Instance("ORDERS", 1)), 204);  // n0 cancels it later
+  ASSERT_EQ(cluster.Register(0, Instance("ORDERS", 2)), 204);
+  ASSERT_TRUE(Await([&] { return AllAgree(cluster) && cluster.InstanceCount(1) == 2; }, kConverge));
+  ASSERT_GT(to_n2.accepted(), 0);
+
+  to_n2.Blackhole();
+  to_n2.ResetAll();
+  ASSERT_EQ(cluster.Register(2, Instance("THIRD", 1)), 204);
+  ASSERT_TRUE(Await(
+      [&] { return cluster.Get(1, "/eureka/v2/apps/THIRD/THIRD-1").status == 200; }, kConverge));
+  const std::int64_t cursor = CursorFor(cluster, 1, "n0");
+  ASSERT_GT(cursor, 1);
+  cluster.Kill(1);
+
+  for (int n = 10; n < 20; ++n) ASSERT_EQ(cluster.Register(0, Instance("PAYMENTS", n)), 204);
+  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-1").status, 200);
+  ASSERT_TRUE(Await([&] { return FirstOffset(cluster, 0) > cursor; }, kConverge))
+      << cluster.Get(0, "/logbook/v1/status").body;
+  // n0's snapshot lacks both: THIRD-1 never reached it, ORDERS-1 it removed.
+  ASSERT_EQ(cluster.Get(0, "/eureka/v2/apps/THIRD/THIRD-1").status, 404);
+  ASSERT_EQ(cluster.Get(0, "/eureka/v2/apps/ORDERS/ORDERS-1").status, 404);
+
+  ASSERT_TRUE(cluster.Start(1)) << cluster.process(1).Output();
+  ASSERT_TRUE(Await([&] { return MergedOnce(cluster, 1, 0); }, kConverge))
+      << cluster.Get(1, "/logbook/v1/status").body << cluster.process(1).Output();
+  const std::string line = MergeLine(cluster.process(1).Output(), "n0");
+  EXPECT_NE(line.find("removed=1"), std::string::npos) << line;
+  // THIRD-1 was last changed at n2: n0's snapshot does not speak for it.
+  EXPECT_EQ(cluster.Get(1, "/eureka/v2/apps/THIRD/THIRD-1").status, 200);
+  const std::string kept =
+      cluster.Get(1, "/logbook/v1/history?app=THIRD&instance=THIRD-1&types=INSTANCE_SET").body;
+  EXPECT_EQ(Json(kept).SizeAt("/events"), 0u) << kept;
+  // ORDERS-1's copy here came from n0, which removed it since.
+  EXPECT_EQ(cluster.Get(1, "/eureka/v2/apps/ORDERS/ORDERS-1").status, 404);
+  const std::string removed =
+      cluster.Get(1, "/logbook/v1/history?app=ORDERS&instance=ORDERS-1&types=INSTANCE_SET").body;
+  EXPECT_EQ(Json(removed).SizeAt("/events"), 1u) << removed;
+  EXPECT_EQ(cluster.InstanceCount(1), 12);  // ORDERS-2, 10 PAYMENTS, THIRD-1
+
+  // Healed, n0 gets THIRD-1 from n2 and the three agree.
+  to_n2.Heal();
+  ASSERT_TRUE(Await([&] { return AllAgree(cluster) && cluster.InstanceCount(0) == 12; },
+                    std::chrono::seconds(30)))
+      << cluster.Apps(0) << "\n---\n" << cluster.Apps(1) << "\n---\n" << cluster.Apps(2)
+      << cluster.Get(0, "/logbook/v1/status").body;
+  EXPECT_TRUE(OtherEventsUnique(cluster, 1));
 }
 
 }  // namespace

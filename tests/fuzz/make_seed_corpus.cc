@@ -9,6 +9,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -152,6 +153,27 @@ std::vector<core::Event> SampleEvents() {
   return events;
 }
 
+// INSTANCE_SET as a snapshot merge logs it (docs/log-format.md): one that
+// sets a whole record with its override, and one that removes (no record).
+std::vector<core::Event> InstanceSetEvents() {
+  core::Event set = storage::testing::FullRegisterEvent();
+  set.type = core::EventType::kInstanceSet;
+  set.source = core::EventSource::kLogbookPeer;
+  set.origin_node = "node-b";
+  set.origin_offset = 41;
+  core::InstanceRecord record;
+  record.info = *set.instance;
+  record.lease = core::Lease{1700000000000, 1700000030000, 0, 1700000000000, 90000};
+  record.action_type = core::ActionType::kModified;
+  set.instance.reset();
+  set.record = record;
+  set.override_to_store = core::InstanceStatus::kOutOfService;
+  core::Event removal = set;
+  removal.record.reset();
+  removal.override_to_store.reset();
+  return {set, removal};
+}
+
 // `request` with an Authorization header after its request line.
 std::string WithAuthorization(const std::string& request, std::string_view value) {
   const std::size_t line_end = request.find("\r\n") + 2;
@@ -242,6 +264,9 @@ int main(int argc, char** argv) {
     for (int type = 1; type <= 8; ++type) {
       all.push_back(storage::testing::RandomEvent(static_cast<core::EventType>(type), rng));
     }
+    // Drawn after the others, so that their seeds stay as they were.
+    all.push_back(storage::testing::RandomEvent(core::EventType::kInstanceSet, rng));
+    for (core::Event& event : InstanceSetEvents()) all.push_back(std::move(event));
     int n = 0;
     for (const core::Event& event : all) {
       std::string value;
