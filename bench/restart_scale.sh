@@ -15,6 +15,9 @@
 # Environment (defaults): INSTANCES=100000 APPS=1000 EVENTS=1000000 SNAPSHOT_EVERY=100000
 #   TAIL=50000 RESTARTS=5 DATA_BASE=${TMPDIR:-/tmp} RESULTS_FILE=- (a path: writes the markdown
 #   section there) SKIP_BUILD=0 BUILD_DIR=build KEEP_DATA=0
+#   CRASHED_FROM= (a crashed dir built before, e.g. DATA_ROOT/crashed of a KEEP_DATA=1 run: copied
+#   instead of building one; the WAL it holds is what the build that wrote it left, so rebuild it
+#   after a change to the storage options)
 set -u -o pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -26,7 +29,8 @@ TAIL="${TAIL:-50000}"
 RESTARTS="${RESTARTS:-5}"
 RESULTS_FILE="${RESULTS_FILE:--}"
 COMMAND="bench/restart_scale.sh${1:+ $1}"
-for v in INSTANCES APPS EVENTS SNAPSHOT_EVERY TAIL RESTARTS GLIBC_TUNABLES; do
+CRASHED_FROM="${CRASHED_FROM:-}"
+for v in INSTANCES APPS EVENTS SNAPSHOT_EVERY TAIL RESTARTS GLIBC_TUNABLES CRASHED_FROM; do
   [ -n "$(printenv "$v")" ] && COMMAND="$v=$(printenv "$v") $COMMAND"
 done
 
@@ -64,7 +68,9 @@ read_ms() {
   find "$1" -type f -exec cat {} + > /dev/null
   ms_between "$t0" "$EPOCHREALTIME"
 }
-# timed_start DIR NAME: exec -> /readyz 200; sets READY_MS, REPLAYED, RECOVERY_MS, SNAP_OFFSET
+# timed_start DIR NAME: exec -> /readyz 200; sets READY_MS, REPLAYED, RECOVERY_MS, SNAP_OFFSET and
+# the node's own CPU figures by phase: START_CPU (exec to opening the log), OPEN_CPU (RocksDB's
+# open: its WAL recovery), RECOVERY_CPU (snapshot decode + replay)
 timed_start() {
   # A known port, so that /readyz is polled from exec on, without watching the log for the port.
   NODE_PORT=$(free_port)
@@ -75,15 +81,26 @@ timed_start() {
   REPLAYED=$(echo "$NODE_LINE" | sed -n 's/.*recovered_events=\([0-9]*\).*/\1/p')
   RECOVERY_MS=$(echo "$NODE_LINE" | sed -n 's/.*recovery_ms=\([0-9]*\).*/\1/p')
   SNAP_OFFSET=$(echo "$NODE_LINE" | sed -n 's/.*snapshot_offset=\([0-9]*\).*/\1/p')
+  START_CPU=$(echo "$NODE_LINE" | sed -n 's/.*start_cpu_ms=\([0-9]*\).*/\1/p')
+  OPEN_CPU=$(echo "$NODE_LINE" | sed -n 's/.*open_cpu_ms=\([0-9]*\).*/\1/p')
+  RECOVERY_CPU=$(echo "$NODE_LINE" | sed -n 's/.*recovery_cpu_ms=\([0-9]*\).*/\1/p')
 }
 
 log "building the data dir: $INSTANCES instances, $EVENTS events, snapshots every $SNAPSHOT_EVERY, $TAIL after the last, as kill -9 leaves it"
 CRASHED_DIR="$DATA_ROOT/crashed"; TERM_DIR="$DATA_ROOT/term"; KILL_DIR="$DATA_ROOT/kill"
 GEN_T0=$EPOCHREALTIME
-"$MAKE_DATADIR" --data-dir "$CRASHED_DIR" --instances "$INSTANCES" --apps "$APPS" --events "$EVENTS" \
-  --snapshot-every-events "$SNAPSHOT_EVERY" --unsnapshotted-tail "$TAIL" --exit-without-close 1 \
-  > "$OUT/make_datadir.txt" 2>&1 || die "make_datadir failed: $(cat "$OUT/make_datadir.txt")"
+if [ -n "$CRASHED_FROM" ]; then
+  [ -f "$CRASHED_FROM/CURRENT" ] || die "CRASHED_FROM=$CRASHED_FROM is not a data dir"
+  cp -a "$CRASHED_FROM" "$CRASHED_DIR" || die "cannot copy $CRASHED_FROM"
+  echo "copied from $CRASHED_FROM (built before; not rebuilt)" > "$OUT/make_datadir.txt"
+else
+  "$MAKE_DATADIR" --data-dir "$CRASHED_DIR" --instances "$INSTANCES" --apps "$APPS" --events "$EVENTS" \
+    --snapshot-every-events "$SNAPSHOT_EVERY" --unsnapshotted-tail "$TAIL" --exit-without-close 1 \
+    > "$OUT/make_datadir.txt" 2>&1 || die "make_datadir failed: $(cat "$OUT/make_datadir.txt")"
+fi
 GEN_MS=$(ms_between "$GEN_T0" "$EPOCHREALTIME")
+GEN_NOTE="in $GEN_MS ms"
+[ -n "$CRASHED_FROM" ] && GEN_NOTE="by an earlier run (copied from \`$CRASHED_FROM\`)"
 WAL_BYTES=$(find "$CRASHED_DIR" -name '*.log' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
 echo "  $(cat "$OUT/make_datadir.txt") (${GEN_MS} ms; WAL left: $WAL_BYTES bytes)"
 # fresh_copy DIR: DIR becomes a copy of the crashed dir, as kill -9 left it.
@@ -119,9 +136,11 @@ for r in $(seq 1 "$RESTARTS"); do
       # waiting for a core that a shared machine adds to the wall time.
       cpu=$(awk -v t="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1000 / t}' "/proc/$NODE_PID/stat")
       add "$mode.$cache.cpu_ms" "$cpu"
+      add "$mode.$cache.start_cpu_ms" "$START_CPU"; add "$mode.$cache.open_cpu_ms" "$OPEN_CPU"
+      add "$mode.$cache.recovery_cpu_ms" "$RECOVERY_CPU"
       add "$mode.$cache.ready_ms" "$READY_MS"; add "$mode.$cache.recovery_ms" "$RECOVERY_MS"
       add "$mode.replayed" "$REPLAYED"; add "$mode.snapshot_offset" "$SNAP_OFFSET"; add "$mode.rss" "$rss"
-      echo "  [$r $mode $cache] read ${S[$mode.$cache.read_ms]##* } ms; /readyz 200 after $READY_MS ms (CPU $cpu ms) (snapshot $SNAP_OFFSET, replayed $REPLAYED in $RECOVERY_MS ms), RSS $rss KiB"
+      echo "  [$r $mode $cache] read ${S[$mode.$cache.read_ms]##* } ms; /readyz 200 after $READY_MS ms (CPU $cpu ms: start $START_CPU, open $OPEN_CPU, recovery $RECOVERY_CPU) (snapshot $SNAP_OFFSET, replayed $REPLAYED in $RECOVERY_MS ms), RSS $rss KiB"
       if [ "$mode" = term ]; then stop_pid "$NODE_PID" TERM; else stop_pid "$NODE_PID" KILL; fi
     done
   done
@@ -138,7 +157,7 @@ SECTION="$(cat <<MD
 - Machine: $MACHINE
 - Command: \`$COMMAND\`
 - Data dir: built once by \`build/bench/make_datadir --exit-without-close 1\` (core's Decide/Apply +
-  storage's EventLog, the node's own bytes) in $GEN_MS ms: $INSTANCES registrations in $APPS apps, then
+  storage's EventLog, the node's own bytes) $GEN_NOTE: $INSTANCES registrations in $APPS apps, then
   renewals round-robin up to $EVENTS events, snapshots every $SNAPSHOT_EVERY events (3 kept), the last
   $TAIL events after the last snapshot, ended without closing RocksDB as \`kill -9\` would. Size on disk:
   $(awk -v b="$(m kill.bytes)" 'BEGIN {printf "%.1f MB", b/1e6}'), of which $(awk -v b="$WAL_BYTES" 'BEGIN {printf "%.1f MB", b/1e6}') of WAL (what RocksDB replays into its memtables).
@@ -155,11 +174,13 @@ SECTION="$(cat <<MD
 | ratio to the \`cat\` | $(ratio term.cold.ready_ms term.cold.read_ms)× | $(ratio term.warm.ready_ms term.warm.read_ms)× |
 | CPU time of the node, exec → ready (all threads) | $(m term.cold.cpu_ms) ($(rg term.cold.cpu_ms)) ms | $(m term.warm.cpu_ms) ($(rg term.warm.cpu_ms)) ms |
 | of which recovery (snapshot load + replay of $(m term.replayed) events) | $(m term.cold.recovery_ms) ms | $(m term.warm.recovery_ms) ms |
+| CPU by phase: process start / RocksDB open / recovery | $(m term.cold.start_cpu_ms) / $(m term.cold.open_cpu_ms) / $(m term.cold.recovery_cpu_ms) ms | $(m term.warm.start_cpu_ms) / $(m term.warm.open_cpu_ms) / $(m term.warm.recovery_cpu_ms) ms |
 | \`cat\` of the data dir (sigkill dir) | $(m kill.cold.read_ms) ($(rg kill.cold.read_ms)) ms | $(m kill.warm.read_ms) ($(rg kill.warm.read_ms)) ms |
 | **restart after \`kill -9\`** → \`/readyz\` 200 | **$(m kill.cold.ready_ms)** ($(rg kill.cold.ready_ms)) ms | **$(m kill.warm.ready_ms)** ($(rg kill.warm.ready_ms)) ms |
 | ratio to the \`cat\` | $(ratio kill.cold.ready_ms kill.cold.read_ms)× | $(ratio kill.warm.ready_ms kill.warm.read_ms)× |
 | CPU time of the node, exec → ready (all threads) | $(m kill.cold.cpu_ms) ($(rg kill.cold.cpu_ms)) ms | $(m kill.warm.cpu_ms) ($(rg kill.warm.cpu_ms)) ms |
 | of which recovery (snapshot load + replay of $(m kill.replayed) events) | $(m kill.cold.recovery_ms) ms | $(m kill.warm.recovery_ms) ms |
+| CPU by phase: process start / RocksDB open (WAL recovery) / recovery | $(m kill.cold.start_cpu_ms) / $(m kill.cold.open_cpu_ms) / $(m kill.cold.recovery_cpu_ms) ms | $(m kill.warm.start_cpu_ms) / $(m kill.warm.open_cpu_ms) / $(m kill.warm.recovery_cpu_ms) ms |
 
 Goal: ≤ 1 s and ≤ 5× the file read. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg). **RSS after a restart: $(per_instance term.rss) bytes per instance**
 (VmRSS $(m term.rss) KiB with $INSTANCES instances, minus $RSS_EMPTY KiB of an empty node, no fetch
@@ -172,7 +193,8 @@ echo "$SECTION"
 {
   for k in term.cold.read_ms term.warm.read_ms term.cold.ready_ms term.warm.ready_ms \
            kill.cold.read_ms kill.warm.read_ms kill.cold.ready_ms kill.warm.ready_ms \
-           term.cold.cpu_ms term.warm.cpu_ms kill.cold.cpu_ms kill.warm.cpu_ms; do
+           term.cold.cpu_ms term.warm.cpu_ms kill.cold.cpu_ms kill.warm.cpu_ms \
+           kill.cold.open_cpu_ms kill.warm.open_cpu_ms kill.cold.recovery_cpu_ms kill.warm.recovery_cpu_ms; do
     printf '%s\t%s\n' "$k" "$(m "$k")"
   done
   printf 'wal_bytes\t%s\ninstances\t%s\nevents\t%s\ntail\t%s\nrestarts\t%s\n' \

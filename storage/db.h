@@ -6,6 +6,7 @@
 //
 // Thread: rocksdb::DB is thread-safe; Db adds no state after Open, so every
 // method may be called from any thread. The handles stay valid for Db's life.
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,12 @@ inline constexpr std::string_view kMetaNodeIdKey = "node_id";
 // 8 bytes big-endian; absent = 1.
 inline constexpr std::string_view kMetaFirstOffsetKey = "first_offset";
 inline constexpr std::string_view kMetaAuditFirstOffsetKey = "audit_first_offset";
+
+// Bound on the live RocksDB WAL (max_total_wal_size): once the WAL files
+// hold more, the memtables with data in the oldest one are flushed and it is
+// deleted. It is also what a crash leaves for the next open to replay, at
+// ~8 ms of CPU per MiB (docs/durability.md, "Restart after a crash").
+inline constexpr std::uint64_t kMaxWalBytes = std::uint64_t{16} << 20;
 
 // Version of the data dir's layout (column families, keys, meta entries);
 // event values carry their own version byte (kEventFormatVersion).

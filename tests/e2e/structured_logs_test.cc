@@ -160,6 +160,13 @@ TEST_F(DefaultLogs, NoAccessLogNoDebugAndEveryLineIsLogfmt) {
       listening = true;
       EXPECT_EQ(fields.count("recovery_ms"), 1u);
       EXPECT_EQ(fields.count("recovered_events"), 1u);
+      // CPU by phase (bench/restart_scale.sh): whole milliseconds, never negative.
+      for (const char* key : {"start_cpu_ms", "open_cpu_ms", "recovery_cpu_ms"}) {
+        ASSERT_EQ(fields.count(key), 1u) << key << "\n" << node_output();
+        EXPECT_TRUE(!fields.at(key).empty() &&
+                    fields.at(key).find_first_not_of("0123456789") == std::string::npos)
+            << key << "=" << fields.at(key);
+      }
     }
   }
   EXPECT_TRUE(listening) << node_output();
