@@ -164,6 +164,17 @@ TEST(SnapshotMerge, PeerRetentionPassedTheCursorWhileDownIsMergedAndPulledOn) {
   ASSERT_TRUE(Await([&] { return AllAgree(cluster) && cluster.InstanceCount(1) == 7; }, kConverge));
   const std::int64_t cursor = CursorFor(cluster, 1, "n0");
   ASSERT_GT(cursor, 1);
+  // On a slow machine n0's fast retention can pass n1's cursor while they
+  // first converge, and n1 then merges once already: only the merge after
+  // the restart is this test's to count.
+  const auto orders3_sets = [&] {
+    return Json(cluster
+                    .Get(1, "/logbook/v1/history?app=ORDERS&instance=ORDERS-3&types=INSTANCE_SET")
+                    .body)
+        .SizeAt("/events")
+        .value_or(0);
+  };
+  const std::size_t orders3_sets_before = orders3_sets();
   cluster.Kill(1);
 
   // While n1 is down n0 registers, cancels and overrides, and its
@@ -193,9 +204,8 @@ TEST(SnapshotMerge, PeerRetentionPassedTheCursorWhileDownIsMergedAndPulledOn) {
   EXPECT_NE(output.find("removed=2"), std::string::npos) << output;
   EXPECT_TRUE(OtherEventsUnique(cluster, 1));
   // The merge is in n1's log as events: the audit history shows it.
-  const std::string history =
-      cluster.Get(1, "/logbook/v1/history?app=ORDERS&instance=ORDERS-3&types=INSTANCE_SET").body;
-  EXPECT_EQ(Json(history).SizeAt("/events"), 1u) << history;
+  EXPECT_EQ(orders3_sets(), orders3_sets_before + 1)
+      << cluster.Get(1, "/logbook/v1/history?app=ORDERS&instance=ORDERS-3&types=INSTANCE_SET").body;
 
   // The log replays to what n1 serves: verify, then a restart serves the
   // same registry.
