@@ -155,6 +155,25 @@ bool MergedOnce(Cluster& cluster, int node, int peer_index) {
          status.IntAt(absl::StrCat("/peers/", peer_index, "/snapshots_merged")).value_or(0) >= 1;
 }
 
+// What n0 does while n1 is down: registrations PAYMENTS-6 up to
+// `payments_end`, two cancels, an override and a metadata change; then it
+// waits until n0's retention has dropped n1's `cursor`, so n1 must merge.
+void ChangeN0WhileN1IsDown(Cluster& cluster, int payments_end, std::int64_t cursor) {
+  for (int n = 6; n < payments_end; ++n) {
+    ASSERT_EQ(cluster.Register(0, Instance("PAYMENTS", n)), 204);
+  }
+  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-1").status, 200);
+  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-2").status, 200);
+  EXPECT_EQ(
+      cluster.Request(0, "PUT", "/eureka/v2/apps/ORDERS/ORDERS-3/status?value=OUT_OF_SERVICE")
+          .status,
+      200);
+  EXPECT_EQ(cluster.Request(0, "PUT", "/eureka/v2/apps/ORDERS/ORDERS-4/metadata?zone=b").status,
+            200);
+  ASSERT_TRUE(Await([&] { return FirstOffset(cluster, 0) > cursor; }, kConverge))
+      << cluster.Get(0, "/logbook/v1/status").body;
+}
+
 TEST(SnapshotMerge, PeerRetentionPassedTheCursorWhileDownIsMergedAndPulledOn) {
   Cluster cluster(2, kFastRetention);
   ASSERT_TRUE(cluster.StartAll());
@@ -179,17 +198,7 @@ TEST(SnapshotMerge, PeerRetentionPassedTheCursorWhileDownIsMergedAndPulledOn) {
 
   // While n1 is down n0 registers, cancels and overrides, and its
   // retention drops the offsets n1 would need.
-  for (int n = 6; n < 16; ++n) ASSERT_EQ(cluster.Register(0, Instance("PAYMENTS", n)), 204);
-  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-1").status, 200);
-  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-2").status, 200);
-  EXPECT_EQ(
-      cluster.Request(0, "PUT", "/eureka/v2/apps/ORDERS/ORDERS-3/status?value=OUT_OF_SERVICE")
-          .status,
-      200);
-  EXPECT_EQ(cluster.Request(0, "PUT", "/eureka/v2/apps/ORDERS/ORDERS-4/metadata?zone=b").status,
-            200);
-  ASSERT_TRUE(Await([&] { return FirstOffset(cluster, 0) > cursor; }, kConverge))
-      << cluster.Get(0, "/logbook/v1/status").body;
+  ASSERT_NO_FATAL_FAILURE(ChangeN0WhileN1IsDown(cluster, 16, cursor));
 
   ASSERT_TRUE(cluster.Start(1)) << cluster.process(1).Output();
   std::string apps;
@@ -287,17 +296,7 @@ TEST(SnapshotMerge, KilledMidMergeRestartsAndConvergesWithEachDecisionLoggedOnce
   // While n1 is down: 30 registrations, two cancels, an override and a
   // metadata change at n0, whose retention then drops what n1 would need.
   // n0 stays idle after this, so both of n1's merges get the same snapshot.
-  for (int n = 6; n < 36; ++n) ASSERT_EQ(cluster.Register(0, Instance("PAYMENTS", n)), 204);
-  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-1").status, 200);
-  EXPECT_EQ(cluster.Request(0, "DELETE", "/eureka/v2/apps/ORDERS/ORDERS-2").status, 200);
-  EXPECT_EQ(
-      cluster.Request(0, "PUT", "/eureka/v2/apps/ORDERS/ORDERS-3/status?value=OUT_OF_SERVICE")
-          .status,
-      200);
-  EXPECT_EQ(cluster.Request(0, "PUT", "/eureka/v2/apps/ORDERS/ORDERS-4/metadata?zone=b").status,
-            200);
-  ASSERT_TRUE(Await([&] { return FirstOffset(cluster, 0) > cursor; }, kConverge))
-      << cluster.Get(0, "/logbook/v1/status").body;
+  ASSERT_NO_FATAL_FAILURE(ChangeN0WhileN1IsDown(cluster, 36, cursor));
 
   // n1 restarts and merges one instance per task: kill -9 it once some of
   // the merge is durable.
