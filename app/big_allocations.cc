@@ -1,5 +1,9 @@
 #include "app/big_allocations.h"
 
+// Any libc header defines __GLIBC__; without one before the test below the
+// function compiled to nothing (the threshold was never set).
+#include <cstddef>
+
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
