@@ -11,6 +11,8 @@ packages=(
   wrk curl gnuplot-nox
   # bench only: bench/run_load.sh's anchors (one etcd member; nginx serving the same gzip bytes)
   etcd-server nginx
+  # bench only: bench/memory_split.sh reads malloc_info from the running node
+  gdb
   chromium
   clang libclang-rt-14-dev
 )
