@@ -57,10 +57,11 @@ gdb -p "$pid" -batch -ex 'call (int)malloc_trim(0)' > "$OUT/gdb-trim.log" 2>&1
 rss_trimmed=$(rss_kib "$pid")
 stop_pid "$pid" TERM
 cat "$DATA_ROOT"/d/LOG.old "$DATA_ROOT"/d/LOG 2>/dev/null > "$OUT/rocksdb.LOG"
+python3 "$ROOT/bench/memtables_flushed.py" < "$OUT/rocksdb.LOG" > "$OUT/memtables_flushed"
 rm -rf "$DATA_ROOT"
 
 python3 - "$OUT" "$N" "$rss_empty" "$rss_seeded" "$rss_warm" "$rss_before_trim" "$rss_trimmed" <<'PY'
-import json, sys
+import sys
 import xml.etree.ElementTree as ET
 out, n = sys.argv[1], int(sys.argv[2])
 empty, seeded, warm, before_trim, trimmed = (int(v) * 1024 for v in sys.argv[3:8])
@@ -76,17 +77,7 @@ for heap in root.findall("heap"):
     print(f"  arena {heap.get('nr')}: in use {per(system - free)}, free {per(free)}")
 mapped = root.find("total[@type='mmap']")
 print(f"  mapped blocks (>= 1 MiB): {mapped.get('count')}, {per(int(mapped.get('size')))}")
-flushed = 0
-for line in open(f"{out}/rocksdb.LOG", errors="replace"):
-    at = line.find("{")
-    if "EVENT_LOG_v1" not in line or at < 0:
-        continue
-    try:
-        event = json.loads(line[at:])
-    except ValueError:
-        continue
-    if event.get("event") == "flush_started" and event.get("flush_reason") == "Manual Flush":
-        flushed += event.get("memory_usage", 0)
+flushed = int(open(f"{out}/memtables_flushed").read())
 print(f"  memtables a clean stop flushed: {per(flushed)}")
 PY
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); raw output in $OUT"

@@ -114,20 +114,7 @@ for n in $SIZES; do
   stop_pid "$pid" TERM
   # Nothing is written after seeding (fetches only), so the memtables a clean stop flushes are
   # the ones the warm RSS held.
-  memtables=$(cat "$dir"/LOG.old "$dir"/LOG 2>/dev/null | python3 -c '
-import json, sys
-total = 0
-for line in sys.stdin:
-    at = line.find("{")
-    if "EVENT_LOG_v1" not in line or at < 0:
-        continue
-    try:
-        event = json.loads(line[at:])
-    except ValueError:
-        continue
-    if event.get("event") == "flush_started" and event.get("flush_reason") == "Manual Flush":
-        total += event.get("memory_usage", 0)
-print(total)')
+  memtables=$(cat "$dir"/LOG.old "$dir"/LOG 2>/dev/null | python3 "$ROOT/bench/memtables_flushed.py")
   printf '%s\t%s\n' "$n" "$memtables" >> "$OUT/memtables.tsv"
   rm -rf "$dir"
   per_seeded=$(( (rss_seeded - rss_empty) * 1024 / n ))
