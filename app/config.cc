@@ -147,6 +147,8 @@ constexpr std::array kSettings = {
             IntegerField<std::int64_t>{&Config::test_only_bootstrap_delay_ms, 0, kMaxInt64}},
     Setting{"logbook.replication.test-only-waiting-retry-ms",
             IntegerField<std::int64_t>{&Config::test_only_waiting_retry_ms, 1, kMaxInt64}},
+    Setting{"logbook.snapshot.test-only-slice-items",
+            IntegerField<std::int64_t>{&Config::test_only_snapshot_slice_items, 0, kMaxInt64}},
     Setting{"logbook.replication.test-only-merge-task-instances",
             IntegerField<std::int64_t>{&Config::test_only_merge_task_instances, 0, kMaxInt64}},
     Setting{"logbook.replication.test-only-merge-pause-ms",

@@ -84,6 +84,10 @@ struct Config {
   // between two tasks, so that tests can kill the node mid-merge.
   std::int64_t test_only_merge_task_instances = 0;
   std::int64_t test_only_merge_pause_ms = 0;
+  // logbook.snapshot.test-only-slice-items: instances a snapshot cut encodes
+  // per loop turn instead of a time budget (0: the budget), so that tests see
+  // cuts span many turns of traffic.
+  std::int64_t test_only_snapshot_slice_items = 0;
 
   // logbook.http.*
   std::int64_t http_max_header_bytes = 65536;

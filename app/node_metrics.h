@@ -50,7 +50,8 @@ class NodeMetrics final : public net::MetricsCollector {
 
   // Writer thread, after each successful group commit.
   void OnCommit(std::uint64_t events, std::int64_t write_ns);
-  // Snapshotter thread, after each snapshot attempt.
+  // Snapshotter thread after each snapshot written or failed to write; loop
+  // thread when a cut fails.
   void OnSnapshot(const storage::SnapshotterStats& stats);
   // Loop thread, every applied event: counts (and logs at debug) evictions.
   void OnApplied(const core::Event& event);

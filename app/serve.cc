@@ -17,6 +17,7 @@
 #include "app/bootstrap.h"
 #include "app/http_limits_config.h"
 #include "app/node_metrics.h"
+#include "app/snapshot_scheduler.h"
 #include "app/system_clock.h"
 #include "core/registry.h"
 #include "core/status.h"
@@ -111,6 +112,8 @@ struct Node {
   std::unique_ptr<storage::Snapshotter> snapshotter;
   std::unique_ptr<core::Registry> registry;
   std::unique_ptr<net::WritePipeline> pipeline;
+  // Cuts the registry for the snapshotter; after both: destroyed before them.
+  std::unique_ptr<SnapshotScheduler> snapshots;
   std::unique_ptr<net::EurekaApi> eureka;
   std::unique_ptr<net::LogbookApi> logbook;
   std::unique_ptr<net::Evictor> evictor;
@@ -151,7 +154,9 @@ void BeginShutdown(Node& node, int exit_code) {
     node.log->Stop();
     // Everything acknowledged is durable now; a final snapshot of it makes
     // the next start replay (almost) nothing.
-    node.snapshotter->Stop(/*final_snapshot=*/true);
+    node.snapshots->TakeFinal(node.log->durable_offset());
+    node.snapshots->Stop();
+    node.snapshotter->Stop();
     node.mailbox->Close();
   });
 }
@@ -159,7 +164,7 @@ void BeginShutdown(Node& node, int exit_code) {
 // Startup failed before the loop ran: stop what was started and let the loop
 // close the handles already opened on it, so the process exits cleanly.
 int AbandonStart(Node& node) {
-  node.stopping = true;  // a snapshotter start still queued on the mailbox must not run
+  node.stopping = true;
   if (node.writer_wakeups) node.writer_wakeups->Stop();
   if (node.replicator) node.replicator->Stop();
   if (node.eureka_push) node.eureka_push->Stop();
@@ -375,7 +380,7 @@ int RunServe(const Config& given) {
     status.last_offset = stats.last_snapshot_offset;
     status.last_ms = stats.last_encode_ms + stats.last_write_ms;
     status.last_bytes = stats.last_snapshot_bytes;
-    status.shadow_offset = stats.shadow_offset;
+    if (node.snapshots != nullptr) status.cut_offset = node.snapshots->cut_offset().value_or(0);
     if (!stats.last_error.ok()) status.last_error = std::string(core::MessageOf(stats.last_error));
     return status;
   };
@@ -428,13 +433,9 @@ int RunServe(const Config& given) {
   }
   node.log->StartRetention(clock);
 
-  storage::SnapshotterOptions snapshotter_options;
-  snapshotter_options.registry = registry_options;
-  snapshotter_options.every_events = static_cast<std::uint64_t>(config.snapshot_every_events);
-  snapshotter_options.every_ms = config.snapshot_every_ms;
   const bool floor_follows_snapshots = !config.test_only_retention_without_snapshot;
   node.snapshotter = std::make_unique<storage::Snapshotter>(
-      *node.log, snapshotter_options,
+      *node.log, recovery.snapshot_offset, storage::SnapshotterOptions{},
       [raise_retention_floor, floor_follows_snapshots, node_metrics,
        &logger](const storage::SnapshotterStats& stats) {
         node_metrics->OnSnapshot(stats);
@@ -448,12 +449,14 @@ int RunServe(const Config& given) {
                                           {"write_ms", stats.last_write_ms}});
         if (floor_follows_snapshots) raise_retention_floor();
       });
-  // Its shadow registry is restored from the same snapshot recovery just
-  // decoded: a second decode, which at 100,000 instances would compete for
-  // the CPU with getting ready. Started from the loop's first turn instead.
-  node.mailbox->Post([&node] {
-    if (!node.stopping) node.snapshotter->Start();
-  });
+  node.snapshotter->Start();
+  SnapshotSchedulerOptions snapshot_options;
+  snapshot_options.every_events = static_cast<std::uint64_t>(config.snapshot_every_events);
+  snapshot_options.every_ms = config.snapshot_every_ms;
+  snapshot_options.items_per_slice = static_cast<std::size_t>(config.test_only_snapshot_slice_items);
+  node.snapshots = std::make_unique<SnapshotScheduler>(&node.loop, *node.registry, *node.pipeline,
+                                                       *node.snapshotter, recovery.snapshot_offset,
+                                                       snapshot_options);
 
   net::EvictorOptions evictor_options;
   evictor_options.eviction_interval_ms = config.eviction_interval_timer_in_ms;
@@ -512,6 +515,8 @@ int RunServe(const Config& given) {
   node.pipeline->SetRollback([&node, registry_options]() -> absl::Status {
     absl::StatusOr<storage::Recovered> rebuilt = storage::Recover(*node.log, registry_options);
     if (!rebuilt.ok()) return rebuilt.status();
+    // A cut of the state being replaced (or not durable) must not be written.
+    node.snapshots->AbandonCut();
     *node.registry = std::move(*rebuilt->registry);
     node.eureka->OnRegistryReplaced();
     node.logger.Warn("disk full: registry rolled back to the durable log; writes refused until a "
@@ -547,6 +552,7 @@ int RunServe(const Config& given) {
   uv_signal_start(&node.sigint, on_signal, SIGINT);
 
   node.evictor->Start();
+  node.snapshots->Start();
   node.replicator->Start();
   node.eureka_push->Start();
   if (catching_up_after_bootstrap) {
@@ -587,6 +593,7 @@ int RunServe(const Config& given) {
   uv_run(&node.loop, UV_RUN_DEFAULT);
   node.loop_meter->Stop();  // its handle frees itself in its own close callback
   node.writer_wakeups->Stop();  // the log was stopped when the server had shut down
+  node.snapshots->Stop();  // stopped at shutdown already; its handles must not be walked
   // Close whatever is left (e.g. handles owned by destroyed objects' peers).
   uv_walk(
       &node.loop,

@@ -2,8 +2,7 @@
 // the registry's records, then for JSON and XML in turn the instances'
 // fragments with the document's parts and plain body, then the gzip body's
 // deflated pieces and the gzip body itself. The node's RSS per instance
-// (bench/scaling.sh) is these plus RocksDB, the snapshotter's shadow registry
-// and the allocator's slack; this tool measures the fetch path's share
+// (bench/scaling.sh) is these plus RocksDB and the allocator's slack; this tool measures the fetch path's share
 // exactly and without a socket, so it does not depend on the machine's load.
 //
 // The instances are bench/bench_instances.h's registrations, parsed by the

@@ -27,7 +27,6 @@
 #include <cstring>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "bench/bench_instances.h"
@@ -37,7 +36,6 @@
 #include "storage/event_log.h"
 #include "storage/snapshot_codec.h"
 #include "storage/snapshot_store.h"
-#include "storage/snapshotter.h"
 
 namespace {
 
@@ -183,55 +181,45 @@ int main(int argc, char** argv) {
   logbook::core::Registry registry;
   std::vector<Event> batch;
   constexpr std::size_t kBatch = 4096;
-  const auto flush = [&] {
-    auto appended = log.Append(batch);
-    Check(appended.status(), "append");
-    for (const Event& event : batch) registry.Apply(event);
-    batch.clear();
-  };
-  // The snapshots a node would have taken by offset `snapshot_until`: its
-  // snapshotter catches up from the durable log the same way. The events
-  // after it are left unsnapshotted (what a SIGKILL leaves behind).
-  logbook::storage::SnapshotterOptions snapshot_options;
-  snapshot_options.every_events = static_cast<std::uint64_t>(options.snapshot_every_events);
-  snapshot_options.every_ms = std::int64_t{1} << 60;
+  // The snapshots a node would have taken by offset `snapshot_until` (one
+  // every snapshot_every_events, the newest few kept), encoded from this
+  // tool's registry as the node cuts its own. The events after it are left
+  // unsnapshotted (what a SIGKILL leaves behind).
   const long snapshot_until = options.events - options.unsnapshotted_tail;
-  const auto last_wanted = static_cast<std::uint64_t>(
-      snapshot_until / options.snapshot_every_events * options.snapshot_every_events);
+  logbook::storage::SnapshotStore store(log.db());
   std::uint64_t snapshots = 0;
   std::uint64_t snapshot_bytes = 0;
   std::int64_t snapshot_ms = 0;
-  const auto take_snapshots = [&] {
+  const auto snapshot = [&] {
     const auto begin = std::chrono::steady_clock::now();
+    const std::string encoded = logbook::storage::EncodeSnapshot(registry);
+    Check(store.Write(registry.last_applied_offset(), encoded), "snapshot");
+    ++snapshots;
+    snapshot_bytes = encoded.size();
+    snapshot_ms += std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - begin)
+                       .count();
+  };
+  const auto flush = [&] {
+    auto appended = log.Append(batch);
+    Check(appended.status(), "append");
+    for (const Event& event : batch) {
+      registry.Apply(event);
+      if (event.offset <= static_cast<logbook::core::Offset>(snapshot_until) &&
+          event.offset % static_cast<logbook::core::Offset>(options.snapshot_every_events) == 0) {
+        snapshot();
+      }
+    }
+    batch.clear();
+  };
+  const auto take_snapshots = [&] {
     if (!batch.empty()) flush();
-    while (log.durable_offset() < log.last_offset()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    logbook::storage::Snapshotter snapshotter(log, snapshot_options);
-    snapshotter.Start();
-    while (last_wanted > 0) {
-      const logbook::storage::SnapshotterStats stats = snapshotter.stats();
-      Check(stats.last_error, "snapshot");
-      if (stats.last_snapshot_offset >= last_wanted) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    snapshotter.Stop(/*final_snapshot=*/false);
-    snapshots = snapshotter.stats().snapshots_written;
-    snapshot_bytes = snapshotter.stats().last_snapshot_bytes;
     // The last snapshot exactly at snapshot_until, so that the replay after
-    // it is exactly the tail asked for; encoded from this tool's registry,
-    // which has applied the same events.
-    if (last_wanted < static_cast<std::uint64_t>(snapshot_until)) {
-      const std::string encoded = logbook::storage::EncodeSnapshot(registry);
-      Check(logbook::storage::SnapshotStore(log.db()).Write(
-                static_cast<logbook::core::Offset>(snapshot_until), encoded),
-            "snapshot");
-      ++snapshots;
-      snapshot_bytes = encoded.size();
+    // it is exactly the tail asked for.
+    if (registry.last_applied_offset() % static_cast<logbook::core::Offset>(
+                                             options.snapshot_every_events) != 0) {
+      snapshot();
     }
-    snapshot_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - begin)
-                      .count();
   };
   for (long n = 0; n < options.events; ++n) {
     if (n == snapshot_until && options.unsnapshotted_tail > 0) take_snapshots();

@@ -4,9 +4,9 @@
 # (the caches warm), SETTLE seconds for the snapshot the seeding triggers, then
 #   - VmRSS empty / seeded / warm, as bench/scaling.sh takes them;
 #   - glibc's malloc_info (called in the node through gdb): per arena, bytes from the system,
-#     free, in use. The main arena is the loop thread's (registry, fragments, documents); a
-#     thread arena of about the registry's size is the snapshotter's shadow registry; mapped
-#     blocks (>= 1 MiB) are RocksDB's memtable blocks and the gzip bodies;
+#     free, in use. The main arena is the loop thread's (registry, fragments, documents, and a
+#     snapshot cut's pre-images while one runs); mapped blocks (>= 1 MiB) are RocksDB's memtable
+#     blocks, the gzip bodies and a snapshot's body pieces while it is written;
 #   - the RSS a malloc_trim(0) then gives back (the allocator's resident slack);
 #   - the memtables a clean stop flushes (RocksDB's LOG), as bench/scaling.sh counts them.
 # Memory does not depend on the machine's load; the figures are per instance over the empty node.

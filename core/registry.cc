@@ -260,7 +260,10 @@ void Registry::Apply(const Event& event) {
   // The window is pruned by event time, not by a timer, so that replaying the
   // same events leaves the same window behind.
   const TimestampMs window_start = event.timestamp_ms - options_.delta_retention_ms;
-  while (!window_.empty() && window_.front().timestamp_ms < window_start) window_.pop_front();
+  while (!window_.empty() && window_.front().timestamp_ms < window_start &&
+         !(window_pin_.has_value() && window_appended_ - window_.size() >= *window_pin_)) {
+    window_.pop_front();
+  }
 
   switch (event.type) {
     case EventType::kRegister:
@@ -304,7 +307,11 @@ const InstanceRecord* Registry::Find(std::string_view app, std::string_view inst
 }
 
 InstanceRecord* Registry::FindMutable(std::string_view app, std::string_view instance_id) {
-  return const_cast<InstanceRecord*>(std::as_const(*this).Find(app, instance_id));
+  InstanceRecord* record = const_cast<InstanceRecord*>(std::as_const(*this).Find(app, instance_id));
+  // Every caller changes what it finds (or returns before any change, which
+  // only costs an observer a copy it did not need).
+  if (record != nullptr && observer_ != nullptr) observer_->BeforeChange(app, instance_id, *record);
+  return record;
 }
 
 const InstanceRecord* Registry::FindById(std::string_view instance_id) const {
@@ -612,6 +619,8 @@ void Registry::Insert(InstanceRecord record) {
   Application& application = app_it->second;
   application.name = app_it->first;
   std::string instance_id = record.info.EffectiveId();
+  // Callers remove an instance before adding it again: this one is new.
+  if (observer_ != nullptr) observer_->BeforeAdd(app_it->first, instance_id);
   auto it = application.instances.insert_or_assign(std::move(instance_id), std::move(record)).first;
   IndexInstance(*it);
 }
@@ -622,6 +631,7 @@ std::optional<InstanceRecord> Registry::Remove(std::string_view app, std::string
   auto& instances = app_it->second.instances;
   auto it = instances.find(instance_id);
   if (it == instances.end()) return std::nullopt;
+  if (observer_ != nullptr) observer_->BeforeChange(app, instance_id, it->second);
   // Before the nodes go: the index keys view them.
   UnindexInstance(*it);
   InstanceRecord record = std::move(it->second);

@@ -67,6 +67,19 @@ struct RenewMeter {
   bool operator==(const RenewMeter&) const = default;
 };
 
+// Told of each instance change before it happens, while attached to a
+// registry (Registry::SetChangeObserver): a snapshot cut taken at one offset
+// keeps, copy-on-write, what it has not encoded yet as it was.
+class InstanceChangeObserver {
+ public:
+  virtual ~InstanceChangeObserver() = default;
+  // `record`, keyed (app, instance_id), is about to change or go.
+  virtual void BeforeChange(std::string_view app, std::string_view instance_id,
+                            const InstanceRecord& record) = 0;
+  // An instance the registry does not hold is about to be added.
+  virtual void BeforeAdd(std::string_view app, std::string_view instance_id) = 0;
+};
+
 // Everything a registry holds that is not derived from the rest (the VIP
 // indexes, instance and status counts are): what a snapshot stores.
 struct RegistryState {
@@ -158,6 +171,15 @@ class Registry {
 
   const RegistryOptions& options() const { return options_; }
 
+  // At most one observer; nullptr detaches. A copy starts detached; a move
+  // carries the observer along with the state it watches.
+  void SetChangeObserver(InstanceChangeObserver* observer) { observer_ = observer; }
+  // While set, the window keeps every entry appended at or after that count
+  // (window_appended()) even once it ages out: a snapshot cut still has to
+  // encode them. Delta() filters by time, so what it answers is unchanged;
+  // the entries go at the first Apply() after the pin is lifted.
+  void PinWindow(std::optional<std::uint64_t> first_kept) { window_pin_ = first_kept; }
+
  private:
   InstanceRecord* FindMutable(std::string_view app, std::string_view instance_id);
   void ApplyRegister(const Event& event);
@@ -232,6 +254,8 @@ class Registry {
   RenewMeter renews_;
   std::deque<WindowEntry> window_;
   std::uint64_t window_appended_ = 0;
+  InstanceChangeObserver* observer_ = nullptr;
+  std::optional<std::uint64_t> window_pin_;
 };
 
 }  // namespace logbook::core

@@ -9,19 +9,9 @@
 #include "core/eviction_planner.h"
 #include "core/status.h"
 #include "core/self_preservation_state.h"
+#include "net/loop_timer.h"
 
 namespace logbook::net {
-namespace {
-
-void CloseTimer(uv_timer_t*& timer) {
-  if (timer == nullptr) return;
-  uv_timer_stop(timer);
-  uv_close(reinterpret_cast<uv_handle_t*>(timer),
-           [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
-  timer = nullptr;
-}
-
-}  // namespace
 
 Evictor::Evictor(uv_loop_t* loop, core::Registry& registry, WritePipeline& pipeline,
                  const core::Clock& clock, EvictorOptions options, std::uint64_t seed)
@@ -35,17 +25,13 @@ Evictor::Evictor(uv_loop_t* loop, core::Registry& registry, WritePipeline& pipel
 Evictor::~Evictor() { Stop(); }
 
 void Evictor::Start() {
-  eviction_timer_ = new uv_timer_t;
-  uv_timer_init(loop_, eviction_timer_);
-  eviction_timer_->data = this;
+  eviction_timer_ = NewLoopTimer(loop_, this);
   const auto interval = static_cast<std::uint64_t>(options_.eviction_interval_ms);
   uv_timer_start(
       eviction_timer_,
       [](uv_timer_t* timer) { static_cast<Evictor*>(timer->data)->RunEviction(); }, interval,
       interval);
-  threshold_timer_ = new uv_timer_t;
-  uv_timer_init(loop_, threshold_timer_);
-  threshold_timer_->data = this;
+  threshold_timer_ = NewLoopTimer(loop_, this);
   const auto update = static_cast<std::uint64_t>(options_.renewal_threshold_update_interval_ms);
   uv_timer_start(
       threshold_timer_,
@@ -54,8 +40,8 @@ void Evictor::Start() {
 }
 
 void Evictor::Stop() {
-  CloseTimer(eviction_timer_);
-  CloseTimer(threshold_timer_);
+  CloseLoopTimer(eviction_timer_);
+  CloseLoopTimer(threshold_timer_);
 }
 
 void Evictor::RunEviction() {

@@ -14,7 +14,6 @@
 #include "rocksdb/iterator.h"
 #include "rocksdb/options.h"
 #include "storage/audit_index.h"
-#include "storage/committed_feed.h"
 #include "storage/db.h"
 #include "storage/event_codec.h"
 #include "storage/event_key.h"
@@ -97,7 +96,6 @@ absl::StatusOr<std::pair<core::Offset, core::Offset>> OffsetBounds(Db& db) {
 struct EventLog::Impl {
   std::unique_ptr<Db> db;
   // Outlives the writer that publishes to it.
-  std::unique_ptr<CommittedFeed> committed;
   std::string node_id;
   // Any thread: retention will move it while readers run.
   std::atomic<core::Offset> first_offset{1};
@@ -143,8 +141,6 @@ absl::StatusOr<std::unique_ptr<EventLog>> EventLog::Open(const EventLogOptions& 
       AuditFamilies{impl->db->audit(), impl->db->audit_index()}, options.disk_full_probe_ms,
       options.on_commit, impl->db->meta());
   GroupCommitWriter* writer = impl->writer.get();
-  impl->committed = std::make_unique<CommittedFeed>(options.committed_feed_max_bytes);
-  writer->SetCommittedFeed(impl->committed.get());
   impl->retention = std::make_unique<Retention>(
       *impl->db, options.retention, impl->first_offset, impl->audit_first_offset,
       [writer] { return writer->durable_offset(); });
@@ -256,7 +252,6 @@ core::Offset EventLog::first_offset() const { return impl_->first_offset.load();
 
 Db& EventLog::db() const { return *impl_->db; }
 
-CommittedFeed& EventLog::committed_feed() const { return *impl_->committed; }
 
 core::Offset EventLog::durable_offset() const { return impl_->writer->durable_offset(); }
 

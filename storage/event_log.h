@@ -25,7 +25,6 @@
 
 namespace logbook::storage {
 
-class CommittedFeed;
 class Db;
 
 enum class SyncPolicy { kAlways, kNone };
@@ -47,9 +46,6 @@ struct EventLogOptions {
   // While the disk is full, how often the writer probes for space again.
   std::int64_t disk_full_probe_ms = 250;
   CommitObserver on_commit;  // optional
-  // Bound of the committed batches queued for the snapshotter (values'
-  // bytes); a commit past it is read back from the log instead.
-  std::size_t committed_feed_max_bytes = std::size_t{16} << 20;
 };
 
 // Called on the writer thread after each batch: the highest durable offset,
@@ -118,11 +114,6 @@ class EventLog final : public core::EventJournal {
   // The database under the log, for the other column families (snapshots).
   // Valid for the EventLog's life.
   Db& db() const;
-
-  // Every commit's encoded batches, for a reader that would otherwise read
-  // them back (the snapshotter); closed until that reader opens it. Valid
-  // for the EventLog's life.
-  CommittedFeed& committed_feed() const;
 
   // Any thread. The audit history of this log (storage/audit_index.h).
   const core::AuditJournal& audit() const;

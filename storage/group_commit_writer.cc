@@ -8,7 +8,6 @@
 #include "rocksdb/db.h"
 #include "rocksdb/options.h"
 #include "rocksdb/write_batch.h"
-#include "storage/committed_feed.h"
 #include "storage/db.h"
 #include "storage/event_key.h"
 #include "storage/rocksdb_status.h"
@@ -106,12 +105,6 @@ void GroupCommitWriter::DeferWakeups() {
   defer_wakeups_ = true;
 }
 
-void GroupCommitWriter::SetCommittedFeed(CommittedFeed* feed) {
-  absl::MutexLock lock(&mu_);
-  LOGBOOK_CHECK(!started_);
-  feed_ = feed;
-}
-
 void GroupCommitWriter::WakeUp() {
   absl::MutexLock lock(&mu_);
   if (!pending_.empty()) handed_over_ = true;
@@ -161,14 +154,9 @@ void GroupCommitWriter::Run() {
                                   std::chrono::steady_clock::now() - started)
                                   .count());
     }
-    // Before the durable offset moves: a reader that loads the durable
-    // offset and then finds the feed empty knows that every commit up to it
-    // was either taken already or not kept (storage/snapshotter.cc).
-    if (status.ok() && feed_ != nullptr) feed_->Publish(&batches);
     {
       absl::MutexLock lock(&mu_);
-      // What this round wrote (or, when the feed took those, batches the
-      // feed's reader is done with) serves Submit() again.
+      // What this round wrote serves Submit() again.
       for (EncodedBatch& written : batches) {
         if (spare_batches_.size() >= kMaxSpareBatches) break;
         if (HeldBytes(written) > kMaxSpareBatchBytes) continue;

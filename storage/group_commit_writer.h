@@ -32,7 +32,6 @@ class DB;
 
 namespace logbook::storage {
 
-class CommittedFeed;
 
 // Encoded events with consecutive offsets: values[i] is the value of the
 // event at first_offset + i.
@@ -93,9 +92,6 @@ class GroupCommitWriter {
   // the next WakeUp(). Lets a loop hand over everything one turn appended
   // with one wakeup, instead of a futex wake per request. Before Start().
   void DeferWakeups();
-  // Every successful commit's batches are handed to `feed` (which must
-  // outlive the writer) instead of being freed. Before Start().
-  void SetCommittedFeed(CommittedFeed* feed);
   // Hands every queued batch to the writer (with deferred wakeups; a no-op
   // otherwise). Stop() writes queued batches whether woken or not.
   void WakeUp();
@@ -139,7 +135,6 @@ class GroupCommitWriter {
   const DurabilityCallback on_durable_;
   const std::int64_t disk_full_probe_ms_;
   const CommitObserver on_commit_;
-  CommittedFeed* feed_ = nullptr;  // set before Start()
   std::atomic<core::Offset> durable_offset_;
 
   mutable absl::Mutex mu_;

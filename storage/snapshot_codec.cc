@@ -116,9 +116,7 @@ absl::Status Damaged(core::Offset offset, std::string_view what) {
 
 }  // namespace
 
-std::string EncodeSnapshotBody(const core::Registry& registry) {
-  std::string body;
-  Encoder enc(&body);
+void EncodeSnapshotBodyHead(const core::Registry& registry, codec::Encoder& enc) {
   enc.Varint(registry.version());
   enc.Signed(registry.expected_clients());
   const core::RenewMeter& renews = registry.renew_meter();
@@ -131,24 +129,44 @@ std::string EncodeSnapshotBody(const core::Registry& registry) {
     enc.Status(status);
   }
   enc.Varint(registry.applications().size());
+}
+
+void EncodeSnapshotApplicationHead(std::string_view name, std::size_t instances,
+                                   codec::Encoder& enc) {
+  enc.String(name);
+  enc.Varint(instances);
+}
+
+void EncodeSnapshotWindowEntry(const core::WindowEntry& touch, codec::Encoder& enc) {
+  enc.Signed(touch.timestamp_ms);
+  enc.String(touch.app);
+  enc.String(touch.instance_id);
+  enc.Byte(touch.removed != nullptr ? 1 : 0);
+  if (touch.removed != nullptr) codec::EncodeInstanceRecord(*touch.removed, enc);
+}
+
+std::string EncodeSnapshotBody(const core::Registry& registry) {
+  std::string body;
+  Encoder enc(&body);
+  EncodeSnapshotBodyHead(registry, enc);
   for (const auto& [name, application] : registry.applications()) {
-    enc.String(name);
-    enc.Varint(application.instances.size());
-    for (const auto& [instance_id, record] : application.instances) codec::EncodeInstanceRecord(record, enc);
+    EncodeSnapshotApplicationHead(name, application.instances.size(), enc);
+    for (const auto& [instance_id, record] : application.instances) {
+      codec::EncodeInstanceRecord(record, enc);
+    }
   }
   enc.Varint(registry.window().size());
-  for (const core::WindowEntry& touch : registry.window()) {
-    enc.Signed(touch.timestamp_ms);
-    enc.String(touch.app);
-    enc.String(touch.instance_id);
-    enc.Byte(touch.removed != nullptr ? 1 : 0);
-    if (touch.removed != nullptr) codec::EncodeInstanceRecord(*touch.removed, enc);
-  }
+  for (const core::WindowEntry& touch : registry.window()) EncodeSnapshotWindowEntry(touch, enc);
   return body;
 }
 
 std::string EncodeSnapshot(const core::Registry& registry, SnapshotCompression compression) {
-  const std::string body = EncodeSnapshotBody(registry);
+  return EncodeSnapshotValue(registry.last_applied_offset(), EncodeSnapshotBody(registry),
+                             compression);
+}
+
+std::string EncodeSnapshotValue(core::Offset offset, std::string_view body,
+                                SnapshotCompression compression) {
   std::string stored;
   if (compression == SnapshotCompression::kDeflate) {
     // Level 1: snapshots of large registries are taken often; speed matters
@@ -170,7 +188,7 @@ std::string EncodeSnapshot(const core::Registry& registry, SnapshotCompression c
   Encoder enc(&out);
   enc.Byte(kSnapshotFormatVersion);
   enc.Byte(static_cast<std::uint8_t>(compression));
-  enc.Varint(registry.last_applied_offset());
+  enc.Varint(offset);
   enc.Varint(body.size());
   enc.Varint(stored.size());
   out.append(stored);

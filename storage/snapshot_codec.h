@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "core/registry.h"
+#include "storage/codec_primitives.h"
 
 namespace logbook::storage {
 
@@ -24,8 +25,23 @@ enum class SnapshotCompression : unsigned char { kNone = 0, kDeflate = 1 };
 std::string EncodeSnapshot(const core::Registry& registry,
                            SnapshotCompression compression = SnapshotCompression::kDeflate);
 
-// The uncompressed body alone (docs/log-format.md, "Snapshot body"), for tests.
+// The uncompressed body alone (docs/log-format.md, "Snapshot body").
 std::string EncodeSnapshotBody(const core::Registry& registry);
+
+// The stored value of a snapshot at `offset` whose body is `body` (what
+// EncodeSnapshot does once it has the body; SnapshotCut encodes bodies itself).
+std::string EncodeSnapshotValue(core::Offset offset, std::string_view body,
+                                SnapshotCompression compression = SnapshotCompression::kDeflate);
+
+// The parts of the body layout, in the order they come, for an encoder that
+// writes the body in slices (storage/snapshot_cut.h): everything before the
+// first application (counters, overrides, the number of applications); an
+// application's name and instance count, before its instances (each
+// codec::EncodeInstanceRecord); one delta window entry, after the entries' count.
+void EncodeSnapshotBodyHead(const core::Registry& registry, codec::Encoder& enc);
+void EncodeSnapshotApplicationHead(std::string_view name, std::size_t instances,
+                                   codec::Encoder& enc);
+void EncodeSnapshotWindowEntry(const core::WindowEntry& touch, codec::Encoder& enc);
 
 // The registry a snapshot value describes, restored with `options`.
 // `key_offset` is the offset the value is stored under; a value for another

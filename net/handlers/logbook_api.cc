@@ -576,8 +576,8 @@ void LogbookApi::GetStatus(Responder responder) {
     w.Int(snapshots.last_ms);
     w.Key("last_bytes");
     w.Uint(snapshots.last_bytes);
-    w.Key("shadow_offset");
-    w.Uint(snapshots.shadow_offset);
+    w.Key("cut_offset");
+    w.Uint(snapshots.cut_offset);
     if (!snapshots.last_error.empty()) {
       w.Key("last_error");
       w.String(snapshots.last_error);

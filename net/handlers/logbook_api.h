@@ -44,7 +44,8 @@ struct SnapshotStatus {
   core::Offset last_offset = 0;
   std::int64_t last_ms = 0;  // encode + write of the last one
   std::uint64_t last_bytes = 0;
-  core::Offset shadow_offset = 0;
+  // The offset of a cut being encoded or waiting to be durable (0: none).
+  core::Offset cut_offset = 0;
   std::string last_error;  // empty when the last attempt succeeded
 };
 

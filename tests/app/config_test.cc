@@ -317,10 +317,11 @@ TEST(DescribeSettings, ListsEveryKeyWithItsValue) {
   std::set<std::string> keys;
   for (const auto& [key, value] : described) keys.insert(key);
   EXPECT_EQ(keys.size(), described.size()) << "duplicate key";
-  EXPECT_EQ(keys.size(), 44u);
+  EXPECT_EQ(keys.size(), 45u);
   EXPECT_TRUE(Contains(described, "logbook.replication.bootstrap", "true"));
   EXPECT_TRUE(Contains(described, "logbook.replication.test-only-waiting-retry-ms", "50"));
   EXPECT_TRUE(Contains(described, "logbook.replication.test-only-merge-pause-ms", "0"));
+  EXPECT_TRUE(Contains(described, "logbook.snapshot.test-only-slice-items", "0"));
   EXPECT_TRUE(Contains(described, "logbook.log.retention-interval-ms", "1m"));
   EXPECT_TRUE(Contains(described, "logbook.log.test-only-retention-without-snapshot", "false"));
   EXPECT_TRUE(Contains(described, "eureka.server.renewal-percent-threshold", "0.85"));

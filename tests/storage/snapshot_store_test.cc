@@ -3,6 +3,7 @@
 #include "storage/snapshot_store.h"
 
 #include <chrono>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "storage/event_key.h"
 #include "storage/recovery.h"
 #include "storage/snapshot_codec.h"
+#include "storage/snapshot_cut.h"
 #include "storage/snapshotter.h"
 #include "tests/core/random_workload.h"
 #include "tests/storage/storage_test_util.h"
@@ -167,125 +169,94 @@ bool Eventually(F done, std::chrono::seconds timeout = std::chrono::seconds(30))
   return done();
 }
 
-TEST(Snapshotter, WritesSnapshotsAsEventsFlow) {
+// A body cut from a registry at offset k: what the loop hands over.
+SnapshotBody CutAt(const core::testing::RandomWorkload& work, std::size_t k) {
+  core::Registry registry = FullReplay(work, k);
+  SnapshotCut cut(registry);
+  while (!cut.EncodeSome(16)) {
+  }
+  return cut.TakeBody();
+}
+
+TEST(Snapshotter, WritesWhatIsSubmittedAndKeepsTheNewest) {
   TempDir temp;
   const core::testing::RandomWorkload work = core::testing::MakeRandomWorkload(11, 800);
+  ASSERT_GE(work.events.size(), 400u);
   std::unique_ptr<OpenLog> open = Open(temp.path());
   ASSERT_NE(open, nullptr);
-  open->log->Start();
-  SnapshotterOptions options;
-  options.registry = work.options;
-  options.every_events = 100;
-  options.every_ms = 3600000;
-  options.poll_ms = 10;
-  Snapshotter snapshotter(*open->log, options);
+  std::vector<core::Offset> reported;
+  std::mutex reported_mu;
+  Snapshotter snapshotter(*open->log, /*last_snapshot_offset=*/0, SnapshotterOptions{},
+                          [&](const SnapshotterStats& stats) {
+                            std::lock_guard<std::mutex> lock(reported_mu);
+                            reported.push_back(stats.last_snapshot_offset);
+                          });
   snapshotter.Start();
-  // The events arrive while the snapshotter runs; nothing notifies it.
-  AppendAll(*open, work.events);
-  const core::Offset last = open->log->last_offset();
-  const core::Offset expected_last_snapshot = last / 100 * 100;
-  ASSERT_TRUE(Eventually([&] { return snapshotter.stats().shadow_offset == last; }));
+  for (core::Offset offset : {100u, 200u, 300u, 400u}) {
+    snapshotter.CutStarted();
+    snapshotter.Submit(CutAt(work, offset), /*cut_ms=*/3);
+  }
+  snapshotter.Stop();  // writes everything submitted first
   const SnapshotterStats stats = snapshotter.stats();
   EXPECT_TRUE(stats.last_error.ok()) << stats.last_error;
-  // Started before the first commit with a feed far larger than the
-  // workload: every event came from the writer, none was read back.
-  EXPECT_EQ(stats.events_from_feed, last);
-  EXPECT_EQ(stats.events_from_log, 0u);
-  EXPECT_EQ(stats.last_snapshot_offset, expected_last_snapshot);
-  EXPECT_EQ(stats.snapshots_written, last / 100);
+  EXPECT_FALSE(stats.in_progress);
+  EXPECT_EQ(stats.snapshots_started, 4u);
+  EXPECT_EQ(stats.snapshots_written, 4u);
+  EXPECT_EQ(stats.last_snapshot_offset, 400u);
+  EXPECT_GE(stats.last_encode_ms, 3);
+  EXPECT_EQ(reported, (std::vector<core::Offset>{100, 200, 300, 400}));
   SnapshotStore store(open->log->db());
-  EXPECT_EQ(Offsets(store), (std::vector<core::Offset>{expected_last_snapshot,
-                                                       expected_last_snapshot - 100,
-                                                       expected_last_snapshot - 200}));
+  EXPECT_EQ(Offsets(store), (std::vector<core::Offset>{400, 300, 200}));
   for (core::Offset offset : Offsets(store)) {
+    const std::string value = *store.Read(offset).value();
+    EXPECT_EQ(value.size(), offset == 400 ? stats.last_snapshot_bytes : value.size());
     absl::StatusOr<std::unique_ptr<core::Registry>> decoded =
-        DecodeSnapshot(*store.Read(offset).value(), offset, work.options);
+        DecodeSnapshot(value, offset, work.options);
     ASSERT_TRUE(decoded.ok()) << decoded.status();
     EXPECT_EQ((*decoded)->Serialize(), FullReplay(work, offset).Serialize());
   }
-  // Stopping with a final snapshot covers the tail.
-  snapshotter.Stop(/*final_snapshot=*/true);
-  EXPECT_EQ(snapshotter.stats().last_snapshot_offset, last);
-  EXPECT_EQ(Offsets(store).front(), last);
 }
 
-// The shadow is fed the writer's commits; what the feed did not keep (before
-// Start, or past its bound while the thread slept) is read from the log, and
-// every event is applied exactly once, in order.
-TEST(Snapshotter, AppliesTheFeedAndReadsWhatItDidNotKeepFromTheLog) {
+TEST(Snapshotter, IsIdleOnlyWithNothingToWrite) {
   TempDir temp;
-  const core::testing::RandomWorkload work = core::testing::MakeRandomWorkload(13, 1500);
-  ASSERT_GE(work.events.size(), 300u);
-  auto open = std::make_unique<OpenLog>();
-  EventLogOptions log_options;
-  log_options.data_dir = temp.path();
-  log_options.sync = SyncPolicy::kNone;
-  log_options.committed_feed_max_bytes = 1;  // at most one commit queued
-  absl::StatusOr<std::unique_ptr<EventLog>> log =
-      EventLog::Open(log_options, open->recorder.Callback());
-  ASSERT_TRUE(log.ok()) << log.status();
-  open->log = *std::move(log);
-  open->log->Start();
-  const auto append = [&](std::size_t from, std::size_t count) {
-    std::vector<core::Event> events(work.events.begin() + from,
-                                    work.events.begin() + from + count);
-    ASSERT_TRUE(open->log->Append(events).ok());
-    ASSERT_TRUE(open->recorder.WaitForDurable(open->log->last_offset()));
-  };
-  append(0, 100);  // before the feed opens: read from the log
-
-  SnapshotterOptions options;
-  options.registry = work.options;
-  options.every_events = 1000000;
-  options.every_ms = 3600000;
-  options.poll_ms = 3600000;  // wakes only when notified
-  Snapshotter snapshotter(*open->log, options);
-  snapshotter.Start();
-  ASSERT_TRUE(Eventually([&] { return snapshotter.stats().shadow_offset == 100; }));
-  // The thread sleeps now: the first commit is kept, the next ones do not fit.
-  for (std::size_t from = 100; from < 300; from += 50) append(from, 50);
-  EXPECT_EQ(open->log->committed_feed().stats().chunks_dropped, 3u);
-  ASSERT_TRUE(Eventually([&] {
-    snapshotter.Notify();
-    return snapshotter.stats().shadow_offset == 300;
-  }));
-  const SnapshotterStats stats = snapshotter.stats();
-  EXPECT_TRUE(stats.last_error.ok()) << stats.last_error;
-  EXPECT_EQ(stats.events_from_feed, 50u);
-  EXPECT_EQ(stats.events_from_log, 250u);
-
-  snapshotter.Stop(/*final_snapshot=*/true);
-  SnapshotStore store(open->log->db());
-  ASSERT_EQ(Offsets(store).front(), 300u);
-  absl::StatusOr<std::unique_ptr<core::Registry>> decoded =
-      DecodeSnapshot(*store.Read(300).value(), 300, work.options);
-  ASSERT_TRUE(decoded.ok()) << decoded.status();
-  EXPECT_EQ((*decoded)->Serialize(), FullReplay(work, 300).Serialize());
-}
-
-TEST(Snapshotter, ResumesFromTheNewestSnapshot) {
-  TempDir temp;
-  const core::testing::RandomWorkload work = core::testing::MakeRandomWorkload(12, 500);
+  const core::testing::RandomWorkload work = core::testing::MakeRandomWorkload(12, 300);
   std::unique_ptr<OpenLog> open = Open(temp.path());
   ASSERT_NE(open, nullptr);
-  open->log->Start();
-  AppendAll(*open, work.events);
-  SnapshotterOptions options;
-  options.registry = work.options;
-  options.every_events = 50;
-  options.poll_ms = 10;
-  {
-    Snapshotter first(*open->log, options);
-    first.Start();
-    ASSERT_TRUE(Eventually([&] { return first.stats().shadow_offset == open->log->last_offset(); }));
-    first.Stop();
-  }
-  Snapshotter second(*open->log, options);
-  second.Start();
-  ASSERT_TRUE(Eventually([&] { return second.stats().shadow_offset == open->log->last_offset(); }));
-  // Restored from the last snapshot, so it wrote none of the earlier ones again.
-  EXPECT_EQ(second.stats().snapshots_written, 0u);
-  second.Stop();
+  Snapshotter snapshotter(*open->log, /*last_snapshot_offset=*/0);
+  EXPECT_TRUE(snapshotter.idle());
+  // Not started: the body waits, and the loop must not cut another.
+  snapshotter.Submit(CutAt(work, 50), 0);
+  EXPECT_FALSE(snapshotter.idle());
+  EXPECT_TRUE(snapshotter.stats().in_progress);
+  snapshotter.Start();
+  ASSERT_TRUE(Eventually([&] { return snapshotter.idle(); }));
+  EXPECT_EQ(snapshotter.stats().snapshots_written, 1u);
+  EXPECT_FALSE(snapshotter.stats().in_progress);
+}
+
+TEST(Snapshotter, AFailedCutIsReportedAndWritesNothing) {
+  TempDir temp;
+  std::unique_ptr<OpenLog> open = Open(temp.path());
+  ASSERT_NE(open, nullptr);
+  int reports = 0;
+  Snapshotter snapshotter(*open->log, /*last_snapshot_offset=*/7, SnapshotterOptions{},
+                          [&](const SnapshotterStats&) { ++reports; });
+  snapshotter.Start();
+  snapshotter.CutStarted();
+  EXPECT_TRUE(snapshotter.stats().in_progress);
+  snapshotter.CutFailed(absl::InternalError("the cut went wrong"));
+  const SnapshotterStats stats = snapshotter.stats();
+  EXPECT_FALSE(stats.in_progress);
+  EXPECT_EQ(stats.last_error.message(), "the cut went wrong");
+  EXPECT_EQ(stats.last_snapshot_offset, 7u);
+  EXPECT_EQ(reports, 1);
+  // An abandoned cut (OK status) is no failure.
+  snapshotter.CutStarted();
+  snapshotter.CutFailed(absl::OkStatus());
+  EXPECT_EQ(reports, 1);
+  snapshotter.Stop();
+  SnapshotStore store(open->log->db());
+  EXPECT_TRUE(Offsets(store).empty());
 }
 
 }  // namespace
