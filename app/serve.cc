@@ -435,7 +435,7 @@ int RunServe(const Config& given) {
 
   const bool floor_follows_snapshots = !config.test_only_retention_without_snapshot;
   node.snapshotter = std::make_unique<storage::Snapshotter>(
-      *node.log, recovery.snapshot_offset, storage::SnapshotterOptions{},
+      node.log->db(), recovery.snapshot_offset, storage::SnapshotterOptions{},
       [raise_retention_floor, floor_follows_snapshots, node_metrics,
        &logger](const storage::SnapshotterStats& stats) {
         node_metrics->OnSnapshot(stats);

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "net/loop_timer.h"
+#include "net/loop_handles.h"
 
 namespace logbook::app {
 namespace {
@@ -41,18 +41,19 @@ void SnapshotScheduler::Start() {
       check_timer_,
       [](uv_timer_t* timer) { static_cast<SnapshotScheduler*>(timer->data)->OnTimer(); }, interval,
       interval);
-  slice_timer_ = net::NewLoopTimer(loop_, this);
+  slice_idle_ = net::NewLoopIdle(loop_, this);
   turn_hook_ = std::make_unique<net::LoopTurnHook>(loop_, [this] { OnTurnEnd(); });
 }
 
 void SnapshotScheduler::Stop() {
   AbandonCut();
   if (turn_hook_ != nullptr) turn_hook_->Stop();
-  net::CloseLoopTimer(check_timer_);
-  net::CloseLoopTimer(slice_timer_);
+  net::CloseLoopHandle(check_timer_);
+  net::CloseLoopHandle(slice_idle_);
 }
 
 void SnapshotScheduler::AbandonCut() {
+  DisarmSlice();
   if (cut_ == nullptr) return;
   cut_->Abandon();
   cut_.reset();
@@ -92,17 +93,25 @@ void SnapshotScheduler::BeginCut() {
 }
 
 void SnapshotScheduler::ArmSlice() {
-  // A zero timeout runs on the next loop turn, after the I/O that came in
-  // meanwhile has been served.
-  if (slice_timer_ != nullptr) {
-    uv_timer_start(
-        slice_timer_,
-        [](uv_timer_t* timer) { static_cast<SnapshotScheduler*>(timer->data)->RunSlice(); }, 0, 0);
+  // An idle handle runs once per loop turn (and keeps the poll from
+  // blocking), so the I/O that came in meanwhile is served between two
+  // slices. Not a zero timer: libuv runs a timer re-armed from its own
+  // callback again in the same turn, which made the whole cut one turn.
+  if (slice_idle_ != nullptr && !uv_is_active(reinterpret_cast<uv_handle_t*>(slice_idle_))) {
+    uv_idle_start(slice_idle_,
+                  [](uv_idle_t* idle) { static_cast<SnapshotScheduler*>(idle->data)->RunSlice(); });
   }
 }
 
+void SnapshotScheduler::DisarmSlice() {
+  if (slice_idle_ != nullptr) uv_idle_stop(slice_idle_);
+}
+
 void SnapshotScheduler::RunSlice() {
-  if (cut_ == nullptr || cut_->done()) return;
+  if (cut_ == nullptr || cut_->done()) {
+    DisarmSlice();
+    return;
+  }
   const auto deadline = std::chrono::steady_clock::now() + options_.slice_budget;
   bool done = false;
   if (options_.items_per_slice > 0) {
@@ -112,10 +121,8 @@ void SnapshotScheduler::RunSlice() {
       done = cut_->EncodeSome(kItemsPerClockCheck);
     } while (!done && std::chrono::steady_clock::now() < deadline);
   }
-  if (!done) {
-    ArmSlice();
-    return;
-  }
+  if (!done) return;
+  DisarmSlice();
   if (!cut_->error().ok()) {
     snapshotter_.CutFailed(cut_->error());
     cut_.reset();

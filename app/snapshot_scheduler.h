@@ -69,6 +69,7 @@ class SnapshotScheduler {
   // Submits the finished body once durable; true if it did.
   bool SubmitIfDurable();
   void ArmSlice();
+  void DisarmSlice();
 
   uv_loop_t* loop_;
   core::Registry& registry_;
@@ -82,7 +83,7 @@ class SnapshotScheduler {
   std::unique_ptr<net::LoopTurnHook> turn_hook_;
   // Owned by the loop until their close callbacks free them.
   uv_timer_t* check_timer_ = nullptr;
-  uv_timer_t* slice_timer_ = nullptr;
+  uv_idle_t* slice_idle_ = nullptr;
 };
 
 }  // namespace logbook::app

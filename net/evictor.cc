@@ -9,7 +9,7 @@
 #include "core/eviction_planner.h"
 #include "core/status.h"
 #include "core/self_preservation_state.h"
-#include "net/loop_timer.h"
+#include "net/loop_handles.h"
 
 namespace logbook::net {
 
@@ -40,8 +40,8 @@ void Evictor::Start() {
 }
 
 void Evictor::Stop() {
-  CloseLoopTimer(eviction_timer_);
-  CloseLoopTimer(threshold_timer_);
+  CloseLoopHandle(eviction_timer_);
+  CloseLoopHandle(threshold_timer_);
 }
 
 void Evictor::RunEviction() {

@@ -23,9 +23,9 @@ std::int64_t MsBetween(std::chrono::steady_clock::time_point from,
 
 }  // namespace
 
-Snapshotter::Snapshotter(EventLog& log, core::Offset last_snapshot_offset,
-                         SnapshotterOptions options, SnapshotListener listener)
-    : store_(log.db(), options.keep), listener_(std::move(listener)) {
+Snapshotter::Snapshotter(Db& db, core::Offset last_snapshot_offset, SnapshotterOptions options,
+                         SnapshotListener listener)
+    : store_(db, options.keep), listener_(std::move(listener)) {
   stats_.last_snapshot_offset = last_snapshot_offset;
 }
 

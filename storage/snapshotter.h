@@ -6,8 +6,8 @@
 // and reports to the listener. The loop never waits for it.
 //
 // Thread: Start/Stop from the owner's thread; CutStarted, CutFailed, Submit,
-// idle and stats from any (the loop in practice). The EventLog's database
-// must outlive Stop().
+// idle and stats from any (the loop in practice). The database must outlive
+// Stop().
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -16,7 +16,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
-#include "storage/event_log.h"
+#include "storage/db.h"
 #include "storage/snapshot_cut.h"
 #include "storage/snapshot_store.h"
 
@@ -44,7 +44,7 @@ using SnapshotListener = std::function<void(const SnapshotterStats&)>;
 class Snapshotter {
  public:
   // `last_snapshot_offset`: the newest snapshot already stored (recovery's).
-  Snapshotter(EventLog& log, core::Offset last_snapshot_offset, SnapshotterOptions options = {},
+  Snapshotter(Db& db, core::Offset last_snapshot_offset, SnapshotterOptions options = {},
               SnapshotListener listener = nullptr);
   ~Snapshotter();  // Stop()
   Snapshotter(const Snapshotter&) = delete;

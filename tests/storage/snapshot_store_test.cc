@@ -186,7 +186,7 @@ TEST(Snapshotter, WritesWhatIsSubmittedAndKeepsTheNewest) {
   ASSERT_NE(open, nullptr);
   std::vector<core::Offset> reported;
   std::mutex reported_mu;
-  Snapshotter snapshotter(*open->log, /*last_snapshot_offset=*/0, SnapshotterOptions{},
+  Snapshotter snapshotter(open->log->db(), /*last_snapshot_offset=*/0, SnapshotterOptions{},
                           [&](const SnapshotterStats& stats) {
                             std::lock_guard<std::mutex> lock(reported_mu);
                             reported.push_back(stats.last_snapshot_offset);
@@ -222,7 +222,7 @@ TEST(Snapshotter, IsIdleOnlyWithNothingToWrite) {
   const core::testing::RandomWorkload work = core::testing::MakeRandomWorkload(12, 300);
   std::unique_ptr<OpenLog> open = Open(temp.path());
   ASSERT_NE(open, nullptr);
-  Snapshotter snapshotter(*open->log, /*last_snapshot_offset=*/0);
+  Snapshotter snapshotter(open->log->db(), /*last_snapshot_offset=*/0);
   EXPECT_TRUE(snapshotter.idle());
   // Not started: the body waits, and the loop must not cut another.
   snapshotter.Submit(CutAt(work, 50), 0);
@@ -239,7 +239,7 @@ TEST(Snapshotter, AFailedCutIsReportedAndWritesNothing) {
   std::unique_ptr<OpenLog> open = Open(temp.path());
   ASSERT_NE(open, nullptr);
   int reports = 0;
-  Snapshotter snapshotter(*open->log, /*last_snapshot_offset=*/7, SnapshotterOptions{},
+  Snapshotter snapshotter(open->log->db(), /*last_snapshot_offset=*/7, SnapshotterOptions{},
                           [&](const SnapshotterStats&) { ++reports; });
   snapshotter.Start();
   snapshotter.CutStarted();
