@@ -10,35 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "core/event_journal.h"
 #include "storage/db.h"
 #include "storage/snapshot_codec.h"
 #include "storage/snapshot_store.h"
 #include "tests/testing/node_process.h"
+#include "tests/testing/offset_journal.h"
 
 namespace logbook::app {
 namespace {
 
-// Assigns offsets; everything appended is at once durable for the test.
-class InstantJournal final : public core::EventJournal {
- public:
-  absl::StatusOr<core::Offset> Append(std::span<core::Event> events) override {
-    for (core::Event& event : events) event.offset = ++last_;
-    return last_;
-  }
-  absl::StatusOr<core::Offset> AppendWithCursor(std::span<core::Event> events,
-                                                const core::PeerCursor&) override {
-    return Append(events);
-  }
-  core::Offset last_offset() const override { return last_; }
-  absl::Status Read(core::Offset, std::size_t, std::vector<core::Event>*) const override {
-    return absl::OkStatus();
-  }
-  core::Offset first_offset() const override { return 1; }
-
- private:
-  core::Offset last_ = 0;
-};
 
 core::Event Registration(int i, core::Offset offset) {
   core::InstanceInfo info;
@@ -75,9 +55,7 @@ TEST(SnapshotScheduler, CutsInSlicesAcrossLoopTurnsWhileTheRegistryChanges) {
   core::Registry registry;
   for (int i = 0; i < kInstances; ++i) registry.Apply(Registration(i, i + 1));
   const core::Registry at_cut = registry;
-  InstantJournal journal;
-  std::vector<core::Event> none;
-  (void)journal.Append(none);
+  testing::OffsetJournal journal(registry.last_applied_offset());
   net::WritePipeline pipeline(registry, journal, registry.last_applied_offset());
 
   uv_loop_t loop;

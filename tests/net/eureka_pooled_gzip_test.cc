@@ -24,6 +24,7 @@
 #include "net/write_pipeline.h"
 #include "tests/core/core_test_util.h"
 #include "tests/net/http_test_support.h"
+#include "tests/testing/offset_journal.h"
 #include "tests/testing/http_client.h"
 
 namespace logbook::net {
@@ -31,33 +32,6 @@ namespace {
 
 constexpr core::TimestampMs kNowMs = 5000;
 
-// Offsets only; nothing is read back here.
-class CountingJournal final : public core::EventJournal {
- public:
-  explicit CountingJournal(core::Offset last) : last_(last) {}
-  absl::StatusOr<core::Offset> Append(std::span<core::Event> events) override {
-    for (core::Event& event : events) {
-      event.offset = ++last_;
-      if (event.origin_node.empty()) {
-        event.origin_node = "test-node";
-        event.origin_offset = event.offset;
-      }
-    }
-    return last_;
-  }
-  absl::StatusOr<core::Offset> AppendWithCursor(std::span<core::Event> events,
-                                                const core::PeerCursor&) override {
-    return Append(events);
-  }
-  core::Offset last_offset() const override { return last_; }
-  absl::Status Read(core::Offset, std::size_t, std::vector<core::Event>*) const override {
-    return absl::OkStatus();
-  }
-  core::Offset first_offset() const override { return 1; }
-
- private:
-  core::Offset last_;
-};
 
 HttpRequest Request(std::string method, std::string path, bool gzip) {
   HttpRequest request;
@@ -86,7 +60,7 @@ TEST(EurekaPooledGzip, TheLoopAnswersARenewalWhileTheRegistryIsCompressed) {
   }
   core::Registry registry{core::RegistryOptions{}};
   for (const core::Event& event : seed.log()) registry.Apply(event);
-  CountingJournal journal(seed.log().back().offset);
+  logbook::testing::OffsetJournal journal(seed.log().back().offset);
   WritePipeline pipeline(registry, journal, journal.last_offset());
   core::ManualClock clock(kNowMs);
 
