@@ -79,6 +79,13 @@ void ShareKnownValues(InstanceInfo& info) {
   }
 }
 
+CompactString SharedDataCenterClass(std::string_view class_name) {
+  for (std::string_view known : {kDefaultDataCenterClass, kAmazonDataCenterClass}) {
+    if (class_name == known) return CompactString::Literal(known);
+  }
+  return CompactString(class_name);
+}
+
 bool IsValidName(std::string_view name) {
   if (name.empty()) return false;
   for (std::size_t i = 0; i < name.size();) {

@@ -129,6 +129,10 @@ struct InstanceRecord {
 // inline (the data center classes) at static text, so that a registry keeps
 // one copy of them instead of one per instance. The value is unchanged.
 void ShareKnownValues(InstanceInfo& info);
+// What ShareKnownValues leaves in data_center.class_name for `class_name`:
+// the static copy of a known class, else the text itself. For decoders, so
+// that a record read from disk never allocates its own copy first.
+CompactString SharedDataCenterClass(std::string_view class_name);
 
 // True for ids, app names and VIPs we accept: non-empty, valid UTF-8, no
 // control characters (they end up in logs, the dashboard and the audit history).
