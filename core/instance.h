@@ -89,6 +89,8 @@ struct InstanceInfo {
   // The registry key (E1 "effective id"): instanceId if non-empty, else the
   // Amazon instance-id, else hostName.
   std::string EffectiveId() const;
+  // The same id without a copy, valid while this InstanceInfo is unchanged.
+  std::string_view EffectiveIdView() const;
   std::int32_t EffectiveDurationSecs() const {
     return duration_secs > 0 ? duration_secs : kDefaultLeaseDurationSecs;
   }
