@@ -62,13 +62,15 @@ std::string_view ActionTypeName(ActionType action) {
   return kActionNames[static_cast<std::size_t>(action)];
 }
 
-std::string InstanceInfo::EffectiveId() const {
-  if (instance_id.has_value() && !instance_id->empty()) return instance_id.str();
+std::string InstanceInfo::EffectiveId() const { return std::string(EffectiveIdView()); }
+
+std::string_view InstanceInfo::EffectiveIdView() const {
+  if (instance_id.has_value() && !instance_id->empty()) return instance_id.view();
   if (data_center.IsAmazon()) {
     auto it = data_center.metadata.find("instance-id");
-    if (it != data_center.metadata.end() && !it->second.empty()) return it->second.str();
+    if (it != data_center.metadata.end() && !it->second.empty()) return it->second.view();
   }
-  return host_name.str();
+  return host_name.view();
 }
 
 void ShareKnownValues(InstanceInfo& info) {
@@ -77,6 +79,13 @@ void ShareKnownValues(InstanceInfo& info) {
       info.data_center.class_name = CompactString::Literal(known);
     }
   }
+}
+
+CompactString SharedDataCenterClass(std::string_view class_name) {
+  for (std::string_view known : {kDefaultDataCenterClass, kAmazonDataCenterClass}) {
+    if (class_name == known) return CompactString::Literal(known);
+  }
+  return CompactString(class_name);
 }
 
 bool IsValidName(std::string_view name) {

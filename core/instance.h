@@ -89,6 +89,8 @@ struct InstanceInfo {
   // The registry key (E1 "effective id"): instanceId if non-empty, else the
   // Amazon instance-id, else hostName.
   std::string EffectiveId() const;
+  // The same id without a copy, valid while this InstanceInfo is unchanged.
+  std::string_view EffectiveIdView() const;
   std::int32_t EffectiveDurationSecs() const {
     return duration_secs > 0 ? duration_secs : kDefaultLeaseDurationSecs;
   }
@@ -129,6 +131,10 @@ struct InstanceRecord {
 // inline (the data center classes) at static text, so that a registry keeps
 // one copy of them instead of one per instance. The value is unchanged.
 void ShareKnownValues(InstanceInfo& info);
+// What ShareKnownValues leaves in data_center.class_name for `class_name`:
+// the static copy of a known class, else the text itself. For decoders, so
+// that a record read from disk never allocates its own copy first.
+CompactString SharedDataCenterClass(std::string_view class_name);
 
 // True for ids, app names and VIPs we accept: non-empty, valid UTF-8, no
 // control characters (they end up in logs, the dashboard and the audit history).

@@ -17,6 +17,7 @@
 
 #include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
 #include "absl/hash/hash.h"
 #include "absl/status/statusor.h"
 #include "core/event.h"
@@ -226,7 +227,11 @@ class Registry {
       std::map<std::string, absl::btree_set<const InstanceEntry*, EntryOrder>, std::less<>>;
   void IndexInstance(const InstanceEntry& entry);
   void UnindexInstance(const InstanceEntry& entry);
-  void RebuildIndexes();
+  // Recomputes every derived index and count from applications_ in one walk,
+  // first passing each entry to `check` (with its application's key); the
+  // first error is returned at once, the indexes then incomplete.
+  absl::Status RebuildIndexes(
+      absl::FunctionRef<absl::Status(const std::string& app, InstanceEntry& entry)> check);
   // A change the documents show: the record's fragment key and the cached
   // documents' version move together (every shown change goes through here).
   void MarkShownChange(InstanceRecord& record, Offset offset);

@@ -85,7 +85,13 @@ bool DecodeInstanceInfo(Decoder& dec, InstanceInfo* info) {
   dec.Signed32("instance.secure_port", &info->secure_port.port);
   dec.Signed32("instance.country_id", &info->country_id);
   dec.String("instance.data_center.name", &info->data_center.name);
-  dec.String("instance.data_center.class_name", &info->data_center.class_name);
+  // Nearly every instance names one of two classes: pointed at static text
+  // here rather than copied and then shared by the registry (a malloc and a
+  // free per record of a snapshot or registration).
+  std::string_view class_name;
+  if (dec.StringView("instance.data_center.class_name", &class_name)) {
+    info->data_center.class_name = core::SharedDataCenterClass(class_name);
+  }
   dec.Map("instance.data_center.metadata", &info->data_center.metadata);
   dec.Signed32("instance.renewal_interval_secs", &info->renewal_interval_secs);
   dec.Signed32("instance.duration_secs", &info->duration_secs);

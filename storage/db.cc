@@ -125,6 +125,21 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const std::string& data_dir) {
   // could not fit such a volume). fdatasync covers the size and the blocks
   // either way; durable renew and register CPU did not change (measured).
   options.allow_fallocate = false;
+  // A restart after a crash replays the live WAL into the memtables; by
+  // default the open then flushes them to level-0 files before it returns,
+  // on the thread that opens. Kept in the memtables instead, the records stay
+  // in their WAL files until the next flush deletes them (RocksDB keeps a
+  // recovered WAL while any memtable still holds its data), so a second crash
+  // replays them again: nothing durable depends on that flush. The WAL bound
+  // above still applies: it is checked at the first writes.
+  options.avoid_flush_during_recovery = true;
+  // Two reads of every table file at open that recovery does not need: the
+  // table properties (compaction statistics only) and the file sizes. A
+  // truncated or damaged table file is still refused at open: with
+  // max_open_files = -1 (the default) the open reads each file's footer,
+  // which names the file (tests/e2e/corruption_test.cc).
+  options.skip_stats_update_on_db_open = true;
+  options.skip_checking_sst_file_sizes_on_db_open = true;
   options.listeners.push_back(std::make_shared<ManualNoSpaceRecovery>());
   // Our own LOG writer (bounded to LOG + LOG.old), which survives a full disk.
   absl::StatusOr<std::shared_ptr<RocksDbInfoLog>> info_log = RocksDbInfoLog::Open(data_dir);

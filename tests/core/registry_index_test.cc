@@ -1,8 +1,12 @@
 // The registry's lookup indexes (by (app, id) and by VIP) view the keys of
 // its own maps: copies and moves must leave every lookup answering from the
 // registry it is asked, never from the one it came from.
+#include <array>
 #include <memory>
+#include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/decide.h"
 #include "core/registry.h"
@@ -133,6 +137,124 @@ TEST(RegistryIndex, RemovalAndReRegistrationKeepTheIndexesExact) {
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
   EXPECT_EQ((*rebuilt)->Serialize(), registry->Serialize());
   EXPECT_NE((*rebuilt)->Find("ORDERS", "orders-with-a-long-instance-id-2"), nullptr);
+}
+
+// A registry built from a state (a restored snapshot: the indexes built in
+// bulk) answers every lookup as the registry the events built one at a time,
+// and keeps doing so as further events change both.
+class RandomRegistry {
+ public:
+  explicit RandomRegistry(std::uint64_t seed) : rng_(seed) {}
+
+  // A registration (new, or replacing the instance with other VIPs and
+  // status) or a cancellation, as the next event.
+  Event Next() {
+    static constexpr std::array<const char*, 5> kApps = {"ORDERS", "BILLING", "A", "B-LONG-APP-NAME-X",
+                                                         "C"};
+    static constexpr std::array<const char*, 9> kVips = {
+        "", "orders-vip", "shared", "a,b", ",shared,,orders-vip,", "b,a", "x", "shared,shared",
+        "a-vip-name-long-enough-for-the-heap"};
+    Event event;
+    event.offset = ++offset_;
+    event.timestamp_ms = 1700000000000 + static_cast<TimestampMs>(offset_) * 1000;
+    event.app = kApps[Below(kApps.size())];
+    event.instance_id = "instance-with-a-long-id-" + std::to_string(Below(25));
+    if (Below(100) < 25) {
+      event.type = EventType::kCancel;
+      return event;
+    }
+    event.type = EventType::kRegister;
+    InstanceInfo info = testing::MakeInstance(event.app, event.instance_id,
+                                              static_cast<InstanceStatus>(Below(5)),
+                                              event.timestamp_ms);
+    const auto vip = [&]() -> CompactString {
+      const std::size_t pick = Below(kVips.size() + 1);
+      if (pick == kVips.size()) return std::nullopt;
+      return CompactString(kVips[pick]);
+    };
+    info.vip_address = vip();
+    info.secure_vip_address = vip();
+    event.instance = std::move(info);
+    return event;
+  }
+
+  static std::vector<std::string_view> VipsToAsk() {
+    return {"", "orders-vip", "shared", "a", "b", "a,b", "x", "unknown",
+            "a-vip-name-long-enough-for-the-heap"};
+  }
+
+ private:
+  std::size_t Below(std::size_t bound) { return static_cast<std::size_t>(rng_() % bound); }
+  std::mt19937_64 rng_;
+  Offset offset_ = 0;
+};
+
+std::vector<std::pair<std::string, std::string>> Keys(
+    const std::vector<const InstanceRecord*>& records) {
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const InstanceRecord* record : records) {
+    keys.emplace_back(record->info.app, record->info.EffectiveId());
+  }
+  return keys;
+}
+
+void ExpectSameAnswers(const Registry& expected, const Registry& actual) {
+  EXPECT_EQ(actual.Serialize(), expected.Serialize());
+  EXPECT_EQ(actual.instance_count(), expected.instance_count());
+  EXPECT_EQ(actual.status_counts(), expected.status_counts());
+  for (const auto& [name, application] : expected.applications()) {
+    const Application* mine = actual.FindApplication(name);
+    ASSERT_NE(mine, nullptr) << name;
+    EXPECT_EQ(mine->name, name);
+    for (const auto& [id, record] : application.instances) {
+      const InstanceRecord* found = actual.Find(name, id);
+      ASSERT_NE(found, nullptr) << name << "/" << id;
+      EXPECT_EQ(*found, record);
+      EXPECT_EQ(found, &mine->instances.at(id)) << "a record of another registry";
+      ASSERT_NE(actual.FindById(id), nullptr);
+      EXPECT_EQ(actual.FindById(id)->info.app, expected.FindById(id)->info.app);
+    }
+  }
+  for (std::string_view vip : RandomRegistry::VipsToAsk()) {
+    for (bool secure : {false, true}) {
+      const std::vector<const InstanceRecord*> mine = actual.ByVip(vip, secure);
+      EXPECT_EQ(Keys(mine), Keys(expected.ByVip(vip, secure))) << vip << " secure " << secure;
+      for (const InstanceRecord* record : mine) {
+        EXPECT_EQ(record, actual.Find(record->info.app, record->info.EffectiveId()));
+      }
+    }
+  }
+}
+
+RegistryState StateOf(const Registry& registry) {
+  return RegistryState{registry.applications(),      registry.overrides(),
+                       registry.version(),           registry.last_applied_offset(),
+                       registry.expected_clients(),  registry.renew_meter(),
+                       registry.window()};
+}
+
+TEST(RegistryIndexProperty, BuiltFromAStateAnswersAsTheAppliedEventsDo) {
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    SCOPED_TRACE(seed);
+    RandomRegistry events(seed);
+    Registry applied;
+    for (int i = 0; i < 300; ++i) applied.Apply(events.Next());
+    absl::StatusOr<std::unique_ptr<Registry>> restored =
+        Registry::FromState(applied.options(), StateOf(applied));
+    ASSERT_TRUE(restored.ok()) << restored.status();
+    ExpectSameAnswers(applied, **restored);
+    Registry copied(applied);
+    ExpectSameAnswers(applied, copied);
+    // The bulk-built indexes take removals and insertions like any others.
+    for (int i = 0; i < 200; ++i) {
+      const Event event = events.Next();
+      applied.Apply(event);
+      (*restored)->Apply(event);
+      copied.Apply(event);
+    }
+    ExpectSameAnswers(applied, **restored);
+    ExpectSameAnswers(applied, copied);
+  }
 }
 
 }  // namespace

@@ -89,6 +89,36 @@ TEST(SnapshotCodec, SmallRegistryRoundTrips) {
   }
 }
 
+// A restored registry holds one copy of the data center class, not one per
+// instance: the decoder points known classes at static text instead of
+// copying them (and leaves any other class as it was).
+TEST(InstanceCodec, KnownDataCenterClassesDecodeToSharedStaticText) {
+  for (std::string_view known : {core::kDefaultDataCenterClass, core::kAmazonDataCenterClass}) {
+    core::InstanceInfo info;
+    info.data_center.class_name = std::string(known);
+    std::string bytes;
+    codec::Encoder enc(&bytes);
+    codec::EncodeInstanceInfo(info, enc);
+    core::InstanceInfo first;
+    core::InstanceInfo second;
+    codec::Decoder first_dec(bytes);
+    codec::Decoder second_dec(bytes);
+    ASSERT_TRUE(codec::DecodeInstanceInfo(first_dec, &first)) << first_dec.error();
+    ASSERT_TRUE(codec::DecodeInstanceInfo(second_dec, &second)) << second_dec.error();
+    EXPECT_EQ(first.data_center.class_name, known);
+    EXPECT_EQ(first.data_center.class_name.data(), second.data_center.class_name.data()) << known;
+  }
+  core::InstanceInfo custom;
+  custom.data_center.class_name = "com.example.CustomDataCenterInfo";
+  std::string bytes;
+  codec::Encoder enc(&bytes);
+  codec::EncodeInstanceInfo(custom, enc);
+  core::InstanceInfo decoded;
+  codec::Decoder dec(bytes);
+  ASSERT_TRUE(codec::DecodeInstanceInfo(dec, &decoded)) << dec.error();
+  EXPECT_EQ(decoded.data_center.class_name, "com.example.CustomDataCenterInfo");
+}
+
 TEST(SnapshotCodec, EmptyRegistryRoundTrips) {
   core::RegistryOptions options;
   options.initial_expected_clients = 7;
