@@ -51,7 +51,8 @@ class CommittedFeed {
   void Take(std::vector<CommittedChunk>* out);
   // Gives back chunks the reader is done with, batches and all: they go to
   // the writer's next Publish(), so their buffers are reused rather than
-  // freed here. Leaves `*done` empty.
+  // freed here. As many are kept as a few MiB of buffers hold, so that the
+  // commits of one reader wakeup all get one. Leaves `*done` empty.
   void Recycle(std::vector<CommittedChunk>* done);
 
   CommittedFeedStats stats() const;
@@ -62,7 +63,14 @@ class CommittedFeed {
   bool open_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<CommittedChunk> queued_ ABSL_GUARDED_BY(mu_);
   std::size_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<CommittedChunk> spare_ ABSL_GUARDED_BY(mu_);
+  struct SpareChunk {
+    CommittedChunk chunk;
+    std::size_t held_bytes = 0;
+  };
+  std::vector<SpareChunk> spare_ ABSL_GUARDED_BY(mu_);
+  std::size_t spare_held_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Recycle()'s scratch (reader thread only), kept for its capacity.
+  std::vector<std::size_t> held_sizes_;
   CommittedFeedStats stats_ ABSL_GUARDED_BY(mu_);
 };
 

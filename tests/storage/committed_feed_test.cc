@@ -117,5 +117,53 @@ TEST(CommittedFeed, RecycledChunksReturnToTheWriterWithTheirBuffers) {
   EXPECT_EQ(FirstOffsets(queued), (std::vector<core::Offset>{2}));
 }
 
+// The reader returns chunks once per wakeup (100 ms when idle) while the
+// writer publishes one per commit (~1-2k/s under load): each commit of that
+// wakeup must find a spare, or the loop allocates every batch in between.
+TEST(CommittedFeed, KeepsASpareForEveryCommitOfAReaderWakeup) {
+  constexpr core::Offset kCommits = 200;
+  CommittedFeed feed(1 << 20);
+  feed.Open();
+  for (core::Offset i = 1; i <= kCommits; ++i) {
+    CommittedChunk chunk = Chunk(i, 1, 60);
+    feed.Publish(&chunk);
+  }
+  std::vector<CommittedChunk> taken;
+  feed.Take(&taken);
+  ASSERT_EQ(taken.size(), kCommits);
+  feed.Recycle(&taken);
+  std::size_t with_spare = 0;
+  for (core::Offset i = 1; i <= kCommits; ++i) {
+    CommittedChunk next = Chunk(kCommits + i, 1);
+    feed.Publish(&next);
+    if (next.size() == 1 && next.front().values.size() == 1) ++with_spare;
+  }
+  EXPECT_EQ(with_spare, kCommits);
+}
+
+// Spares are bounded by the buffers they hold, not kept without limit.
+TEST(CommittedFeed, SparesAreBoundedByTheBytesTheyHold) {
+  constexpr core::Offset kCommits = 100;
+  CommittedFeed feed(std::size_t{1} << 30);
+  feed.Open();
+  for (core::Offset i = 1; i <= kCommits; ++i) {
+    CommittedChunk chunk = Chunk(i, 1, 200 << 10);  // 200 KiB each: 20 MiB in all
+    feed.Publish(&chunk);
+  }
+  std::vector<CommittedChunk> taken;
+  feed.Take(&taken);
+  feed.Recycle(&taken);
+  std::size_t held = 0;
+  for (core::Offset i = 1; i <= kCommits; ++i) {
+    CommittedChunk next = Chunk(kCommits + i, 1);
+    feed.Publish(&next);
+    for (const EncodedBatch& batch : next) {
+      for (const std::string& value : batch.values) held += value.capacity();
+    }
+  }
+  EXPECT_GT(held, std::size_t{1} << 20);
+  EXPECT_LE(held, std::size_t{4} << 20);
+}
+
 }  // namespace
 }  // namespace logbook::storage
