@@ -101,7 +101,21 @@ Decision DecideRenew(const Registry& registry, const RenewCommand& command,
 
 Decision DecideRenew(const Registry& registry, const RenewCommand& command,
                      const DecideContext& context, std::vector<Event>&& events) {
-  std::string app = ToUpperAscii(command.app);
+  // The previous renewal's event, handed back with its vector: its strings'
+  // buffers take this one's names and, once appended, the origin node id
+  // (longer than std::string's inline buffer), so none of them allocates.
+  std::string app;
+  std::string instance_id;
+  NodeId origin_node;
+  if (!events.empty()) {
+    Event& previous = events.front();
+    app = std::move(previous.app);
+    instance_id = std::move(previous.instance_id);
+    origin_node = std::move(previous.origin_node);
+    origin_node.clear();
+  }
+  app.assign(command.app);
+  ToUpperAsciiInPlace(app);
   // E2 step 1: any lease, expired or not, can be renewed.
   const InstanceRecord* record = registry.Find(app, command.instance_id);
   if (record == nullptr) return Reject(Outcome::kNotFound, "instance not registered");
@@ -120,7 +134,9 @@ Decision DecideRenew(const Registry& registry, const RenewCommand& command,
   Decision decision;
   decision.events = std::move(events);
   decision.events.clear();
-  Event renew = NewEvent(EventType::kRenew, std::move(app), command.instance_id, context);
+  instance_id.assign(command.instance_id);
+  Event renew = NewEvent(EventType::kRenew, std::move(app), std::move(instance_id), context);
+  renew.origin_node = std::move(origin_node);
   if (effective != stored_status) renew.renew_status = effective;
 
   // E2 step 4 runs after the renewal (step 3), so its lookup (which hides

@@ -95,10 +95,14 @@ bool IsValidName(std::string_view name) {
 
 std::string ToUpperAscii(std::string_view text) {
   std::string upper(text);
-  for (char& c : upper) {
+  ToUpperAsciiInPlace(upper);
+  return upper;
+}
+
+void ToUpperAsciiInPlace(std::string& text) {
+  for (char& c : text) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
-  return upper;
 }
 
 }  // namespace logbook::core

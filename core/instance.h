@@ -135,5 +135,6 @@ void ShareKnownValues(InstanceInfo& info);
 bool IsValidName(std::string_view name);
 
 std::string ToUpperAscii(std::string_view text);
+void ToUpperAsciiInPlace(std::string& text);
 
 }  // namespace logbook::core
