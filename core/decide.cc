@@ -60,7 +60,8 @@ Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
   if (registrant.app_group_name.has_value()) {
     registrant.app_group_name = ToUpperAscii(*registrant.app_group_name);
   }
-  const std::string instance_id = registrant.EffectiveId();
+  // A copy: the registrant changes below (and may be replaced by the stored copy).
+  std::string instance_id(registrant.EffectiveId());
   // E1 step 2: an Amazon data center without instance-id gets the effective id.
   if (registrant.data_center.IsAmazon()) {
     CompactString& amazon_id = registrant.data_center.metadata["instance-id"];
@@ -88,7 +89,7 @@ Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
                                       command.is_replication);
 
   Decision decision;
-  Event event = NewEvent(EventType::kRegister, registrant.app, instance_id, context);
+  Event event = NewEvent(EventType::kRegister, registrant.app, std::move(instance_id), context);
   event.instance = std::move(registrant);
   decision.events.push_back(std::move(event));
   return decision;

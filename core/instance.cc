@@ -62,13 +62,13 @@ std::string_view ActionTypeName(ActionType action) {
   return kActionNames[static_cast<std::size_t>(action)];
 }
 
-std::string InstanceInfo::EffectiveId() const {
-  if (instance_id.has_value() && !instance_id->empty()) return instance_id.str();
+std::string_view InstanceInfo::EffectiveId() const {
+  if (instance_id.has_value() && !instance_id->empty()) return instance_id.view();
   if (data_center.IsAmazon()) {
     auto it = data_center.metadata.find("instance-id");
-    if (it != data_center.metadata.end() && !it->second.empty()) return it->second.str();
+    if (it != data_center.metadata.end() && !it->second.empty()) return it->second.view();
   }
-  return host_name.str();
+  return host_name.view();
 }
 
 void ShareKnownValues(InstanceInfo& info) {

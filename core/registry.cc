@@ -611,7 +611,7 @@ void Registry::Insert(InstanceRecord record) {
   auto app_it = applications_.try_emplace(record.info.app).first;
   Application& application = app_it->second;
   application.name = app_it->first;
-  std::string instance_id = record.info.EffectiveId();
+  std::string instance_id(record.info.EffectiveId());
   auto it = application.instances.insert_or_assign(std::move(instance_id), std::move(record)).first;
   IndexInstance(*it);
 }

@@ -145,6 +145,19 @@ TEST(RenewAllocationTest, LongNamesReuseTheHandedBackEventsBuffers) {
   EXPECT_EQ(count, 0u);
 }
 
+// A registration asks for the effective id several times (validation,
+// decision, the apply's check, the insert): it is a view, not a copy, of a
+// real id longer than std::string's inline buffer.
+TEST(RenewAllocationTest, TheEffectiveIdIsAViewNotACopy) {
+  InstanceInfo info = LargeInstance();
+  info.instance_id = "10.0.0.7:orders-service-with-a-long-name:8080";
+  std::size_t size = 0;
+  EXPECT_EQ(AllocationsOf([&] { size = info.EffectiveId().size(); }), 0u);
+  EXPECT_EQ(size, std::string_view("10.0.0.7:orders-service-with-a-long-name:8080").size());
+  info.instance_id = CompactString();  // absent: the host name is the id
+  EXPECT_EQ(info.EffectiveId(), info.host_name.view());
+}
+
 TEST(RenewAllocationTest, AConflictStillCarriesTheRenewedRecord) {
   // The copy the hot path avoids is still made for a 409's body.
   Harness harness;
