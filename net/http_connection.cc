@@ -191,7 +191,7 @@ void HttpConnection::OnRequestBegin() {
                    shared_->limits.header_timeout_ms, 0);
   }
   first_request_ = false;
-  uv_timer_stop(&idle_timer_);
+  idle_deadline_on_ = false;
 }
 
 void HttpConnection::OnRequestHead(const HttpRequest& request) {
@@ -554,11 +554,16 @@ void HttpConnection::UpdateIdleTimer() {
   bool waiting_on_handler = awaiting_handler_ > 0 && unsent_bytes_ == 0;
   bool head_in_progress = !stop_parsing_ && parser_.in_head();
   if (waiting_on_handler || head_in_progress) {
-    uv_timer_stop(&idle_timer_);
+    idle_deadline_on_ = false;  // the armed timer finds it off and lapses
     return;
   }
-  // Restarted on every read and write: it measures inactivity.
-  uv_timer_start(&idle_timer_, &HttpConnection::OnIdleTimeout, shared_->limits.idle_timeout_ms, 0);
+  // Moved on every read and write: it measures inactivity.
+  idle_deadline_on_ = true;
+  idle_since_ms_ = uv_now(idle_timer_.loop);
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&idle_timer_))) {
+    uv_timer_start(&idle_timer_, &HttpConnection::OnIdleTimeout,
+                   static_cast<std::uint64_t>(shared_->limits.idle_timeout_ms), 0);
+  }
 }
 
 void HttpConnection::OnPeerEof() {
@@ -664,6 +669,14 @@ void HttpConnection::OnHeaderTimeout(uv_timer_t* timer) {
 void HttpConnection::OnIdleTimeout(uv_timer_t* timer) {
   auto* self = static_cast<HttpConnection*>(timer->data);
   if (self->closing_ || self->lingering_) return;
+  // Off: UpdateIdleTimer() starts the timer again when a deadline applies.
+  if (!self->idle_deadline_on_) return;
+  const auto timeout = static_cast<std::uint64_t>(self->shared_->limits.idle_timeout_ms);
+  const std::uint64_t idle_for = uv_now(timer->loop) - self->idle_since_ms_;
+  if (idle_for < timeout) {
+    uv_timer_start(timer, &HttpConnection::OnIdleTimeout, timeout - idle_for, 0);
+    return;
+  }
   if (!self->stop_parsing_ && self->parser_.in_body()) {
     self->Fail(408, absl::StrCat("request body stalled for ", self->shared_->limits.idle_timeout_ms,
                                  " ms"));

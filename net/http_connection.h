@@ -137,8 +137,14 @@ class HttpConnection : private HttpRequestParser::Listener {
   // while lingering, the bound on the linger.
   uv_timer_t header_timer_;
   // Closes a connection with nothing in progress, a stalled body upload or
-  // a peer that stops reading our responses.
+  // a peer that stops reading our responses. Not restarted on every read and
+  // write (several timer-heap updates per request): progress moves
+  // idle_since_ms_, and the timer, when it fires early, re-arms for the rest.
   uv_timer_t idle_timer_;
+  // Whether the idle deadline runs (not while the handler or a request head
+  // is pending), and the loop time it runs from.
+  bool idle_deadline_on_ = false;
+  std::uint64_t idle_since_ms_ = 0;
   // Zero-delay timer that parses held-back input on a later loop turn. The
   // parser (and so the handler) never runs inside a Responder call: a
   // handler answering a list of waiters must not find that list growing

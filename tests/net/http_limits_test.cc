@@ -174,6 +174,27 @@ TEST(HttpLimits, IdleTimeoutClosesAKeepAliveConnection) {
   EXPECT_TRUE(WaitUntil([&] { return server.Stats().connections_open == 0; }));
 }
 
+// The idle deadline moves with each exchange (the timer is not restarted
+// for each one but re-armed for the rest when it fires early): a connection
+// used more often than the timeout outlives it, then closes once idle.
+TEST(HttpLimits, IdleTimeoutCountsFromTheLastExchange) {
+  TestServer server;
+  HttpLimits limits;
+  limits.idle_timeout_ms = 300;
+  server.Start(EchoHandler(), limits);
+  TestClient client(server.port());
+  const Clock::time_point start = Clock::now();
+  Clock::time_point last;  // the last response read
+  while (Clock::now() - start < milliseconds(900)) {
+    ASSERT_TRUE(client.Send(Get("/")));
+    ASSERT_TRUE(client.ReadResponse().has_value()) << "closed while in use";
+    last = Clock::now();
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_TRUE(client.WaitForClose(milliseconds(3000)));
+  EXPECT_GE(Clock::now() - last, milliseconds(150));
+}
+
 TEST(HttpLimits, IdleTimeoutDoesNotCutAHandlerThatIsStillWorking) {
   Responder held;  // loop thread only
   TestServer server;
