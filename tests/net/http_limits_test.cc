@@ -143,6 +143,26 @@ TEST(HttpLimits, SilentConnectionClosesAfterTheHeaderTimeout) {
   EXPECT_TRUE(client.unread().empty());  // nobody asked, nobody answered
 }
 
+// The timer armed for an earlier head is not restarted when the next head
+// starts; it re-arms for the rest when it fires. The deadline still counts
+// from the slow head's own start, not from the earlier one.
+TEST(HttpLimits, ASlowHeadGetsTheWholeTimeoutFromItsOwnStart) {
+  TestServer server;
+  HttpLimits limits;
+  limits.header_timeout_ms = 400;
+  server.Start(EchoHandler(), limits);
+  TestClient client(server.port());
+  ASSERT_TRUE(client.Send(Get("/t")));
+  ASSERT_TRUE(client.ReadResponse().has_value());
+  std::this_thread::sleep_for(milliseconds(250));  // the first deadline is 150 ms away
+  const Clock::time_point head_start = Clock::now();
+  ASSERT_TRUE(client.Send("GET /slow HTTP/1.1\r\nHost: x\r\n"));
+  std::optional<ClientResponse> response = client.ReadResponse(false, milliseconds(3000));
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 408);
+  EXPECT_GE(Clock::now() - head_start, milliseconds(300));
+}
+
 TEST(HttpLimits, HeaderTimeoutRestartsForEachRequest) {
   TestServer server;
   HttpLimits limits;
