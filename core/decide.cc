@@ -38,6 +38,13 @@ const InstanceRecord* FindVisible(const Registry& registry, std::string_view app
   return record;
 }
 
+bool HasLowerAscii(std::string_view text) {
+  for (char c : text) {
+    if (c >= 'a' && c <= 'z') return true;
+  }
+  return false;
+}
+
 std::optional<InstanceStatus> StatusIfPresent(const InstanceRecord* record) {
   if (record == nullptr) return std::nullopt;
   return record->info.status;
@@ -53,11 +60,23 @@ Decision DecideRegister(const Registry& registry, const RegisterCommand& command
 
 Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
                         const DecideContext& context) {
+  return DecideRegister(registry, std::move(command), context, std::vector<Event>());
+}
+
+Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
+                        const DecideContext& context, std::vector<Event>&& events) {
+  // The origin node id's buffer of a handed-back event (see DecideRenew).
+  NodeId origin_node;
+  if (!events.empty()) {
+    origin_node = std::move(events.front().origin_node);
+    origin_node.clear();
+  }
   InstanceInfo registrant = std::move(command.instance);
   // §1.1: application names are upper-cased before any lookup. net/ already
-  // does it; repeating it here keeps the registry key right for every caller.
-  registrant.app = ToUpperAscii(registrant.app);
-  if (registrant.app_group_name.has_value()) {
+  // does it; repeating it here keeps the registry key right for every caller
+  // (in place, and the group only when it needs it: no copies).
+  ToUpperAsciiInPlace(registrant.app);
+  if (registrant.app_group_name.has_value() && HasLowerAscii(*registrant.app_group_name)) {
     registrant.app_group_name = ToUpperAscii(*registrant.app_group_name);
   }
   // A copy: the registrant changes below (and may be replaced by the stored copy).
@@ -89,7 +108,10 @@ Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
                                       command.is_replication);
 
   Decision decision;
+  decision.events = std::move(events);
+  decision.events.clear();
   Event event = NewEvent(EventType::kRegister, registrant.app, std::move(instance_id), context);
+  event.origin_node = std::move(origin_node);
   event.instance = std::move(registrant);
   decision.events.push_back(std::move(event));
   return decision;

@@ -40,6 +40,11 @@ Decision DecideRegister(const Registry& registry, const RegisterCommand& command
 // The same, moving the registrant into the event instead of copying it.
 Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
                         const DecideContext& context);
+// The same, carrying its event in `events` (cleared first), as DecideRenew()
+// does: a handed-back vector and its first event's origin node id buffer
+// serve again.
+Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
+                        const DecideContext& context, std::vector<Event>&& events);
 Decision DecideRenew(const Registry& registry, const RenewCommand& command,
                      const DecideContext& context);
 // DecideRenew() that carries its event in `events` (cleared first): a caller

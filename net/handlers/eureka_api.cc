@@ -420,8 +420,9 @@ void EurekaApi::Register(const Route& route, HttpRequest&& request, Responder re
   }
   core::RegisterCommand command{std::move(*instance), IsReplication(request)};
   // 204, not 200: Java clients treat only 204 as a successful registration.
-  CommitAndReply(core::DecideRegister(registry_, std::move(command), Context(request)), 204,
-                 request, std::move(responder));
+  CommitAndReply(core::DecideRegister(registry_, std::move(command), Context(request),
+                                     pipeline_.TakeSpareEvents()),
+                 204, request, std::move(responder));
 }
 
 void EurekaApi::Renew(const Route& route, const HttpRequest& request, Responder responder) {
