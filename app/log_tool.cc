@@ -330,7 +330,7 @@ std::string UnappliableReason(const core::Event& event) {
   }
   if (event.instance->EffectiveId() != event.instance_id) {
     return absl::StrCat("REGISTER of instance ", event.instance_id, " carries instance ",
-                        event.instance->EffectiveId());
+                        std::string(event.instance->EffectiveId()));
   }
   return "";
 }

@@ -38,6 +38,13 @@ const InstanceRecord* FindVisible(const Registry& registry, std::string_view app
   return record;
 }
 
+bool HasLowerAscii(std::string_view text) {
+  for (char c : text) {
+    if (c >= 'a' && c <= 'z') return true;
+  }
+  return false;
+}
+
 std::optional<InstanceStatus> StatusIfPresent(const InstanceRecord* record) {
   if (record == nullptr) return std::nullopt;
   return record->info.status;
@@ -53,14 +60,27 @@ Decision DecideRegister(const Registry& registry, const RegisterCommand& command
 
 Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
                         const DecideContext& context) {
+  return DecideRegister(registry, std::move(command), context, std::vector<Event>());
+}
+
+Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
+                        const DecideContext& context, std::vector<Event>&& events) {
+  // The origin node id's buffer of a handed-back event (see DecideRenew).
+  NodeId origin_node;
+  if (!events.empty()) {
+    origin_node = std::move(events.front().origin_node);
+    origin_node.clear();
+  }
   InstanceInfo registrant = std::move(command.instance);
   // §1.1: application names are upper-cased before any lookup. net/ already
-  // does it; repeating it here keeps the registry key right for every caller.
-  registrant.app = ToUpperAscii(registrant.app);
-  if (registrant.app_group_name.has_value()) {
+  // does it; repeating it here keeps the registry key right for every caller
+  // (in place, and the group only when it needs it: no copies).
+  ToUpperAsciiInPlace(registrant.app);
+  if (registrant.app_group_name.has_value() && HasLowerAscii(*registrant.app_group_name)) {
     registrant.app_group_name = ToUpperAscii(*registrant.app_group_name);
   }
-  const std::string instance_id = registrant.EffectiveId();
+  // A copy: the registrant changes below (and may be replaced by the stored copy).
+  std::string instance_id(registrant.EffectiveId());
   // E1 step 2: an Amazon data center without instance-id gets the effective id.
   if (registrant.data_center.IsAmazon()) {
     CompactString& amazon_id = registrant.data_center.metadata["instance-id"];
@@ -88,7 +108,10 @@ Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
                                       command.is_replication);
 
   Decision decision;
-  Event event = NewEvent(EventType::kRegister, registrant.app, instance_id, context);
+  decision.events = std::move(events);
+  decision.events.clear();
+  Event event = NewEvent(EventType::kRegister, registrant.app, std::move(instance_id), context);
+  event.origin_node = std::move(origin_node);
   event.instance = std::move(registrant);
   decision.events.push_back(std::move(event));
   return decision;
@@ -101,7 +124,21 @@ Decision DecideRenew(const Registry& registry, const RenewCommand& command,
 
 Decision DecideRenew(const Registry& registry, const RenewCommand& command,
                      const DecideContext& context, std::vector<Event>&& events) {
-  std::string app = ToUpperAscii(command.app);
+  // The previous renewal's event, handed back with its vector: its strings'
+  // buffers take this one's names and, once appended, the origin node id
+  // (longer than std::string's inline buffer), so none of them allocates.
+  std::string app;
+  std::string instance_id;
+  NodeId origin_node;
+  if (!events.empty()) {
+    Event& previous = events.front();
+    app = std::move(previous.app);
+    instance_id = std::move(previous.instance_id);
+    origin_node = std::move(previous.origin_node);
+    origin_node.clear();
+  }
+  app.assign(command.app);
+  ToUpperAsciiInPlace(app);
   // E2 step 1: any lease, expired or not, can be renewed.
   const InstanceRecord* record = registry.Find(app, command.instance_id);
   if (record == nullptr) return Reject(Outcome::kNotFound, "instance not registered");
@@ -120,7 +157,9 @@ Decision DecideRenew(const Registry& registry, const RenewCommand& command,
   Decision decision;
   decision.events = std::move(events);
   decision.events.clear();
-  Event renew = NewEvent(EventType::kRenew, std::move(app), command.instance_id, context);
+  instance_id.assign(command.instance_id);
+  Event renew = NewEvent(EventType::kRenew, std::move(app), std::move(instance_id), context);
+  renew.origin_node = std::move(origin_node);
   if (effective != stored_status) renew.renew_status = effective;
 
   // E2 step 4 runs after the renewal (step 3), so its lookup (which hides

@@ -40,11 +40,17 @@ Decision DecideRegister(const Registry& registry, const RegisterCommand& command
 // The same, moving the registrant into the event instead of copying it.
 Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
                         const DecideContext& context);
+// The same, carrying its event in `events` (cleared first), as DecideRenew()
+// does: a handed-back vector and its first event's origin node id buffer
+// serve again.
+Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
+                        const DecideContext& context, std::vector<Event>&& events);
 Decision DecideRenew(const Registry& registry, const RenewCommand& command,
                      const DecideContext& context);
 // DecideRenew() that carries its event in `events` (cleared first): a caller
-// that hands back the vector of an earlier decision decides a renewal
-// without allocating one.
+// that hands back the vector of an earlier decision, its events still in it,
+// decides a renewal without allocating: neither the vector nor the event's
+// strings (whose buffers the first event lends, origin node id included).
 Decision DecideRenew(const Registry& registry, const RenewCommand& command,
                      const DecideContext& context, std::vector<Event>&& events);
 Decision DecideCancel(const Registry& registry, const CancelCommand& command,

@@ -62,9 +62,7 @@ std::string_view ActionTypeName(ActionType action) {
   return kActionNames[static_cast<std::size_t>(action)];
 }
 
-std::string InstanceInfo::EffectiveId() const { return std::string(EffectiveIdView()); }
-
-std::string_view InstanceInfo::EffectiveIdView() const {
+std::string_view InstanceInfo::EffectiveId() const {
   if (instance_id.has_value() && !instance_id->empty()) return instance_id.view();
   if (data_center.IsAmazon()) {
     auto it = data_center.metadata.find("instance-id");
@@ -104,10 +102,14 @@ bool IsValidName(std::string_view name) {
 
 std::string ToUpperAscii(std::string_view text) {
   std::string upper(text);
-  for (char& c : upper) {
+  ToUpperAsciiInPlace(upper);
+  return upper;
+}
+
+void ToUpperAsciiInPlace(std::string& text) {
+  for (char& c : text) {
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
-  return upper;
 }
 
 }  // namespace logbook::core

@@ -87,10 +87,10 @@ struct InstanceInfo {
   CompactString asg_name;
 
   // The registry key (E1 "effective id"): instanceId if non-empty, else the
-  // Amazon instance-id, else hostName.
-  std::string EffectiveId() const;
-  // The same id without a copy, valid while this InstanceInfo is unchanged.
-  std::string_view EffectiveIdView() const;
+  // Amazon instance-id, else hostName. A view of this info's own field: valid
+  // while the info is neither changed nor moved (a registration asks for it
+  // several times, and a copy of a real id is past the inline buffer).
+  std::string_view EffectiveId() const;
   std::int32_t EffectiveDurationSecs() const {
     return duration_secs > 0 ? duration_secs : kDefaultLeaseDurationSecs;
   }
@@ -141,5 +141,6 @@ CompactString SharedDataCenterClass(std::string_view class_name);
 bool IsValidName(std::string_view name);
 
 std::string ToUpperAscii(std::string_view text);
+void ToUpperAsciiInPlace(std::string& text);
 
 }  // namespace logbook::core

@@ -303,7 +303,7 @@ absl::StatusOr<std::unique_ptr<Registry>> Registry::FromState(RegistryOptions op
   RETURN_IF_ERROR(registry->RebuildIndexes(
       [&valid_record](const std::string& app, InstanceEntry& entry) -> absl::Status {
         InstanceRecord& record = entry.second;
-        if (record.info.app != app || record.info.EffectiveIdView() != entry.first) {
+        if (record.info.app != app || record.info.EffectiveId() != entry.first) {
           return absl::InvalidArgumentError(absl::StrCat("instance '", entry.first, "' of '", app,
                                                          "' is keyed by another app or id"));
         }
@@ -680,7 +680,7 @@ void Registry::Insert(InstanceRecord record) {
   auto app_it = applications_.try_emplace(record.info.app).first;
   Application& application = app_it->second;
   application.name = app_it->first;
-  std::string instance_id = record.info.EffectiveId();
+  std::string instance_id(record.info.EffectiveId());
   // Callers remove an instance before adding it again: this one is new.
   if (observer_ != nullptr) observer_->BeforeAdd(app_it->first, instance_id);
   auto it = application.instances.insert_or_assign(std::move(instance_id), std::move(record)).first;

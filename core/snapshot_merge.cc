@@ -84,7 +84,7 @@ std::optional<Event> DecideMergedInstance(const Registry& local, const RecentRem
                                           const InstanceRecord& theirs,
                                           std::optional<InstanceStatus> their_override,
                                           const MergeSource& source) {
-  const std::string instance_id = theirs.info.EffectiveId();
+  const std::string instance_id(theirs.info.EffectiveId());
   const InstanceRecord* ours = local.Find(theirs.info.app, instance_id);
   Event event = MergeEvent(theirs.info.app, instance_id, source);
   if (ours == nullptr) {

@@ -135,10 +135,7 @@ bool HttpConnection::Start(uv_stream_t* listener) {
   // Responses go out whole; Nagle would only hold back pipelined ones.
   uv_tcp_nodelay(&tcp_, 1);
   remote_ = PeerName(&tcp_);
-  if (shared_->limits.header_timeout_ms > 0) {
-    uv_timer_start(&header_timer_, &HttpConnection::OnHeaderTimeout,
-                   shared_->limits.header_timeout_ms, 0);
-  }
+  StartHeadDeadline();
   UpdateReading();
   UpdateIdleTimer();  // the only deadline for a silent peer if the header one is off
   return !closing_;
@@ -186,16 +183,23 @@ bool HttpConnection::Backpressured() const {
 
 void HttpConnection::OnRequestBegin() {
   // The first request's deadline has been running since accept.
-  if (!first_request_ && shared_->limits.header_timeout_ms > 0) {
-    uv_timer_start(&header_timer_, &HttpConnection::OnHeaderTimeout,
-                   shared_->limits.header_timeout_ms, 0);
-  }
+  if (!first_request_) StartHeadDeadline();
   first_request_ = false;
-  uv_timer_stop(&idle_timer_);
+  idle_deadline_on_ = false;
+}
+
+void HttpConnection::StartHeadDeadline() {
+  if (shared_->limits.header_timeout_ms <= 0) return;
+  head_deadline_on_ = true;
+  head_since_ms_ = uv_now(header_timer_.loop);
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&header_timer_))) {
+    uv_timer_start(&header_timer_, &HttpConnection::OnHeaderTimeout,
+                   static_cast<std::uint64_t>(shared_->limits.header_timeout_ms), 0);
+  }
 }
 
 void HttpConnection::OnRequestHead(const HttpRequest& request) {
-  uv_timer_stop(&header_timer_);
+  head_deadline_on_ = false;  // the armed timer finds it off and lapses
   // A client waiting for "100 Continue" before sending its body would stall
   // for its own timeout otherwise. Sent only when nothing else is queued:
   // it must not overtake an earlier response.
@@ -554,11 +558,16 @@ void HttpConnection::UpdateIdleTimer() {
   bool waiting_on_handler = awaiting_handler_ > 0 && unsent_bytes_ == 0;
   bool head_in_progress = !stop_parsing_ && parser_.in_head();
   if (waiting_on_handler || head_in_progress) {
-    uv_timer_stop(&idle_timer_);
+    idle_deadline_on_ = false;  // the armed timer finds it off and lapses
     return;
   }
-  // Restarted on every read and write: it measures inactivity.
-  uv_timer_start(&idle_timer_, &HttpConnection::OnIdleTimeout, shared_->limits.idle_timeout_ms, 0);
+  // Moved on every read and write: it measures inactivity.
+  idle_deadline_on_ = true;
+  idle_since_ms_ = uv_now(idle_timer_.loop);
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&idle_timer_))) {
+    uv_timer_start(&idle_timer_, &HttpConnection::OnIdleTimeout,
+                   static_cast<std::uint64_t>(shared_->limits.idle_timeout_ms), 0);
+  }
 }
 
 void HttpConnection::OnPeerEof() {
@@ -579,6 +588,7 @@ void HttpConnection::OnPeerEof() {
 
 void HttpConnection::StartLingeringClose() {
   lingering_ = true;
+  head_deadline_on_ = false;
   uv_timer_stop(&idle_timer_);
   uv_timer_stop(&header_timer_);
   if (uv_shutdown(&shutdown_req_, stream(), &HttpConnection::OnShutdownDone) != 0) {
@@ -652,6 +662,14 @@ void HttpConnection::OnHeaderTimeout(uv_timer_t* timer) {
     return;
   }
   if (self->stop_parsing_) return;
+  // Off: the next request's start arms the timer again.
+  if (!self->head_deadline_on_) return;
+  const auto timeout = static_cast<std::uint64_t>(self->shared_->limits.header_timeout_ms);
+  const std::uint64_t waited = uv_now(timer->loop) - self->head_since_ms_;
+  if (waited < timeout) {
+    uv_timer_start(timer, &HttpConnection::OnHeaderTimeout, timeout - waited, 0);
+    return;
+  }
   if (self->parser_.in_head()) {
     self->Fail(408, absl::StrCat("request head not received within ",
                                  self->shared_->limits.header_timeout_ms, " ms"));
@@ -664,6 +682,14 @@ void HttpConnection::OnHeaderTimeout(uv_timer_t* timer) {
 void HttpConnection::OnIdleTimeout(uv_timer_t* timer) {
   auto* self = static_cast<HttpConnection*>(timer->data);
   if (self->closing_ || self->lingering_) return;
+  // Off: UpdateIdleTimer() starts the timer again when a deadline applies.
+  if (!self->idle_deadline_on_) return;
+  const auto timeout = static_cast<std::uint64_t>(self->shared_->limits.idle_timeout_ms);
+  const std::uint64_t idle_for = uv_now(timer->loop) - self->idle_since_ms_;
+  if (idle_for < timeout) {
+    uv_timer_start(timer, &HttpConnection::OnIdleTimeout, timeout - idle_for, 0);
+    return;
+  }
   if (!self->stop_parsing_ && self->parser_.in_body()) {
     self->Fail(408, absl::StrCat("request body stalled for ", self->shared_->limits.idle_timeout_ms,
                                  " ms"));

@@ -116,6 +116,8 @@ class HttpConnection : private HttpRequestParser::Listener {
   // back-pressure once it clears.
   void UpdateReading();
   void UpdateIdleTimer();
+  // Runs the request-head deadline from now (when one is configured).
+  void StartHeadDeadline();
   void OnPeerEof();
   // Half-closes, then reads and discards until the peer closes (bounded),
   // so that unread client bytes don't turn our close into a reset that
@@ -134,11 +136,21 @@ class HttpConnection : private HttpRequestParser::Listener {
   HttpConnectionShared* const shared_;
   uv_tcp_t tcp_;
   // Deadline for the current request head (from accept for the first one);
-  // while lingering, the bound on the linger.
+  // while lingering, the bound on the linger. Like the idle timer, not
+  // restarted per request: a head's start moves head_since_ms_, its end turns
+  // the deadline off, and the timer re-arms for the rest when it fires early.
   uv_timer_t header_timer_;
+  bool head_deadline_on_ = false;
+  std::uint64_t head_since_ms_ = 0;
   // Closes a connection with nothing in progress, a stalled body upload or
-  // a peer that stops reading our responses.
+  // a peer that stops reading our responses. Not restarted on every read and
+  // write (several timer-heap updates per request): progress moves
+  // idle_since_ms_, and the timer, when it fires early, re-arms for the rest.
   uv_timer_t idle_timer_;
+  // Whether the idle deadline runs (not while the handler or a request head
+  // is pending), and the loop time it runs from.
+  bool idle_deadline_on_ = false;
+  std::uint64_t idle_since_ms_ = 0;
   // Zero-delay timer that parses held-back input on a later loop turn. The
   // parser (and so the handler) never runs inside a Responder call: a
   // handler answering a list of waiters must not find that list growing

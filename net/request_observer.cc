@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "net/pooled_callable.h"
+
 namespace logbook::net {
 namespace {
 
@@ -123,8 +125,10 @@ void RequestObserver::Record(EndpointStats& stats, int status, std::chrono::nano
 
 Responder RequestObserver::Observe(std::string_view endpoint, const HttpRequest& request,
                                    Responder responder) {
-  return Responder(
-      ObservedResponder(this, &StatsFor(endpoint), endpoint, request, std::move(responder)));
+  // Pooled: the wrapper holds the inner Responder, too big to sit inline in
+  // the outer one, and every request is observed.
+  return Responder(Pooled<ObservedResponder>(
+      ObservedResponder(this, &StatsFor(endpoint), endpoint, request, std::move(responder))));
 }
 
 void RequestObserver::OnConnectionError(int status, std::string_view detail,

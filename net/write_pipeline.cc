@@ -51,13 +51,11 @@ void WritePipeline::CommitWith(std::vector<core::Event> events, const core::Peer
   std::optional<std::chrono::steady_clock::time_point> appended;
   if (append_latency_ != nullptr) appended = std::chrono::steady_clock::now();
   waiters_.push_back(Waiter{*last, std::move(done), appended});
-  // A request's vector (one or two events) serves the next decision; a
-  // large one (a peer's page) is not worth keeping.
+  // A request's vector (one or two events) serves the next decision, its
+  // events' strings lending their buffers; a large one (a peer's page) is
+  // not worth keeping.
   constexpr std::size_t kSpareEventsCapacity = 4;
-  if (events.capacity() <= kSpareEventsCapacity) {
-    events.clear();
-    spare_events_ = std::move(events);
-  }
+  if (events.capacity() <= kSpareEventsCapacity) spare_events_ = std::move(events);
 }
 
 void WritePipeline::AfterDurable(DurableCallback done) {

@@ -52,9 +52,10 @@ class WritePipeline {
   // Calls `done` once everything applied so far is durable.
   void AfterDurable(DurableCallback done);
 
-  // The event vector of the last Commit(), emptied, for the next decision
-  // to carry its events in (core::DecideRenew): a renewal then allocates no
-  // vector. Empty (no capacity) when there is none.
+  // The event vector of the last Commit(), events still in it, for the next
+  // decision to carry its events in (core::DecideRenew clears it, reusing
+  // their strings' buffers): a renewal then allocates no vector and no
+  // string. Empty (no capacity) when there is none.
   std::vector<core::Event> TakeSpareEvents() { return std::move(spare_events_); }
 
   // From the writer (via the loop mailbox).

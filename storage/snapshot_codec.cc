@@ -79,7 +79,7 @@ bool DecodeBody(Decoder& dec, core::RegistryState* state) {
     for (std::uint64_t j = 0; j < instances; ++j) {
       core::InstanceRecord record;
       if (!codec::DecodeInstanceRecord(dec, &record)) return false;
-      std::string instance_id = record.info.EffectiveId();
+      std::string instance_id(record.info.EffectiveId());
       if (!application.instances.empty() &&
           !(application.instances.rbegin()->first < instance_id)) {
         return dec.Fail("instance", "effective ids not strictly increasing");

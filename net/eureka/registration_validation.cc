@@ -36,7 +36,9 @@ std::optional<std::string> ValidateRegistration(core::InstanceInfo& instance,
   ApplySpringInstanceIdFixUp(instance);
 
   // E1 step 2, in Eureka's order; the first failure wins.
-  const std::string effective_id = instance.EffectiveId();
+  // A view of `instance`: only the Amazon metadata below changes, and only
+  // when the id is not taken from it.
+  const std::string_view effective_id = instance.EffectiveId();
   const std::string expected_app = core::ToUpperAscii(path_app);
   if (IsBlank(effective_id)) return "Missing instanceId";
   if (IsBlank(instance.host_name)) return "Missing hostname";

@@ -22,6 +22,7 @@
 #include "net/eureka/json_writer.h"
 #include "net/eureka/registration_validation.h"
 #include "net/eureka/registry_views.h"
+#include "net/pooled_callable.h"
 #include "net/query_params.h"
 
 namespace logbook::net {
@@ -380,12 +381,14 @@ void EurekaApi::CommitAndReply(core::Decision decision, int ok_status, const Htt
         StatusForOutcome(decision.outcome),
         decision.outcome == core::Outcome::kNotFound ? "not found" : "conflict", decision.reason);
   }
-  pipeline_.Commit(std::move(decision.events),
-                   [response = std::move(response),
-                    responder = std::move(responder)](absl::Status status) mutable {
-                     if (!status.ok()) return std::move(responder)(LogUnavailable(status));
-                     std::move(responder)(std::move(response));
-                   });
+  // Pooled: every write waits for its group commit holding its reply and
+  // responder, more than a DurableCallback holds inline.
+  auto reply = [response = std::move(response),
+                responder = std::move(responder)](absl::Status status) mutable {
+    if (!status.ok()) return std::move(responder)(LogUnavailable(status));
+    std::move(responder)(std::move(response));
+  };
+  pipeline_.Commit(std::move(decision.events), Pooled<decltype(reply)>(std::move(reply)));
 }
 
 void EurekaApi::Register(const Route& route, HttpRequest&& request, Responder responder) {
@@ -417,8 +420,9 @@ void EurekaApi::Register(const Route& route, HttpRequest&& request, Responder re
   }
   core::RegisterCommand command{std::move(*instance), IsReplication(request)};
   // 204, not 200: Java clients treat only 204 as a successful registration.
-  CommitAndReply(core::DecideRegister(registry_, std::move(command), Context(request)), 204,
-                 request, std::move(responder));
+  CommitAndReply(core::DecideRegister(registry_, std::move(command), Context(request),
+                                     pipeline_.TakeSpareEvents()),
+                 204, request, std::move(responder));
 }
 
 void EurekaApi::Renew(const Route& route, const HttpRequest& request, Responder responder) {

@@ -239,7 +239,7 @@ absl::StatusOr<MergeReport> SnapshotMerger::Merge(PeerHttpClient& client, const 
       std::vector<core::Event> events;
       for (; job->next_record < end; ++job->next_record) {
         const core::InstanceRecord& theirs = *job->records[job->next_record];
-        const std::string instance_id = theirs.info.EffectiveId();
+        const std::string instance_id(theirs.info.EffectiveId());
         if (!removals_current && local->Find(theirs.info.app, instance_id) == nullptr) {
           core::UpdateRecentRemovals(*local, &job->removals_seen, &job->removals);
           removals_current = true;

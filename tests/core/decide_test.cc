@@ -2,6 +2,8 @@
 
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "tests/core/core_test_util.h"
@@ -73,6 +75,35 @@ TEST(DecideRegister, AppNameIsUpperCased) {
   EXPECT_EQ(record->info.app, "ORDERS");
   EXPECT_EQ(record->info.app_group_name, "GROUP");
   EXPECT_EQ(harness.Find("orders", "o1"), nullptr);
+}
+
+// What the write pipeline hands back: the last decision's vector, its event
+// still in it, filled in by the log with this node's id (past std::string's
+// inline buffer). The registration's event reuses both.
+TEST(DecideRegister, AHandedBackVectorAndItsOriginBufferServeAgain) {
+  Harness harness;
+  Decision previous = DecideRegister(harness.registry(),
+                                     RegisterCommand{MakeInstance("ORDERS", "o1"), false},
+                                     Context(1000));
+  ASSERT_EQ(previous.events.size(), 1u);
+  previous.events[0].origin_node = "node-0123456789abcdef";
+  std::vector<Event> spare = std::move(previous.events);
+  const Event* buffer = spare.data();
+
+  Decision decision =
+      DecideRegister(harness.registry(), RegisterCommand{MakeInstance("orders", "o2"), false},
+                     Context(2000), std::move(spare));
+  ASSERT_EQ(decision.events.size(), 1u);
+  EXPECT_EQ(decision.events.data(), buffer);
+  const Event& event = decision.events[0];
+  EXPECT_EQ(event.type, EventType::kRegister);
+  EXPECT_EQ(event.app, "ORDERS");
+  EXPECT_EQ(event.instance_id, "o2");
+  EXPECT_EQ(event.timestamp_ms, 2000);
+  EXPECT_TRUE(event.origin_node.empty()) << "the log fills in the origin";
+  EXPECT_GE(event.origin_node.capacity(), std::string_view("node-0123456789abcdef").size());
+  ASSERT_TRUE(event.instance.has_value());
+  EXPECT_EQ(event.instance->app, "ORDERS");
 }
 
 // Conformance checklist 8.

@@ -30,7 +30,7 @@ Event FromPeer(EventType type, std::string app, std::string instance_id, Timesta
 }
 
 Event PeerRegister(InstanceInfo info, TimestampMs timestamp_ms) {
-  Event event = FromPeer(EventType::kRegister, info.app, info.EffectiveId(), timestamp_ms);
+  Event event = FromPeer(EventType::kRegister, info.app, std::string(info.EffectiveId()), timestamp_ms);
   event.instance = std::move(info);
   return event;
 }

@@ -42,7 +42,7 @@ std::int64_t CountOf(const Registry& registry, InstanceStatus status) {
 
 std::vector<std::string> Ids(const std::vector<const InstanceRecord*>& records) {
   std::vector<std::string> ids;
-  for (const InstanceRecord* record : records) ids.push_back(record->info.EffectiveId());
+  for (const InstanceRecord* record : records) ids.emplace_back(record->info.EffectiveId());
   return ids;
 }
 

@@ -112,6 +112,52 @@ TEST(RenewAllocationTest, DecidingARenewalIntoAHandedBackVectorAllocatesNothing)
   EXPECT_EQ(count, 0u);
 }
 
+// Real ids ("10.0.0.7:orders-service:8080") and node ids outgrow
+// std::string's inline buffer: the handed-back event lends its buffers, the
+// origin node id's included (the log fills it in after the decision).
+TEST(RenewAllocationTest, LongNamesReuseTheHandedBackEventsBuffers) {
+  constexpr char kLongApp[] = "orders-service-with-a-long-name";
+  constexpr char kLongId[] = "10.0.0.7:orders-service-with-a-long-name:8080";
+  InstanceInfo info = LargeInstance();
+  info.app = ToUpperAscii(kLongApp);
+  info.instance_id = kLongId;
+  info.host_name = kLongId;
+  Harness harness;
+  harness.Register(info, 1000);
+  const RenewCommand command{kLongApp, kLongId, std::nullopt, std::nullopt, false};
+  Decision previous = DecideRenew(harness.registry(), command, testing::Context(2000));
+  ASSERT_EQ(previous.events.size(), 1u);
+  previous.events[0].origin_node = "node-0123456789abcdef";  // as the log fills it in
+  std::vector<Event> spare = std::move(previous.events);
+
+  Decision decision;
+  const std::size_t count = AllocationsOf([&] {
+    decision = DecideRenew(harness.registry(), command, testing::Context(3000), std::move(spare));
+  });
+
+  ASSERT_EQ(decision.outcome, Outcome::kOk);
+  ASSERT_EQ(decision.events.size(), 1u);
+  const Event& renew = decision.events[0];
+  EXPECT_EQ(renew.app, ToUpperAscii(kLongApp));
+  EXPECT_EQ(renew.instance_id, kLongId);
+  EXPECT_TRUE(renew.origin_node.empty()) << "the log fills in the origin";
+  EXPECT_GE(renew.origin_node.capacity(), std::string_view("node-0123456789abcdef").size());
+  EXPECT_EQ(count, 0u);
+}
+
+// A registration asks for the effective id several times (validation,
+// decision, the apply's check, the insert): it is a view, not a copy, of a
+// real id longer than std::string's inline buffer.
+TEST(RenewAllocationTest, TheEffectiveIdIsAViewNotACopy) {
+  InstanceInfo info = LargeInstance();
+  info.instance_id = "10.0.0.7:orders-service-with-a-long-name:8080";
+  std::size_t size = 0;
+  EXPECT_EQ(AllocationsOf([&] { size = info.EffectiveId().size(); }), 0u);
+  EXPECT_EQ(size, std::string_view("10.0.0.7:orders-service-with-a-long-name:8080").size());
+  info.instance_id = CompactString();  // absent: the host name is the id
+  EXPECT_EQ(info.EffectiveId(), info.host_name.view());
+}
+
 TEST(RenewAllocationTest, AConflictStillCarriesTheRenewedRecord) {
   // The copy the hot path avoids is still made for a 409's body.
   Harness harness;

@@ -143,6 +143,26 @@ TEST(HttpLimits, SilentConnectionClosesAfterTheHeaderTimeout) {
   EXPECT_TRUE(client.unread().empty());  // nobody asked, nobody answered
 }
 
+// The timer armed for an earlier head is not restarted when the next head
+// starts; it re-arms for the rest when it fires. The deadline still counts
+// from the slow head's own start, not from the earlier one.
+TEST(HttpLimits, ASlowHeadGetsTheWholeTimeoutFromItsOwnStart) {
+  TestServer server;
+  HttpLimits limits;
+  limits.header_timeout_ms = 400;
+  server.Start(EchoHandler(), limits);
+  TestClient client(server.port());
+  ASSERT_TRUE(client.Send(Get("/t")));
+  ASSERT_TRUE(client.ReadResponse().has_value());
+  std::this_thread::sleep_for(milliseconds(250));  // the first deadline is 150 ms away
+  const Clock::time_point head_start = Clock::now();
+  ASSERT_TRUE(client.Send("GET /slow HTTP/1.1\r\nHost: x\r\n"));
+  std::optional<ClientResponse> response = client.ReadResponse(false, milliseconds(3000));
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 408);
+  EXPECT_GE(Clock::now() - head_start, milliseconds(300));
+}
+
 TEST(HttpLimits, HeaderTimeoutRestartsForEachRequest) {
   TestServer server;
   HttpLimits limits;
@@ -172,6 +192,27 @@ TEST(HttpLimits, IdleTimeoutClosesAKeepAliveConnection) {
   EXPECT_TRUE(client.WaitForClose(milliseconds(3000)));
   EXPECT_GE(Clock::now() - start, milliseconds(150));
   EXPECT_TRUE(WaitUntil([&] { return server.Stats().connections_open == 0; }));
+}
+
+// The idle deadline moves with each exchange (the timer is not restarted
+// for each one but re-armed for the rest when it fires early): a connection
+// used more often than the timeout outlives it, then closes once idle.
+TEST(HttpLimits, IdleTimeoutCountsFromTheLastExchange) {
+  TestServer server;
+  HttpLimits limits;
+  limits.idle_timeout_ms = 300;
+  server.Start(EchoHandler(), limits);
+  TestClient client(server.port());
+  const Clock::time_point start = Clock::now();
+  Clock::time_point last;  // the last response read
+  while (Clock::now() - start < milliseconds(900)) {
+    ASSERT_TRUE(client.Send(Get("/")));
+    ASSERT_TRUE(client.ReadResponse().has_value()) << "closed while in use";
+    last = Clock::now();
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_TRUE(client.WaitForClose(milliseconds(3000)));
+  EXPECT_GE(Clock::now() - last, milliseconds(150));
 }
 
 TEST(HttpLimits, IdleTimeoutDoesNotCutAHandlerThatIsStillWorking) {
