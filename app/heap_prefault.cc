@@ -33,9 +33,12 @@ std::unique_ptr<HeapPrefault> HeapPrefault::Start(std::size_t lead_bytes) {
   const bool supported = ::madvise(probe, static_cast<std::size_t>(page), MADV_POPULATE_WRITE) == 0;
   ::munmap(probe, static_cast<std::size_t>(page));
   if (!supported) return nullptr;
+  // Read here, not on the helper: growth before the helper first runs is
+  // populated too.
+  const auto start = reinterpret_cast<std::uintptr_t>(::sbrk(0));
   ::mallopt(M_TOP_PAD, static_cast<int>(lead_bytes));
   auto prefault = std::unique_ptr<HeapPrefault>(new HeapPrefault());
-  prefault->thread_ = std::thread([raw = prefault.get()] { raw->Run(); });
+  prefault->thread_ = std::thread([raw = prefault.get(), start] { raw->Run(start); });
   return prefault;
 #else
   (void)lead_bytes;
@@ -43,13 +46,13 @@ std::unique_ptr<HeapPrefault> HeapPrefault::Start(std::size_t lead_bytes) {
 #endif
 }
 
-void HeapPrefault::Run() {
+void HeapPrefault::Run(std::uintptr_t start) {
 #if defined(__GLIBC__) && defined(MADV_POPULATE_WRITE)
   const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   // The program break only grows while recovery allocates. sbrk(0) reads it
   // without moving it (a word malloc writes under its lock: a stale value
   // only delays the next stretch by one poll).
-  auto done = (reinterpret_cast<std::uintptr_t>(::sbrk(0)) + page - 1) & ~(page - 1);
+  auto done = (start + page - 1) & ~(page - 1);
   while (!stop_.load(std::memory_order_relaxed)) {
     const auto brk = reinterpret_cast<std::uintptr_t>(::sbrk(0)) & ~(page - 1);
     if (brk > done) {
@@ -62,6 +65,8 @@ void HeapPrefault::Run() {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
   }
+#else
+  (void)start;
 #endif
 }
 

@@ -12,6 +12,7 @@
 // the program break and calls madvise.
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <thread>
 
@@ -32,7 +33,8 @@ class HeapPrefault {
 
  private:
   HeapPrefault() = default;
-  void Run();
+  // Populates the heap from `start` (the program break when it began) on.
+  void Run(std::uintptr_t start);
 
   std::atomic<bool> stop_{false};
   std::atomic<std::size_t> populated_{0};
