@@ -31,7 +31,7 @@ struct SnapshotSchedulerOptions {
   // when the loop has nothing else to do (they are checked every turn too).
   std::int64_t check_interval_ms = 100;
   // Loop time one slice of a cut may take before the loop serves I/O again.
-  std::chrono::microseconds slice_budget{1000};
+  std::chrono::microseconds slice_budget{500};
   // When set, a slice encodes exactly this many items instead (tests).
   std::size_t items_per_slice = 0;
 };

@@ -128,7 +128,7 @@ SECTION="$(cat <<MD
 
 Goal: longest stall during snapshots ≤ 5 ms. The loop cuts each snapshot from its own registry
 (copy-on-write: an instance that changes before it is encoded is copied first) in slices of at most
-1 ms of encoding, one per loop turn; the snapshotter thread joins, compresses and writes the body
+0.5 ms of encoding, one per loop turn; the snapshotter thread joins, compresses and writes the body
 once it is durable. The 2 cores are shared with wrk and the
 snapshotter (and, here, with other jobs), so a wall-clock stall can also be the loop thread waiting
 for a core; the CPU-time column is what the loop itself computed in its longest iteration.
