@@ -118,9 +118,12 @@ class DiskFull : public ::testing::Test {
   std::unique_ptr<TmpfsMount> mount_;
 };
 
-TEST_F(DiskFull, WritesAnswer503ReadsGoOnAndWritesResumeWhenSpaceReturns) {
-
-  auto node = std::make_unique<NodeProcess>(data_dir);
+// Registrations until the disk fills: 503 for writes, reads of the durable
+// state, writes again once space returns, dense offsets, and nothing
+// acknowledged lost to a kill -9. Nodes run with `args`.
+void DiskFullScenario(const std::string& data_dir, const std::string& ballast,
+                      const std::vector<std::string>& args, bool snapshots_expected) {
+  auto node = std::make_unique<NodeProcess>(data_dir, args);
   ASSERT_TRUE(node->Start()) << node->Output();
   auto http = std::make_unique<HttpClient>(node->port());
 
@@ -193,6 +196,9 @@ TEST_F(DiskFull, WritesAnswer503ReadsGoOnAndWritesResumeWhenSpaceReturns) {
   const Json resumed_status(http->Get("/logbook/v1/status").body);
   EXPECT_EQ(resumed_status.BoolAt("/log/disk_full"), false);
   EXPECT_EQ(resumed_status.IntAt("/log/disk_full_episodes"), 1);
+  if (snapshots_expected) {
+    EXPECT_GT(resumed_status.IntAt("/snapshots/taken").value_or(0), 1) << node->Output();
+  }
   EXPECT_NE(http->Get("/metrics").body.find("\nlogbook_log_disk_full 0\n"), std::string::npos);
 
   // Offsets stayed dense across the dropped batch: the change stream from 1
@@ -217,10 +223,24 @@ TEST_F(DiskFull, WritesAnswer503ReadsGoOnAndWritesResumeWhenSpaceReturns) {
   // A crash now loses nothing acknowledged.
   http.reset();
   ASSERT_EQ(node->Stop(SIGKILL), 128 + SIGKILL);
-  node = std::make_unique<NodeProcess>(data_dir);
+  node = std::make_unique<NodeProcess>(data_dir, args);
   ASSERT_TRUE(node->Start()) << node->Output();
   http = std::make_unique<HttpClient>(node->port());
   ExpectServed(*http, acked, refused);
+}
+
+TEST_F(DiskFull, WritesAnswer503ReadsGoOnAndWritesResumeWhenSpaceReturns) {
+  DiskFullScenario(data_dir, ballast, {}, /*snapshots_expected=*/false);
+}
+
+// The same with a snapshot cut every few events, one instance per loop turn:
+// cuts are in flight when the disk fills (their writes fail, or the registry
+// is rolled back under them, which abandons them) and after it empties.
+TEST_F(DiskFull, SnapshotCutsInFlightSurviveTheEpisode) {
+  DiskFullScenario(data_dir, ballast,
+                   {"--set", "logbook.snapshot.every-events=3", "--set",
+                    "logbook.snapshot.test-only-slice-items=1"},
+                   /*snapshots_expected=*/true);
 }
 
 // Renewals refused while the disk is full must not cost the instance its
