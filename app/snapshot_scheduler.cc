@@ -70,8 +70,11 @@ void SnapshotScheduler::OnTurnEnd() {
     if (cut_->done()) SubmitIfDurable();
     return;
   }
-  if (registry_.last_applied_offset() - last_snapshot_offset_ < options_.every_events) return;
-  if (registry_.last_applied_offset() <= last_snapshot_offset_) return;  // rolled back below it
+  const core::Offset applied = registry_.last_applied_offset();
+  // (Below the last snapshot only after a rollback.)
+  if (applied <= last_snapshot_offset_ || applied - last_snapshot_offset_ < options_.every_events) {
+    return;
+  }
   if (snapshotter_.idle()) BeginCut();
 }
 

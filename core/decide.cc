@@ -45,6 +45,18 @@ bool HasLowerAscii(std::string_view text) {
   return false;
 }
 
+// The origin node id buffer of a handed-back event, emptied: the log fills
+// in the id after the decision, and node ids are past std::string's inline
+// buffer, so reusing it spares an allocation per write.
+NodeId TakeOriginBuffer(std::vector<Event>& events) {
+  NodeId origin_node;
+  if (!events.empty()) {
+    origin_node = std::move(events.front().origin_node);
+    origin_node.clear();
+  }
+  return origin_node;
+}
+
 std::optional<InstanceStatus> StatusIfPresent(const InstanceRecord* record) {
   if (record == nullptr) return std::nullopt;
   return record->info.status;
@@ -65,12 +77,7 @@ Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
 
 Decision DecideRegister(const Registry& registry, RegisterCommand&& command,
                         const DecideContext& context, std::vector<Event>&& events) {
-  // The origin node id's buffer of a handed-back event (see DecideRenew).
-  NodeId origin_node;
-  if (!events.empty()) {
-    origin_node = std::move(events.front().origin_node);
-    origin_node.clear();
-  }
+  NodeId origin_node = TakeOriginBuffer(events);
   InstanceInfo registrant = std::move(command.instance);
   // §1.1: application names are upper-cased before any lookup. net/ already
   // does it; repeating it here keeps the registry key right for every caller
@@ -125,18 +132,15 @@ Decision DecideRenew(const Registry& registry, const RenewCommand& command,
 Decision DecideRenew(const Registry& registry, const RenewCommand& command,
                      const DecideContext& context, std::vector<Event>&& events) {
   // The previous renewal's event, handed back with its vector: its strings'
-  // buffers take this one's names and, once appended, the origin node id
-  // (longer than std::string's inline buffer), so none of them allocates.
+  // buffers take this one's names and, once appended, the origin node id, so
+  // none of them allocates.
   std::string app;
   std::string instance_id;
-  NodeId origin_node;
   if (!events.empty()) {
-    Event& previous = events.front();
-    app = std::move(previous.app);
-    instance_id = std::move(previous.instance_id);
-    origin_node = std::move(previous.origin_node);
-    origin_node.clear();
+    app = std::move(events.front().app);
+    instance_id = std::move(events.front().instance_id);
   }
+  NodeId origin_node = TakeOriginBuffer(events);
   app.assign(command.app);
   ToUpperAsciiInPlace(app);
   // E2 step 1: any lease, expired or not, can be renewed.

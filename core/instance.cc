@@ -1,6 +1,7 @@
 #include "core/instance.h"
 
 #include <array>
+#include <optional>
 
 namespace logbook::core {
 namespace {
@@ -71,17 +72,30 @@ std::string_view InstanceInfo::EffectiveId() const {
   return host_name.view();
 }
 
-void ShareKnownValues(InstanceInfo& info) {
+namespace {
+
+// The static copy of a data center class every instance repeats, if
+// `class_name` is one.
+std::optional<std::string_view> KnownDataCenterClass(std::string_view class_name) {
   for (std::string_view known : {kDefaultDataCenterClass, kAmazonDataCenterClass}) {
-    if (info.data_center.class_name == known) {
-      info.data_center.class_name = CompactString::Literal(known);
-    }
+    if (class_name == known) return known;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void ShareKnownValues(InstanceInfo& info) {
+  CompactString& class_name = info.data_center.class_name;
+  if (!class_name.has_value()) return;
+  if (std::optional<std::string_view> known = KnownDataCenterClass(class_name.view())) {
+    class_name = CompactString::Literal(*known);
   }
 }
 
 CompactString SharedDataCenterClass(std::string_view class_name) {
-  for (std::string_view known : {kDefaultDataCenterClass, kAmazonDataCenterClass}) {
-    if (class_name == known) return CompactString::Literal(known);
+  if (std::optional<std::string_view> known = KnownDataCenterClass(class_name)) {
+    return CompactString::Literal(*known);
   }
   return CompactString(class_name);
 }

@@ -17,17 +17,33 @@ constexpr std::int64_t kMinuteMs = 60000;
 std::size_t Index(InstanceStatus status) { return static_cast<std::size_t>(status); }
 
 // E12/E13: vipAddress is split on ',' without trimming. Empty tokens are not
-// indexed: no /vips/{name} request can name them.
+// indexed: no /vips/{name} request can name them. Calls `visit` with each VIP.
+template <typename Visit>
+void ForEachVip(const CompactString& vip_address, Visit visit) {
+  if (!vip_address.has_value()) return;
+  const std::string_view vips = vip_address.view();
+  // Most instances name one VIP: no splitter for them.
+  if (vips.find(',') == std::string_view::npos) {
+    if (!vips.empty()) visit(vips);
+    return;
+  }
+  for (absl::string_view token :
+       absl::StrSplit(absl::string_view(vips.data(), vips.size()), ',', absl::SkipEmpty())) {
+    visit(std::string_view(token.data(), token.size()));
+  }
+}
+
+// The set of `vip` in `index`, created empty when absent.
+template <typename Index>
+typename Index::iterator VipSet(Index& index, std::string_view vip) {
+  auto it = index.find(vip);
+  if (it == index.end()) it = index.emplace(std::string(vip), typename Index::mapped_type()).first;
+  return it;
+}
+
 template <typename Index, typename Key>
 void AddToVipIndex(Index& index, const CompactString& vip_address, const Key& key) {
-  if (!vip_address.has_value()) return;
-  const absl::string_view vips(vip_address.data(), vip_address.size());
-  for (absl::string_view token : absl::StrSplit(vips, ',', absl::SkipEmpty())) {
-    const std::string_view vip(token.data(), token.size());
-    auto it = index.find(vip);
-    if (it == index.end()) it = index.emplace(std::string(vip), typename Index::mapped_type()).first;
-    it->second.insert(key);
-  }
+  ForEachVip(vip_address, [&](std::string_view vip) { VipSet(index, vip)->second.insert(key); });
 }
 
 // Fills an empty VIP index from entries given in the index's own order
@@ -42,30 +58,17 @@ class SortedVipIndexBuilder {
 
   template <typename Key>
   void Add(const CompactString& vip_address, const Key& key) {
-    if (!vip_address.has_value()) return;
-    const std::string_view vips = vip_address.view();
-    if (vips.find(',') == std::string_view::npos) {
-      if (!vips.empty()) AddOne(vips, key);
-      return;
-    }
-    for (absl::string_view token : absl::StrSplit(absl::string_view(vips.data(), vips.size()), ',',
-                                                  absl::SkipEmpty())) {
-      AddOne(std::string_view(token.data(), token.size()), key);
-    }
+    ForEachVip(vip_address, [&](std::string_view vip) {
+      if (last_ == nullptr || vip != last_vip_) {
+        auto it = VipSet(index_, vip);
+        last_vip_ = it->first;  // the map's node: stable
+        last_ = &it->second;
+      }
+      last_->insert(last_->end(), key);
+    });
   }
 
  private:
-  template <typename Key>
-  void AddOne(std::string_view vip, const Key& key) {
-    if (last_ == nullptr || vip != last_vip_) {
-      auto it = index_.find(vip);
-      if (it == index_.end()) it = index_.emplace(std::string(vip), typename Index::mapped_type()).first;
-      last_vip_ = it->first;  // the map's node: stable
-      last_ = &it->second;
-    }
-    last_->insert(last_->end(), key);
-  }
-
   Index& index_;
   std::string_view last_vip_;
   typename Index::mapped_type* last_ = nullptr;
@@ -73,15 +76,12 @@ class SortedVipIndexBuilder {
 
 template <typename Index, typename Key>
 void RemoveFromVipIndex(Index& index, const CompactString& vip_address, const Key& key) {
-  if (!vip_address.has_value()) return;
-  const absl::string_view vips(vip_address.data(), vip_address.size());
-  for (absl::string_view token : absl::StrSplit(vips, ',', absl::SkipEmpty())) {
-    const std::string_view vip(token.data(), token.size());
+  ForEachVip(vip_address, [&](std::string_view vip) {
     auto it = index.find(vip);
-    if (it == index.end()) continue;
+    if (it == index.end()) return;
     it->second.erase(key);
     if (it->second.empty()) index.erase(it);
-  }
+  });
 }
 
 bool IsFromPeer(const Event& event) { return event.source == EventSource::kLogbookPeer; }

@@ -38,6 +38,26 @@ std::string PeerName(const uv_tcp_t* tcp) {
   return absl::StrCat(address, ":", ntohs(v4->sin_port));
 }
 
+// The connection's deadlines are moved by progress rather than by
+// restarting their timer on every request (a timer-heap update each): the
+// timer runs from the deadline's start and, when it fires early, re-arms for
+// the rest.
+void ArmUnlessRunning(uv_timer_t* timer, uv_timer_cb callback, std::int64_t timeout_ms) {
+  if (uv_is_active(reinterpret_cast<uv_handle_t*>(timer))) return;
+  uv_timer_start(timer, callback, static_cast<std::uint64_t>(timeout_ms), 0);
+}
+
+// Whether `timeout_ms` has passed since `since_ms`; if not, `timer` is
+// re-armed with `callback` for what is left.
+bool DeadlinePassedElseRearm(uv_timer_t* timer, uv_timer_cb callback, std::int64_t timeout_ms,
+                             std::uint64_t since_ms) {
+  const auto timeout = static_cast<std::uint64_t>(timeout_ms);
+  const std::uint64_t waited = uv_now(timer->loop) - since_ms;
+  if (waited >= timeout) return true;
+  uv_timer_start(timer, callback, timeout - waited, 0);
+  return false;
+}
+
 }  // namespace
 
 // Shared by the connection and its responders, freed with the last of them.
@@ -192,10 +212,8 @@ void HttpConnection::StartHeadDeadline() {
   if (shared_->limits.header_timeout_ms <= 0) return;
   head_deadline_on_ = true;
   head_since_ms_ = uv_now(header_timer_.loop);
-  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&header_timer_))) {
-    uv_timer_start(&header_timer_, &HttpConnection::OnHeaderTimeout,
-                   static_cast<std::uint64_t>(shared_->limits.header_timeout_ms), 0);
-  }
+  ArmUnlessRunning(&header_timer_, &HttpConnection::OnHeaderTimeout,
+                   shared_->limits.header_timeout_ms);
 }
 
 void HttpConnection::OnRequestHead(const HttpRequest& request) {
@@ -564,10 +582,7 @@ void HttpConnection::UpdateIdleTimer() {
   // Moved on every read and write: it measures inactivity.
   idle_deadline_on_ = true;
   idle_since_ms_ = uv_now(idle_timer_.loop);
-  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&idle_timer_))) {
-    uv_timer_start(&idle_timer_, &HttpConnection::OnIdleTimeout,
-                   static_cast<std::uint64_t>(shared_->limits.idle_timeout_ms), 0);
-  }
+  ArmUnlessRunning(&idle_timer_, &HttpConnection::OnIdleTimeout, shared_->limits.idle_timeout_ms);
 }
 
 void HttpConnection::OnPeerEof() {
@@ -664,10 +679,8 @@ void HttpConnection::OnHeaderTimeout(uv_timer_t* timer) {
   if (self->stop_parsing_) return;
   // Off: the next request's start arms the timer again.
   if (!self->head_deadline_on_) return;
-  const auto timeout = static_cast<std::uint64_t>(self->shared_->limits.header_timeout_ms);
-  const std::uint64_t waited = uv_now(timer->loop) - self->head_since_ms_;
-  if (waited < timeout) {
-    uv_timer_start(timer, &HttpConnection::OnHeaderTimeout, timeout - waited, 0);
+  if (!DeadlinePassedElseRearm(timer, &HttpConnection::OnHeaderTimeout,
+                               self->shared_->limits.header_timeout_ms, self->head_since_ms_)) {
     return;
   }
   if (self->parser_.in_head()) {
@@ -684,10 +697,8 @@ void HttpConnection::OnIdleTimeout(uv_timer_t* timer) {
   if (self->closing_ || self->lingering_) return;
   // Off: UpdateIdleTimer() starts the timer again when a deadline applies.
   if (!self->idle_deadline_on_) return;
-  const auto timeout = static_cast<std::uint64_t>(self->shared_->limits.idle_timeout_ms);
-  const std::uint64_t idle_for = uv_now(timer->loop) - self->idle_since_ms_;
-  if (idle_for < timeout) {
-    uv_timer_start(timer, &HttpConnection::OnIdleTimeout, timeout - idle_for, 0);
+  if (!DeadlinePassedElseRearm(timer, &HttpConnection::OnIdleTimeout,
+                               self->shared_->limits.idle_timeout_ms, self->idle_since_ms_)) {
     return;
   }
   if (!self->stop_parsing_ && self->parser_.in_body()) {

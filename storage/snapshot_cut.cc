@@ -94,7 +94,6 @@ bool SnapshotCut::NotEncodedYet(std::string_view app, std::string_view instance_
 
 void SnapshotCut::Keep(std::string_view app, std::string_view instance_id,
                        std::optional<core::InstanceRecord> preimage) {
-  if (!NotEncodedYet(app, instance_id)) return;
   auto app_it = preimages_by_app_.find(app);
   if (app_it == preimages_by_app_.end()) {
     app_it = preimages_by_app_.emplace(std::string(app), Preimages()).first;
@@ -107,14 +106,13 @@ void SnapshotCut::Keep(std::string_view app, std::string_view instance_id,
 
 void SnapshotCut::BeforeChange(std::string_view app, std::string_view instance_id,
                                const core::InstanceRecord& record) {
-  // Cheap test first: most changes during a cut (renewals) are of instances
-  // already encoded or already kept.
-  if (!NotEncodedYet(app, instance_id)) return;
-  Keep(app, instance_id, record);
+  // Tested before the record is copied: most changes during a cut are of
+  // instances already encoded.
+  if (NotEncodedYet(app, instance_id)) Keep(app, instance_id, record);
 }
 
 void SnapshotCut::BeforeAdd(std::string_view app, std::string_view instance_id) {
-  Keep(app, instance_id, std::nullopt);
+  if (NotEncodedYet(app, instance_id)) Keep(app, instance_id, std::nullopt);
 }
 
 bool SnapshotCut::EncodeSome(std::size_t max_items) {

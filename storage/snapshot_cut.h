@@ -80,6 +80,7 @@ class SnapshotCut final : public core::InstanceChangeObserver {
 
   // Whether the instance (app, id) is still to be encoded.
   bool NotEncodedYet(std::string_view app, std::string_view instance_id) const;
+  // Keeps the state at S of an instance still to be encoded, unless kept already.
   void Keep(std::string_view app, std::string_view instance_id,
             std::optional<core::InstanceRecord> preimage);
   // The piece to append the next item to.
